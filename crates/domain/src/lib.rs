@@ -1,0 +1,14 @@
+//! Tandem's rules as plain functions of plain data.
+//!
+//! Nothing here touches a database, the network or the system clock directly, so every
+//! rule is unit-tested without infrastructure and the same rule serves every caller.
+
+pub mod actor;
+pub mod clock;
+pub mod lifetimes;
+pub mod policy;
+pub mod validation;
+
+pub use actor::{Actor, Role, UserKind, UserStatus};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use policy::{Access, Action, Resource, authorize};

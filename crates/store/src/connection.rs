@@ -1,0 +1,230 @@
+//! One connection type over both databases, a pool that reports the backend's real
+//! error, and the write-transaction helper.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::R2D2Connection;
+
+use crate::error::StoreError;
+
+/// PostgreSQL in production, SQLite as the embedded default; one code path over both.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+impl std::fmt::Debug for AnyConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Postgresql(_) => "AnyConnection::Postgresql",
+            Self::Sqlite(_) => "AnyConnection::Sqlite",
+        })
+    }
+}
+
+impl AnyConnection {
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Postgresql(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// Picks the backend from the URL scheme, and for SQLite the file path.
+    pub fn from_url(url: &str) -> Result<(Self, String), StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok((Self::Postgres, url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreError::Config(
+                    "a sqlite:// URL needs a file path, e.g. sqlite://./data/tandem.db".into(),
+                ));
+            }
+            Ok((Self::Sqlite, path.to_owned()))
+        } else {
+            let scheme = url.split_once("://").map_or("(none)", |(s, _)| s);
+            Err(StoreError::Config(format!(
+                "unsupported database URL scheme {scheme:?}: use postgres://… or sqlite://PATH"
+            )))
+        }
+    }
+}
+
+/// Errors while opening a connection, with the backend's own message.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Connection(#[from] diesel::ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+/// An r2d2 manager that picks the backend from the URL scheme. diesel's own
+/// `MultiConnection::establish` tries each backend in turn and hides why PostgreSQL
+/// refused; this passes the real error through.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    backend: Backend,
+    target: String,
+}
+
+/// SQLite needs these on every connection: foreign keys are off by default, WAL lets
+/// readers and the writer overlap, and the busy timeout makes writers queue instead of
+/// failing at once.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<AnyConnection, ConnectError> {
+        match self.backend {
+            Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(
+                &self.target,
+            )?)),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&self.target)?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), ConnectError> {
+        conn.ping().map_err(ConnectError::Query)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// Pool sizing and timeouts.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    /// How long a request waits for a connection before answering 503. r2d2's default is
+    /// 30 s; a client should hear "unavailable" quickly instead.
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 10,
+            connection_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Builds a pool without connecting, so the server can start (and report not-ready)
+/// while the database is down, and recover when it comes back.
+pub fn build_pool(url: &str, options: &PoolOptions) -> Result<(Pool, Backend), StoreError> {
+    let (backend, target) = Backend::from_url(url)?;
+    if backend == Backend::Sqlite {
+        if let Some(dir) = std::path::Path::new(&target).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Config(format!(
+                        "cannot create the database directory {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+            }
+        }
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(options.max_size)
+        .min_idle(Some(0))
+        .connection_timeout(options.connection_timeout)
+        .test_on_check_out(false)
+        .build_unchecked(ConnectionManager { backend, target });
+    Ok((pool, backend))
+}
+
+/// Runs `f` in one transaction that may write. On SQLite it begins `IMMEDIATE`, so the
+/// write lock is taken up front: a deferred transaction that reads first and writes later
+/// fails with `SQLITE_BUSY` at once whatever the busy timeout says.
+pub fn write_tx<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        AnyConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+        }
+        AnyConnection::Postgresql(inner) => AnsiTransactionManager::begin_transaction(inner)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <AnyConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_comes_from_the_scheme() {
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").map(|b| b.0).ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("sqlite://./data/t.db").ok(),
+            Some((Backend::Sqlite, "./data/t.db".to_owned()))
+        );
+        let err = Backend::from_url("mysql://h/db")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("unsupported database URL scheme \"mysql\""),
+            "{err}"
+        );
+        assert!(Backend::from_url("sqlite://").is_err());
+    }
+
+    #[test]
+    fn sqlite_connections_get_their_pragmas() -> Result<(), Box<dyn std::error::Error>> {
+        #[derive(QueryableByName)]
+        struct Flag {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            foreign_keys: i32,
+        }
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let (pool, _) = build_pool(&url, &PoolOptions::default())?;
+        let mut conn = pool.get()?;
+        let flag: Flag = diesel::sql_query("PRAGMA foreign_keys").get_result(&mut *conn)?;
+        assert_eq!(flag.foreign_keys, 1);
+        Ok(())
+    }
+}

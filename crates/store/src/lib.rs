@@ -1,0 +1,23 @@
+//! Tandem's data layer: one diesel code path over PostgreSQL and SQLite.
+//!
+//! Repositories are plain synchronous functions over [`AnyConnection`]; callers run them
+//! on a blocking pool, never on the async executor. Writes that touch more than one row
+//! go through [`write_tx`], one transaction each.
+
+pub mod audit;
+pub mod connection;
+pub mod error;
+pub mod ids;
+pub mod migrations;
+pub mod pagination;
+pub mod per_backend;
+pub mod practices;
+pub mod schema;
+pub mod sessions;
+pub mod time;
+pub mod tokens;
+pub mod users;
+
+pub use connection::{AnyConnection, Backend, Pool, PoolOptions, build_pool, write_tx};
+pub use error::StoreError;
+pub use pagination::{Page, PageRequest};

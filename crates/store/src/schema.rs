@@ -1,0 +1,111 @@
+//! Table definitions, written to match both migration trees.
+// @generated-style: keep in step with migrations/postgres and migrations/sqlite.
+
+diesel::table! {
+    practices (id) {
+        id -> Text,
+        practice_id -> Text,
+        name -> Text,
+        crisis_notice -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        practice_id -> Text,
+        email -> Text,
+        display_name -> Text,
+        kind -> Text,
+        is_admin -> Bool,
+        is_clinician -> Bool,
+        status -> Text,
+        password_hash -> Nullable<Text>,
+        time_zone -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_login_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    session_families (id) {
+        id -> Text,
+        practice_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        practice_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        issued_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        practice_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        practice_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        practice_id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        couple_id -> Nullable<Text>,
+        outcome -> Text,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(users -> practices (practice_id));
+diesel::joinable!(session_families -> users (user_id));
+diesel::joinable!(refresh_tokens -> session_families (family_id));
+diesel::joinable!(invitations -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    practices,
+    users,
+    session_families,
+    refresh_tokens,
+    invitations,
+    password_resets,
+    audit_events,
+);
