@@ -1,1 +1,204 @@
-//! placeholder
+//! Tandem's HTTP API: actix-web handlers, auth, problem+json errors and the OpenAPI
+//! document.
+//!
+//! [`openapi`] and [`server`] share one route table, so the served spec, the committed
+//! spec and the routes cannot drift apart.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod email;
+pub mod error;
+pub mod handlers;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod state;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, middleware, web};
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi as _;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use config::ApiConfig;
+pub use error::{ApiError, ApiResult};
+pub use state::AppState;
+
+use crate::handlers::{audit_events, auth as auth_routes, me, ops, users};
+
+/// Every route, registered once for both the app and the spec.
+fn routes(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(ops::livez)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth_routes::login)
+                .service(auth_routes::refresh)
+                .service(auth_routes::logout)
+                .service(auth_routes::accept_invitation)
+                .service(auth_routes::request_password_reset)
+                .service(auth_routes::confirm_password_reset)
+                .service(me::get_me)
+                .service(me::update_me)
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(audit_events::list_audit_events),
+        );
+}
+
+/// The OpenAPI document, exactly as served at `/openapi.json`.
+#[must_use]
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    openapi::finish(api)
+}
+
+/// Paths and methods the API serves, to tell 405 from 404.
+#[derive(Debug, Default)]
+struct RouteTable(Vec<(Vec<String>, Vec<Method>)>);
+
+impl RouteTable {
+    fn from_spec(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.split('/').map(str::to_owned).collect();
+                let mut methods = Vec::new();
+                for (present, method) in [
+                    (item.get.is_some(), Method::GET),
+                    (item.post.is_some(), Method::POST),
+                    (item.put.is_some(), Method::PUT),
+                    (item.patch.is_some(), Method::PATCH),
+                    (item.delete.is_some(), Method::DELETE),
+                ] {
+                    if present {
+                        methods.push(method);
+                    }
+                }
+                (segments, methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[Method]> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(segments, methods)| {
+            let same = segments.len() == parts.len()
+                && segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(s, p)| s.starts_with('{') || s == p);
+            same.then_some(methods.as_slice())
+        })
+    }
+}
+
+/// Unknown routes answer problem+json: 405 with `Allow` when the path exists, else 404.
+async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
+    use actix_web::ResponseError;
+    match table.allowed(req.path()) {
+        Some(methods) if !methods.contains(req.method()) => {
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut res = ApiError::MethodNotAllowed.error_response();
+            if let Ok(v) = header::HeaderValue::from_str(&allow) {
+                res.headers_mut().insert(header::ALLOW, v);
+            }
+            res
+        }
+        _ => ApiError::NotFound.error_response(),
+    }
+}
+
+fn cors(config: &ApiConfig) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(3600);
+    for origin in &config.cors_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// The application with every route, extractor configuration and middleware.
+pub fn app(
+    state: web::Data<AppState>,
+    spec: Arc<utoipa::openapi::OpenApi>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let table = web::Data::new(RouteTable::from_spec(&spec));
+    let cors = cors(&state.config);
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .app_data(state)
+        .app_data(table)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(config::JSON_LIMIT)
+                .error_handler(error::json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
+        .configure(routes)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*spec).clone()))
+        .default_service(web::to(fallback))
+        .wrap(middleware::from_fn(metrics::middleware))
+        .wrap(cors)
+        .wrap(TracingLogger::default())
+}
+
+/// Binds the HTTP server to `listener`. Shutdown (SIGINT/SIGTERM or the returned
+/// handle) lets in-flight requests finish for up to 30 s.
+pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    let spec = Arc::new(openapi());
+    let data = web::Data::new(state);
+    Ok(HttpServer::new(move || app(data.clone(), spec.clone()))
+        .workers(workers.max(1))
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run())
+}

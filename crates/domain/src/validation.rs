@@ -84,3 +84,20 @@ mod tests {
         assert!(check_display_name(&"a".repeat(121)).is_err());
     }
 }
+
+/// Checks an IANA time zone name such as `Europe/Berlin`.
+pub fn check_time_zone(name: &str) -> Result<(), &'static str> {
+    name.parse::<chrono_tz::Tz>()
+        .map(|_| ())
+        .map_err(|_| "must be an IANA time zone such as Europe/Berlin")
+}
+
+#[cfg(test)]
+mod tz_tests {
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert!(super::check_time_zone("America/New_York").is_ok());
+        assert!(super::check_time_zone("UTC").is_ok());
+        assert!(super::check_time_zone("Mars/Olympus").is_err());
+    }
+}

@@ -1,1 +1,10 @@
-//! placeholder
+//! The `tandem` binary's wiring, as a library so black-box tests start the very same app.
+
+pub mod cli;
+pub mod config;
+pub mod setup;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::{Running, StartupError, build_state, migrate, start};

@@ -1,1 +1,151 @@
-fn main() {}
+//! `tandem`: serve the API, migrate, print the spec, bootstrap a practice, seed a demo.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use tandem_domain::{Clock, SystemClock};
+use tandem_server::cli::{AdminCommand, Cli, Command};
+use tandem_server::setup::{self, StaffSeed};
+use tandem_server::{Config, startup, telemetry};
+use tandem_store::{PoolOptions, build_pool};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tandem: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(
+        config
+            .log_format
+            .as_deref()
+            .map_or(config.production, |f| f == "json"),
+    );
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&config),
+        Command::Migrate => migrate(&config),
+        Command::Openapi => print_openapi(),
+        Command::Admin {
+            command:
+                AdminCommand::Bootstrap {
+                    practice,
+                    email,
+                    name,
+                    clinician,
+                },
+        } => bootstrap(&config, &practice, &email, &name, clinician),
+        Command::Demo => demo(&config),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tandem: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+fn serve(config: &Config) -> CliResult {
+    actix_web::rt::System::new().block_on(async {
+        let running = startup::start(config, Arc::new(SystemClock))?;
+        let base = format!(
+            "http://{}:{}",
+            config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h),
+            running.port
+        );
+        println!("Tandem is running on {base}");
+        println!("  API:      {base}/api/v1");
+        println!("  API docs: {base}/docs");
+        println!("  Database: {}", redact(&config.database_url()));
+        match running.state.mailer.mail_dir() {
+            Some(dir) => println!("  Mail:     written to {}", dir.display()),
+            None => println!("  Mail:     sent by SMTP"),
+        }
+        running.server.await?;
+        running.state.audit.flush().await;
+        drop(running.state);
+        let _ = running.audit_task.await;
+        Ok(())
+    })
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+fn migrate(config: &Config) -> CliResult {
+    let applied = startup::migrate(config)?;
+    if applied.is_empty() {
+        println!("The database is up to date.");
+    } else {
+        for version in applied {
+            println!("applied {version}");
+        }
+    }
+    Ok(())
+}
+
+fn print_openapi() -> CliResult {
+    println!("{}", serde_json::to_string_pretty(&tandem_api::openapi())?);
+    Ok(())
+}
+
+fn bootstrap(
+    config: &Config,
+    practice: &str,
+    email: &str,
+    name: &str,
+    clinician: bool,
+) -> CliResult {
+    let password = match std::env::var("TANDEM_BOOTSTRAP_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let first =
+                rpassword::prompt_password("Password for the admin (at least 12 characters): ")?;
+            let second = rpassword::prompt_password("Repeat the password: ")?;
+            if first != second {
+                return Err("the passwords do not match".into());
+            }
+            first
+        }
+    };
+    startup::migrate(config)?;
+    let (pool, _) = build_pool(&config.database_url(), &PoolOptions::default())?;
+    let seed = StaffSeed {
+        email,
+        display_name: name,
+        password: &password,
+        admin: true,
+        clinician,
+    };
+    let practice_id = setup::bootstrap(&pool, practice, &seed, SystemClock.now())?;
+    println!("Created practice {practice:?} ({practice_id}) with admin {email}.");
+    println!("Start the server with `tandem serve` and sign in at POST /api/v1/auth/login.");
+    Ok(())
+}
+
+fn demo(config: &Config) -> CliResult {
+    startup::migrate(config)?;
+    let (pool, _) = build_pool(&config.database_url(), &PoolOptions::default())?;
+    let created = setup::demo(&pool, SystemClock.now())?;
+    println!(
+        "{} {:?}. Logins (password {:?}):",
+        if created { "Seeded" } else { "Already seeded:" },
+        setup::DEMO_PRACTICE,
+        setup::DEMO_PASSWORD
+    );
+    for login in setup::DEMO_LOGINS {
+        println!("  {:<18} {}", login.role, login.email);
+    }
+    println!("Run `tandem serve` and open {}/docs", config.public_url());
+    Ok(())
+}

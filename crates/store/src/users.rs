@@ -127,7 +127,7 @@ pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> StoreResult<Optio
 /// Filters for listing users.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
-    pub staff_only: bool,
+    pub kind: Option<UserKind>,
     pub status: Option<UserStatus>,
 }
 
@@ -141,8 +141,8 @@ pub fn list(
     let mut query = users::table
         .filter(users::practice_id.eq(practice_id))
         .into_boxed();
-    if filter.staff_only {
-        query = query.filter(users::kind.eq(UserKind::Staff.as_str()));
+    if let Some(kind) = filter.kind {
+        query = query.filter(users::kind.eq(kind.as_str()));
     }
     if let Some(status) = filter.status {
         query = query.filter(users::status.eq(status.as_str()));

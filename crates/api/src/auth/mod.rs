@@ -1,0 +1,12 @@
+//! Authentication: passwords, access JWTs, opaque refresh tokens, the request extractor
+//! and the limiter for credential guessing.
+
+pub mod cache;
+pub mod extractor;
+pub mod jwt;
+pub mod keys;
+pub mod limiter;
+pub mod password;
+pub mod tokens;
+
+pub use extractor::Authenticated;

@@ -1,0 +1,264 @@
+//! The one error type at the HTTP edge, answered as RFC 9457 `application/problem+json`.
+//!
+//! Every failure a client can see goes through [`ApiError`]: handler errors, extractor
+//! errors (bad JSON, unknown fields, wrong content type, oversized bodies), unknown
+//! routes and rate limits. No message carries SQL, stack traces or clinical text.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+use tandem_store::StoreError;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One offending field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's JSON name (dotted for nested fields).
+    #[schema(example = "email")]
+    pub field: String,
+    /// What is wrong with it, for a person.
+    #[schema(example = "must be an email address")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:tandem:problem:validation",
+    "title": "The request breaks a rule",
+    "status": 422,
+    "detail": "1 field is invalid",
+    "errors": [{"field": "email", "message": "must be an email address"}]
+}))]
+pub struct Problem {
+    /// A stable URI naming the kind of problem; clients switch on it.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:tandem:problem:not-found")]
+    pub type_uri: String,
+    /// A short summary of the kind of problem; the same for every occurrence.
+    #[schema(example = "Not found")]
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(example = 404)]
+    pub status: u16,
+    /// What went wrong this time, for a person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The offending fields, for validation problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body or query is malformed (bad JSON, wrong types, unknown fields).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no token, a bad token, or bad credentials.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// 403: the resource is visible but this action is not allowed.
+    #[error("this action is not allowed")]
+    Forbidden,
+    /// 404: absent, or not visible to the caller.
+    #[error("not found")]
+    NotFound,
+    /// 405: the path exists, the method does not.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: a domain conflict; the text names what conflicts.
+    #[error("{0}")]
+    Conflict(String),
+    /// 412: the `If-Match` is stale.
+    #[error("the resource changed since it was read; fetch it again")]
+    PreconditionFailed,
+    /// 413: the body is over the limit.
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 415: not JSON.
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    /// 422: well-formed but breaks a rule.
+    #[error("{} field(s) are invalid", .0.len())]
+    Validation(Vec<FieldError>),
+    /// 428: `If-Match` is required here.
+    #[error("this update needs an If-Match header with the ETag you read")]
+    PreconditionRequired,
+    /// 429: too many attempts; retry after the given seconds.
+    #[error("too many requests; retry in {0} s")]
+    RateLimited(u64),
+    /// 503: the database cannot be reached.
+    #[error("the service is temporarily unavailable; retry shortly")]
+    Unavailable,
+    /// 500: a bug or an unexpected failure. Details go to the log, not the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn validation(field: &str, message: &str) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::BadRequest(_) => ("bad-request", "The request is malformed"),
+            Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            Self::Forbidden => ("forbidden", "Not allowed"),
+            Self::NotFound => ("not-found", "Not found"),
+            Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
+            Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
+            Self::Validation(_) => ("validation", "The request breaks a rule"),
+            Self::PreconditionRequired => ("precondition-required", "Precondition required"),
+            Self::RateLimited(_) => ("rate-limited", "Too many requests"),
+            Self::Unavailable => ("unavailable", "Service unavailable"),
+            Self::Internal(_) => ("internal", "Internal error"),
+        }
+    }
+
+    /// The problem document this error answers with.
+    #[must_use]
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let detail = match self {
+            Self::Internal(_) => None,
+            Self::Validation(errors) if errors.len() == 1 => {
+                Some(format!("{}: {}", errors[0].field, errors[0].message))
+            }
+            other => Some(other.to_string()),
+        };
+        Problem {
+            type_uri: format!("urn:tandem:problem:{slug}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors: match self {
+                Self::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(detail) = self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        match self {
+            Self::Unauthorized(_) => {
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            Self::RateLimited(secs) => {
+                response.insert_header((header::RETRY_AFTER, secs.to_string()));
+            }
+            Self::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(what) => Self::Conflict(format!("{what} is already taken")),
+            StoreError::Unavailable(why) => {
+                tracing::warn!(error = %why, "database unavailable");
+                Self::Unavailable
+            }
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+/// So `?` works on raw database results inside [`tandem_store::write_tx`].
+impl From<tandem_store::DbError> for ApiError {
+    fn from(e: tandem_store::DbError) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+/// Turns actix's JSON extractor errors into problems: 413, 415 or 400.
+pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let api = match &err {
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
+            ApiError::PayloadTooLarge(*limit)
+        }
+        E::ContentType => ApiError::UnsupportedMediaType,
+        E::Deserialize(e) => ApiError::BadRequest(format!("invalid JSON body: {e}")),
+        E::Payload(actix_web::error::PayloadError::Overflow) => {
+            ApiError::PayloadTooLarge(crate::config::JSON_LIMIT)
+        }
+        other => ApiError::BadRequest(format!("invalid JSON body: {other}")),
+    };
+    api.into()
+}
+
+/// Query-string errors (bad numbers, unknown filters) are 400.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
+    ApiError::BadRequest(format!("invalid query string: {err}")).into()
+}
+
+/// A malformed path segment cannot name anything that exists.
+pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound.into()
+}
+
+/// Raw body (non-JSON) limits.
+pub fn payload_error(err: actix_web::error::PayloadError) -> ApiError {
+    match err {
+        actix_web::error::PayloadError::Overflow => {
+            ApiError::PayloadTooLarge(crate::config::JSON_LIMIT)
+        }
+        other => ApiError::BadRequest(other.to_string()),
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,153 @@
+//! Reading the audit log (admins). Every read of it is itself audited.
+
+use actix_web::{get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::{Action, Resource};
+use tandem_store::audit::{self as audit_store, AuditFilter, AuditRow};
+use tandem_store::time;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::audit::Event;
+use crate::auth::Authenticated;
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::handlers::allow;
+use crate::pagination::{PageParams, Paginated};
+use crate::state::AppState;
+
+/// One audit event. It names who did what to which resource; it never holds clinical text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEvent {
+    pub id: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The user who acted; `null` for system actions.
+    pub actor_id: Option<String>,
+    /// `admin`, `clinician`, `client` or `system`.
+    #[schema(example = "admin")]
+    pub actor_role: Option<String>,
+    /// A stable dotted name, e.g. `auth.login`, `user.update`, `audit_event.list`.
+    #[schema(example = "auth.login")]
+    pub action: String,
+    /// The kind of resource, e.g. `session`, `user`, `couple`.
+    #[schema(example = "session")]
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    /// The couple the resource belongs to, if any.
+    pub couple_id: Option<String>,
+    /// `success`, `failure` or `denied`.
+    #[schema(example = "success")]
+    pub outcome: String,
+    /// The request id (also in the `x-request-id` response header and the logs).
+    pub request_id: Option<String>,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(r: AuditRow) -> Self {
+        Self {
+            id: r.id,
+            occurred_at: time::from_db(r.occurred_at),
+            actor_id: r.actor_id,
+            actor_role: r.actor_role,
+            action: r.action,
+            resource_type: r.resource_type,
+            resource_id: r.resource_id,
+            couple_id: r.couple_id,
+            outcome: r.outcome,
+            request_id: r.request_id,
+        }
+    }
+}
+
+/// Filters for the audit log.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AuditListParams {
+    /// Only events by this user.
+    pub actor_id: Option<String>,
+    /// Only events about this couple.
+    pub couple_id: Option<String>,
+    /// Only this action, e.g. `auth.login`.
+    pub action: Option<String>,
+    /// Only this resource type, e.g. `user`.
+    pub resource_type: Option<String>,
+    /// Events at or after this time (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Events before this time (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    #[param(minimum = 1, maximum = 200, example = 50)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "listAuditEvents",
+    summary = "Read the audit log",
+    description = "Newest first, cursor-paginated, filterable by actor, couple, action, resource type and time. Admins only. The log is append-only: no route changes or deletes an event. Each read of it is itself recorded.",
+    params(AuditListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of events.", body = Paginated<AuditEvent>),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::UnprocessableEntity)
+    )
+)]
+#[get("/audit-events")]
+pub async fn list_audit_events(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<AuditListParams>,
+) -> ApiResult<web::Json<Paginated<AuditEvent>>> {
+    let actor = auth.actor;
+    allow(
+        &actor,
+        Action::ReadAuditLog,
+        &Resource::Practice {
+            practice_id: &actor.practice_id,
+        },
+    )?;
+    let q = query.into_inner();
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        if from > to {
+            return Err(ApiError::validation("from", "must not be after `to`"));
+        }
+    }
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .request()?;
+    let filter = AuditFilter {
+        actor_id: q.actor_id,
+        couple_id: q.couple_id,
+        action: q.action,
+        resource_type: q.resource_type,
+        from: q.from,
+        to: q.to,
+    };
+    let practice_id = actor.practice_id.clone();
+    let rows = db::read(&state, move |conn| {
+        Ok(audit_store::list(conn, &practice_id, &filter, &page)?)
+    })
+    .await?;
+    let now = state.clock.now();
+    state
+        .audit
+        .read_event(
+            Event::new(
+                &actor.practice_id,
+                Some(&actor),
+                "audit_event.list",
+                "audit_event",
+                now,
+            )
+            .request(auth.request_id.as_deref()),
+        )
+        .await;
+    Ok(web::Json(Paginated::from_page(rows, |r| {
+        Ok(AuditEvent::from(r))
+    })?))
+}

@@ -1,0 +1,20 @@
+//! One handler file per resource. Handlers parse, ask the policy, call the store, answer.
+
+pub mod audit_events;
+pub mod auth;
+pub mod me;
+pub mod ops;
+pub mod users;
+
+use tandem_domain::{Access, Action, Actor, Resource, authorize};
+
+use crate::error::ApiError;
+
+/// Asks the one policy and turns its answer into the error to return.
+pub fn allow(actor: &Actor, action: Action, resource: &Resource<'_>) -> Result<(), ApiError> {
+    match authorize(actor, action, resource) {
+        Access::Allow => Ok(()),
+        Access::DenyNotFound => Err(ApiError::NotFound),
+        Access::DenyForbidden => Err(ApiError::Forbidden),
+    }
+}

@@ -1,0 +1,97 @@
+//! Operator endpoints: liveness, readiness, metrics.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db;
+use crate::state::AppState;
+
+/// Health status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when healthy.
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// Readiness details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    #[schema(example = "ready")]
+    pub status: String,
+    /// `postgres` or `sqlite`.
+    #[schema(example = "sqlite")]
+    pub database: String,
+    /// Migrations not yet applied (0 when ready).
+    #[schema(example = 0)]
+    pub pending_migrations: usize,
+}
+
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "livez",
+    summary = "Liveness: the process is up",
+    description = "Answers 200 as long as the process serves HTTP. Does not touch the database, so an orchestrator does not restart the API because the database is down.",
+    responses((status = 200, description = "The process is up.", body = Health))
+)]
+#[get("/livez")]
+pub async fn livez() -> web::Json<Health> {
+    web::Json(Health {
+        status: "ok".into(),
+    })
+}
+
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "readyz",
+    summary = "Readiness: the database answers and migrations are current",
+    description = "Answers 200 when a query succeeds and no migration is pending; 503 otherwise, so a load balancer stops sending traffic.",
+    responses(
+        (status = 200, description = "Ready to serve.", body = Readiness),
+        (status = 503, description = "Not ready: the database is down or migrations are pending.", body = Readiness)
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let database = match state.backend {
+        tandem_store::Backend::Postgres => "postgres",
+        tandem_store::Backend::Sqlite => "sqlite",
+    };
+    let pending = db::read(&state, |conn| {
+        Ok(tandem_store::migrations::pending_count(conn)?)
+    })
+    .await;
+    match pending {
+        Ok(0) => HttpResponse::Ok().json(Readiness {
+            status: "ready".into(),
+            database: database.into(),
+            pending_migrations: 0,
+        }),
+        Ok(n) => HttpResponse::ServiceUnavailable().json(Readiness {
+            status: "not_ready".into(),
+            database: database.into(),
+            pending_migrations: n,
+        }),
+        Err(_) => HttpResponse::ServiceUnavailable().json(Readiness {
+            status: "not_ready".into(),
+            database: database.into(),
+            pending_migrations: 0,
+        }),
+    }
+}
+
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "metrics",
+    summary = "Prometheus metrics",
+    description = "Requests by route and status, latency histograms and database pool use, in the Prometheus text format.",
+    responses((status = 200, description = "Metrics in the Prometheus text format.", body = String, content_type = "text/plain"))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&state.pool))
+}

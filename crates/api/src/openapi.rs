@@ -1,0 +1,140 @@
+//! The OpenAPI document. Routes register their own paths through `utoipa-actix-web`;
+//! this module adds what is shared: info, the bearer scheme, the problem responses, and
+//! the error responses every operation can return.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{Modify, OpenApi, ToResponse};
+
+use crate::error::Problem;
+
+macro_rules! problem_response {
+    ($name:ident, $desc:literal) => {
+        #[derive(ToResponse)]
+        #[response(description = $desc, content_type = "application/problem+json")]
+        #[allow(dead_code)]
+        pub struct $name(Problem);
+    };
+}
+
+problem_response!(
+    BadRequest,
+    "The request is malformed: invalid JSON, wrong types, unknown fields or bad query parameters."
+);
+problem_response!(
+    Unauthorized,
+    "No access token, an invalid or expired one, or a session that has ended."
+);
+problem_response!(
+    Forbidden,
+    "The caller can see the resource but may not do this to it."
+);
+problem_response!(NotFound, "No such resource, or one the caller may not see.");
+problem_response!(
+    Conflict,
+    "The request conflicts with the current state; `detail` says how."
+);
+problem_response!(PayloadTooLarge, "The request body is over 64 KiB.");
+problem_response!(
+    UnsupportedMediaType,
+    "The request body is not `application/json`."
+);
+problem_response!(
+    UnprocessableEntity,
+    "The body is well-formed but breaks a rule; `errors` lists the fields."
+);
+problem_response!(
+    TooManyRequests,
+    "Too many attempts from this address; see `Retry-After`."
+);
+problem_response!(InternalError, "An unexpected failure; it has been logged.");
+problem_response!(
+    ServiceUnavailable,
+    "The database cannot be reached; retry shortly."
+);
+
+/// The base document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tandem API",
+        description = "The backend of a couples-therapy practice: graded-exposure plans, per-partner reports and consent, clinician review and discreet reminders.\n\nAll API routes are under `/api/v1` and take and return JSON. Errors are RFC 9457 `application/problem+json` with a stable `type`. Lists are cursor-paginated (`limit`, `cursor` → `items`, `next_cursor`). Sign in with `POST /api/v1/auth/login` and send the access token as `Authorization: Bearer …`.",
+        license(name = "Proprietary", identifier = "LicenseRef-Proprietary"),
+        contact(name = "Tandem engineering", email = "engineering@tandem.example")
+    ),
+    servers((url = "/", description = "This server")),
+    components(responses(
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType,
+        UnprocessableEntity, TooManyRequests, InternalError, ServiceUnavailable
+    )),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics for operators."),
+        (name = "auth", description = "Sign-in, token refresh, sign-out, invitations and password resets."),
+        (name = "me", description = "The signed-in user's own account."),
+        (name = "users", description = "Practice administration: staff and client accounts."),
+        (name = "audit", description = "The practice's append-only audit log.")
+    ),
+    modifiers(&CommonResponses)
+)]
+pub struct ApiDoc;
+
+/// Adds the bearer scheme and, to every operation, the error responses the shared
+/// machinery can produce (so a client generated from the spec knows every status).
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from `POST /api/v1/auth/login` or `/refresh`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn add(op: &mut Operation, status: &str, name: &str) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+}
+
+/// Adds shared error responses to every operation of a finished document; run after
+/// the routes have been collected.
+pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    for item in api.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            if op.request_body.is_some() {
+                add(op, "400", "BadRequest");
+                add(op, "413", "PayloadTooLarge");
+                add(op, "415", "UnsupportedMediaType");
+            } else if has_params {
+                add(op, "400", "BadRequest");
+            }
+            if secured {
+                add(op, "401", "Unauthorized");
+            }
+            add(op, "500", "InternalError");
+            add(op, "503", "ServiceUnavailable");
+        }
+    }
+    api
+}

@@ -1,0 +1,54 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Tandem: the backend of a couples-therapy practice.
+#[derive(Debug, Parser)]
+#[command(name = "tandem", version, about)]
+pub struct Cli {
+    /// A TOML configuration file (default: ./tandem.toml if present). Environment
+    /// variables `TANDEM_*` override it.
+    #[arg(long, global = true, env = "TANDEM_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API (the default). Applies pending migrations first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Practice administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Seed a demo practice and print its logins.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a practice and its first admin. The password comes from
+    /// TANDEM_BOOTSTRAP_PASSWORD or is asked for on the terminal.
+    Bootstrap {
+        /// The practice's name.
+        #[arg(long)]
+        practice: String,
+        /// The admin's email (their login).
+        #[arg(long)]
+        email: String,
+        /// The admin's display name.
+        #[arg(long, default_value = "Practice admin")]
+        name: String,
+        /// Also make the admin a clinician (a solo practice).
+        #[arg(long)]
+        clinician: bool,
+    },
+}

@@ -1,0 +1,141 @@
+//! Builds the application state from configuration and runs the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tandem_api::audit::AuditLog;
+use tandem_api::auth::cache::SessionCache;
+use tandem_api::auth::keys::KeySet;
+use tandem_api::auth::limiter::AuthLimiter;
+use tandem_api::metrics::Metrics;
+use tandem_api::{ApiConfig, AppState};
+use tandem_domain::Clock;
+use tandem_notification::{MailConfig, Mailer, TransportConfig};
+use tandem_store::{PoolOptions, StoreError, build_pool};
+
+use crate::Config;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("signing keys: {0}")]
+    Keys(String),
+    #[error("mail: {0}")]
+    Mail(#[from] tandem_notification::MailError),
+    #[error("metrics: {0}")]
+    Metrics(String),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Builds everything the handlers share, and starts the audit writer. Must run inside
+/// a tokio runtime (the writer and the SMTP pool live there).
+pub fn build_state(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<(AppState, tokio::task::JoinHandle<()>), StartupError> {
+    let options = PoolOptions {
+        max_size: config.db_pool_size,
+        connection_timeout: Duration::from_secs(config.db_timeout_secs.max(1)),
+    };
+    let (pool, backend) = build_pool(&config.database_url(), &options)?;
+    let keys = match &config.signing_keys {
+        Some(spec) => {
+            KeySet::parse(spec, config.active_signing_key.as_deref()).map_err(StartupError::Keys)?
+        }
+        None => {
+            tracing::warn!(
+                "no signing keys configured: using the development key (never do this in production)"
+            );
+            KeySet::development()
+        }
+    };
+    let transport = match &config.smtp {
+        Some(smtp) => TransportConfig::Smtp(smtp.clone()),
+        None => TransportConfig::Files(config.mail_dir()),
+    };
+    let mailer = Mailer::new(&MailConfig {
+        from: config.mail_from.clone(),
+        transport,
+    })?;
+    let (audit, audit_task) = AuditLog::start(pool.clone());
+    let api = ApiConfig {
+        public_url: config.public_url(),
+        cors_origins: config.cors_origins(),
+        auth_attempts_per_minute: config.auth_attempts_per_minute,
+        trust_forwarded_for: config.trust_forwarded_for,
+        ..ApiConfig::default()
+    };
+    let state = AppState {
+        pool,
+        backend,
+        clock,
+        keys: Arc::new(keys),
+        mailer,
+        audit,
+        limiter: Arc::new(AuthLimiter::new(
+            api.auth_attempts_per_minute,
+            api.trust_forwarded_for,
+        )),
+        config: Arc::new(api),
+        sessions: SessionCache::default(),
+        metrics: Arc::new(Metrics::new().map_err(|e| StartupError::Metrics(e.to_string()))?),
+    };
+    Ok((state, audit_task))
+}
+
+/// Applies pending migrations; returns the versions applied.
+pub fn migrate(config: &Config) -> Result<Vec<String>, StoreError> {
+    let (pool, _) = build_pool(
+        &config.database_url(),
+        &PoolOptions {
+            max_size: 1,
+            connection_timeout: Duration::from_secs(10),
+        },
+    )?;
+    let mut conn = pool.get()?;
+    tandem_store::migrations::run_pending(&mut conn)
+}
+
+/// A started server.
+pub struct Running {
+    pub server: actix_web::dev::Server,
+    pub state: AppState,
+    pub audit_task: tokio::task::JoinHandle<()>,
+    pub port: u16,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Migrates, builds the state and binds. The caller awaits `server`, then flushes the
+/// audit queue.
+pub fn start(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, StartupError> {
+    let applied = migrate(config)?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "applied migrations");
+    }
+    let listener =
+        TcpListener::bind(&config.bind).map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
+    let port = listener.local_addr()?.port();
+    let (state, audit_task) = build_state(config, clock)?;
+    let server = tandem_api::server(state.clone(), listener, config.workers)?;
+    Ok(Running {
+        server,
+        state,
+        audit_task,
+        port,
+    })
+}
