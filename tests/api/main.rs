@@ -1,1 +1,10 @@
+//! Black-box tests: each starts the real app on a real port, over a fresh SQLite file or
+//! (with `TANDEM_TEST_DATABASE_URL`) a fresh PostgreSQL database, and talks HTTP to it.
 
+mod support;
+
+mod auth;
+mod edge;
+mod openapi_spec;
+mod schema;
+mod users;

@@ -1,0 +1,66 @@
+//! The spec front-end teams build on: committed, complete, and what the server serves.
+//!
+//! Regenerate the committed copy after changing routes:
+//! `TANDEM_UPDATE_OPENAPI=1 cargo test -p tandem-server --test api openapi` (or
+//! `cargo run -q -p tandem-server -- openapi > openapi/openapi.json`).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::support::TestApp;
+
+fn committed_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.json")
+}
+
+#[actix_web::test]
+async fn the_committed_spec_is_the_served_spec() {
+    let app = TestApp::spawn().await;
+    let served = app.call("GET", "/openapi.json", None, None).await;
+    assert_eq!(served.status, 200);
+    if std::env::var("TANDEM_UPDATE_OPENAPI").is_ok() {
+        let pretty = serde_json::to_string_pretty(&served.body).unwrap() + "\n";
+        std::fs::write(committed_path(), pretty).unwrap();
+    }
+    let committed: Value = serde_json::from_str(&std::fs::read_to_string(committed_path()).expect("openapi/openapi.json exists")).expect("valid JSON");
+    assert!(
+        committed == served.body,
+        "openapi/openapi.json differs from the served spec; regenerate it with `TANDEM_UPDATE_OPENAPI=1 cargo test -p tandem-server --test api openapi` and commit it"
+    );
+    assert_eq!(served.body["openapi"], "3.1.0");
+}
+
+#[test]
+fn every_operation_is_documented_for_front_end_teams() {
+    let spec = serde_json::to_value(tandem_api::openapi()).unwrap();
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+    let mut ids = HashSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{name}: operationId"));
+            assert!(ids.insert(id.to_owned()), "{name}: duplicate operationId {id}");
+            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name}: summary");
+            assert!(op["description"].as_str().is_some_and(|s| s.len() > 20), "{name}: description");
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: tags");
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.keys().any(|k| k.starts_with('2')), "{name}: a success response");
+            for status in ["500", "503"] {
+                assert!(responses.contains_key(status), "{name}: {status}");
+            }
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            if secured {
+                assert!(responses.contains_key("401"), "{name}: 401");
+            }
+            if path.starts_with("/api/v1/") && !path.starts_with("/api/v1/auth/") {
+                assert!(secured, "{name}: every API route outside /auth needs a token");
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(responses.contains_key(status), "{name}: {status}");
+                }
+            }
+        }
+    }
+}
