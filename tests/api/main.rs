@@ -1,6 +1,9 @@
 //! Black-box tests: each starts the real app on a real port, over a fresh SQLite file or
 //! (with `TANDEM_TEST_DATABASE_URL`) a fresh PostgreSQL database, and talks HTTP to it.
 
+// Tests may unwrap: a panic is how a test reports a broken expectation.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod auth;

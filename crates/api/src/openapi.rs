@@ -64,7 +64,7 @@ problem_response!(
         contact(name = "Tandem engineering", email = "engineering@tandem.example")
     ),
     servers((url = "/", description = "This server")),
-    components(responses(
+    components(schemas(Problem, crate::error::FieldError), responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType,
         UnprocessableEntity, TooManyRequests, InternalError, ServiceUnavailable
     )),
@@ -121,6 +121,10 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         ];
         for op in ops.into_iter().flatten() {
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            if !secured {
+                // Say explicitly that no token is needed, rather than leave it unsaid.
+                op.security = Some(Vec::new());
+            }
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if op.request_body.is_some() {
                 add(op, "400", "BadRequest");

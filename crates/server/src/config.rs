@@ -120,10 +120,11 @@ impl Config {
         }) {
             return Err(ConfigError::Unsafe("production = true but the signing key set contains the `dev` key id; generate a new key".into()));
         }
-        if let Some(smtp) = &self.smtp {
-            if smtp.tls == tandem_notification::SmtpTls::None && !smtp.allow_plaintext {
-                return Err(ConfigError::Unsafe("smtp.tls = none would send mail in plaintext; set smtp.allow_plaintext = true only if the relay is local".into()));
-            }
+        if let Some(smtp) = &self.smtp
+            && smtp.tls == tandem_notification::SmtpTls::None
+            && !smtp.allow_plaintext
+        {
+            return Err(ConfigError::Unsafe("smtp.tls = none would send mail in plaintext; set smtp.allow_plaintext = true only if the relay is local".into()));
         }
         Ok(())
     }

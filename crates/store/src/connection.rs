@@ -138,17 +138,16 @@ impl Default for PoolOptions {
 /// while the database is down, and recover when it comes back.
 pub fn build_pool(url: &str, options: &PoolOptions) -> Result<(Pool, Backend), StoreError> {
     let (backend, target) = Backend::from_url(url)?;
-    if backend == Backend::Sqlite {
-        if let Some(dir) = std::path::Path::new(&target).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Config(format!(
-                        "cannot create the database directory {}: {e}",
-                        dir.display()
-                    ))
-                })?;
-            }
-        }
+    let parent = std::path::Path::new(&target)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty());
+    if let (Backend::Sqlite, Some(dir)) = (backend, parent) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Config(format!(
+                "cannot create the database directory {}: {e}",
+                dir.display()
+            ))
+        })?;
     }
     let pool = r2d2::Pool::builder()
         .max_size(options.max_size)

@@ -57,14 +57,14 @@ impl FromRequest for Authenticated {
                 .to_owned();
             let now = state.clock.now();
             let claims = jwt::verify(&state.keys, &state.config, &token, now)?;
-            if let Some(actor) = state.sessions.get(&claims.sid, now) {
-                if actor.user_id == claims.sub {
-                    return Ok(Self {
-                        actor,
-                        family_id: claims.sid,
-                        request_id,
-                    });
-                }
+            if let Some(actor) = state.sessions.get(&claims.sid, now)
+                && actor.user_id == claims.sub
+            {
+                return Ok(Self {
+                    actor,
+                    family_id: claims.sid,
+                    request_id,
+                });
             }
             let sid = claims.sid.clone();
             let looked_up = crate::db::read(&state, move |conn| {

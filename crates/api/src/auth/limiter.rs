@@ -39,16 +39,15 @@ impl AuthLimiter {
     /// The client's IP: the peer, or the first `X-Forwarded-For` hop when configured to
     /// trust a proxy in front of us.
     fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
-        if self.trust_forwarded_for {
-            if let Some(ip) = req
+        if self.trust_forwarded_for
+            && let Some(ip) = req
                 .headers()
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.split(',').next())
                 .and_then(|v| v.trim().parse().ok())
-            {
-                return Some(ip);
-            }
+        {
+            return Some(ip);
         }
         req.peer_addr().map(|a| a.ip())
     }

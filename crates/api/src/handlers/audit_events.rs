@@ -110,10 +110,10 @@ pub async fn list_audit_events(
         },
     )?;
     let q = query.into_inner();
-    if let (Some(from), Some(to)) = (q.from, q.to) {
-        if from > to {
-            return Err(ApiError::validation("from", "must not be after `to`"));
-        }
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && from > to
+    {
+        return Err(ApiError::validation("from", "must not be after `to`"));
     }
     let page = PageParams {
         limit: q.limit,

@@ -301,15 +301,15 @@ pub async fn refresh(
             },
             Some(at) => time::from_db(at),
         };
-        if now - rotated_at <= REFRESH_RETRY_GRACE {
-            if let Some((next, _, _)) = sessions::find_by_hash(conn, &successor_hash)? {
-                if next.family_id == family.id && next.rotated_at.is_none() {
-                    return Ok(Refreshed::Issued(issued(
-                        next.id,
-                        time::from_db(next.issued_at),
-                    )));
-                }
-            }
+        if now - rotated_at <= REFRESH_RETRY_GRACE
+            && let Some((next, _, _)) = sessions::find_by_hash(conn, &successor_hash)?
+            && next.family_id == family.id
+            && next.rotated_at.is_none()
+        {
+            return Ok(Refreshed::Issued(issued(
+                next.id,
+                time::from_db(next.issued_at),
+            )));
         }
         sessions::revoke_family(conn, &family.id, RevokeReason::Reuse, now)?;
         let actor = user.actor()?;

@@ -390,10 +390,10 @@ pub async fn update_user(
     let patch = body.into_inner();
     let kind = row.kind()?;
     let mut errors = Vec::new();
-    if let Some(name) = &patch.display_name {
-        if let Err(m) = check_display_name(name) {
-            errors.push(FieldError::new("display_name", m));
-        }
+    if let Some(name) = &patch.display_name
+        && let Err(m) = check_display_name(name)
+    {
+        errors.push(FieldError::new("display_name", m));
     }
     if let Some(roles) = &patch.roles {
         if kind == UserKind::Client {
