@@ -7,7 +7,9 @@
 mod support;
 
 mod auth;
+mod couples;
 mod edge;
+mod matrix;
 mod openapi_spec;
 mod schema;
 mod users;

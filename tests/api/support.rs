@@ -383,3 +383,38 @@ fn token_in(mail: &str) -> String {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect()
 }
+
+impl TestApp {
+    /// Creates a couple as `token`; returns its id.
+    pub async fn couple(&self, token: &str, label: &str, a: &str, b: &str) -> String {
+        let reply = self
+            .post(
+                "/api/v1/couples",
+                Some(token),
+                json!({"label": label, "partners": [
+                    {"display_name": "Partner A", "email": a, "time_zone": "Europe/Berlin"},
+                    {"display_name": "Partner B", "email": b}
+                ]}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.raw);
+        reply.body["id"].as_str().expect("couple id").to_owned()
+    }
+
+    /// Accepts the newest invitation sent to `email`; returns the access token.
+    pub async fn accept(&self, email: &str) -> String {
+        let token = self.mailed_token(email).await;
+        let accepted = self
+            .post(
+                "/api/v1/auth/invitations/accept",
+                None,
+                json!({"token": token, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(accepted.status, 200, "{}", accepted.raw);
+        accepted.body["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+}

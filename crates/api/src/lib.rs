@@ -34,7 +34,7 @@ pub use config::ApiConfig;
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
-use crate::handlers::{audit_events, auth as auth_routes, me, ops, users};
+use crate::handlers::{audit_events, auth as auth_routes, couples, me, ops, users};
 
 /// Every route, registered once for both the app and the spec.
 fn routes(cfg: &mut ServiceConfig<'_>) {
@@ -55,7 +55,14 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(users::create_user)
                 .service(users::get_user)
                 .service(users::update_user)
-                .service(audit_events::list_audit_events),
+                .service(audit_events::list_audit_events)
+                .service(couples::list_couples)
+                .service(couples::create_couple)
+                .service(couples::get_couple)
+                .service(couples::update_couple)
+                .service(couples::assign_clinician)
+                .service(couples::unassign_clinician)
+                .service(couples::resend_invitation),
         );
 }
 

@@ -73,7 +73,8 @@ problem_response!(
         (name = "auth", description = "Sign-in, token refresh, sign-out, invitations and password resets."),
         (name = "me", description = "The signed-in user's own account."),
         (name = "users", description = "Practice administration: staff and client accounts."),
-        (name = "audit", description = "The practice's append-only audit log.")
+        (name = "audit", description = "The practice's append-only audit log."),
+        (name = "couples", description = "Couples, their partners and clinicians: the caseload.")
     ),
     modifiers(&CommonResponses)
 )]

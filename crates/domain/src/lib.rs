@@ -11,4 +11,4 @@ pub mod validation;
 
 pub use actor::{Actor, Role, UserKind, UserStatus};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use policy::{Access, Action, Resource, authorize};
+pub use policy::{Access, Action, CoupleRelation, Resource, authorize};

@@ -20,6 +20,20 @@ pub enum Action {
     UpdateUser,
     /// Read the practice's audit log.
     ReadAuditLog,
+    /// List couples (each caller sees their own slice: caseload, practice, own couple).
+    ListCouples,
+    /// Create a couple with its two partners.
+    CreateCouple,
+    /// Know that a couple exists and its status.
+    ReadCoupleStatus,
+    /// See a couple's people (partners, clinicians) and, later, its clinical record.
+    ReadCouple,
+    /// Change a couple's label or discharge it.
+    UpdateCouple,
+    /// Assign or unassign clinicians.
+    ManageCoupleClinicians,
+    /// Re-send a partner's invitation.
+    ResendInvitation,
 }
 
 /// Facts about the thing acted on, loaded by the handler before asking.
@@ -33,12 +47,28 @@ pub enum Resource<'a> {
         user_id: &'a str,
         kind: UserKind,
     },
+    /// One couple, with the caller's relation to it.
+    Couple {
+        practice_id: &'a str,
+        relation: CoupleRelation,
+    },
+}
+
+/// How the caller relates to a couple; loaded by the handler, judged here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CoupleRelation {
+    /// The caller is one of the couple's assigned clinicians.
+    pub assigned_clinician: bool,
+    /// The caller is one of the couple's two partners.
+    pub partner: bool,
 }
 
 impl Resource<'_> {
     fn practice_id(&self) -> &str {
         match self {
-            Resource::Practice { practice_id } | Resource::User { practice_id, .. } => practice_id,
+            Resource::Practice { practice_id }
+            | Resource::User { practice_id, .. }
+            | Resource::Couple { practice_id, .. } => practice_id,
         }
     }
 }
@@ -95,8 +125,42 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource<'_>) -> Acce
                 Access::DenyNotFound
             }
         }
+        (Action::ListCouples, Resource::Practice { .. }) => Access::Allow,
+        (Action::CreateCouple, Resource::Practice { .. }) => staff_only(actor),
+        (action, Resource::Couple { relation, .. }) => couple_access(actor, action, *relation),
         // An action asked about the wrong kind of resource is a programming error; deny.
         _ => Access::DenyNotFound,
+    }
+}
+
+fn staff_only(actor: &Actor) -> Access {
+    if actor.is_admin || actor.is_clinician {
+        Access::Allow
+    } else {
+        Access::DenyForbidden
+    }
+}
+
+/// Couples: assigned clinicians do everything; admins see existence and status and
+/// manage assignments; partners read their own couple; everyone else does not know it
+/// exists. Rights add up: an admin who is an assigned clinician has both.
+fn couple_access(actor: &Actor, action: Action, rel: CoupleRelation) -> Access {
+    let clinician = actor.is_clinician && rel.assigned_clinician;
+    let visible = clinician || rel.partner || actor.is_admin;
+    if !visible {
+        return Access::DenyNotFound;
+    }
+    let allowed = match action {
+        Action::ReadCoupleStatus => true,
+        Action::ReadCouple => clinician || rel.partner,
+        Action::UpdateCouple | Action::ResendInvitation => clinician,
+        Action::ManageCoupleClinicians => clinician || actor.is_admin,
+        _ => false,
+    };
+    if allowed {
+        Access::Allow
+    } else {
+        Access::DenyForbidden
     }
 }
 
@@ -178,6 +242,104 @@ mod tests {
         );
         assert_eq!(
             authorize(&clin, Action::UpdateUser, &user("p1", "s", UserKind::Staff)),
+            Access::DenyForbidden
+        );
+    }
+
+    fn couple(partner: bool, assigned_clinician: bool) -> Resource<'static> {
+        Resource::Couple {
+            practice_id: "p1",
+            relation: CoupleRelation {
+                assigned_clinician,
+                partner,
+            },
+        }
+    }
+
+    #[test]
+    fn assigned_clinicians_do_everything_with_their_couples() {
+        let clin = actor(UserKind::Staff, false, true);
+        for action in [
+            Action::ReadCoupleStatus,
+            Action::ReadCouple,
+            Action::UpdateCouple,
+            Action::ManageCoupleClinicians,
+            Action::ResendInvitation,
+        ] {
+            assert_eq!(
+                authorize(&clin, action, &couple(false, true)),
+                Access::Allow,
+                "{action:?}"
+            );
+            assert_eq!(
+                authorize(&clin, action, &couple(false, false)),
+                Access::DenyNotFound,
+                "{action:?} on another's couple"
+            );
+        }
+    }
+
+    #[test]
+    fn admins_see_status_and_manage_assignments_only() {
+        let admin = actor(UserKind::Staff, true, false);
+        let c = couple(false, false);
+        assert_eq!(
+            authorize(&admin, Action::ReadCoupleStatus, &c),
+            Access::Allow
+        );
+        assert_eq!(
+            authorize(&admin, Action::ManageCoupleClinicians, &c),
+            Access::Allow
+        );
+        assert_eq!(
+            authorize(&admin, Action::ReadCouple, &c),
+            Access::DenyForbidden
+        );
+        assert_eq!(
+            authorize(&admin, Action::UpdateCouple, &c),
+            Access::DenyForbidden
+        );
+        // An admin who is also the assigned clinician has the clinician's rights.
+        let both = actor(UserKind::Staff, true, true);
+        assert_eq!(
+            authorize(&both, Action::ReadCouple, &couple(false, true)),
+            Access::Allow
+        );
+        assert_eq!(
+            authorize(&both, Action::ReadCouple, &couple(false, false)),
+            Access::DenyForbidden
+        );
+    }
+
+    #[test]
+    fn partners_read_their_own_couple_and_nothing_else() {
+        let client = actor(UserKind::Client, false, false);
+        assert_eq!(
+            authorize(&client, Action::ReadCouple, &couple(true, false)),
+            Access::Allow
+        );
+        assert_eq!(
+            authorize(&client, Action::UpdateCouple, &couple(true, false)),
+            Access::DenyForbidden
+        );
+        assert_eq!(
+            authorize(
+                &client,
+                Action::ManageCoupleClinicians,
+                &couple(true, false)
+            ),
+            Access::DenyForbidden
+        );
+        assert_eq!(
+            authorize(&client, Action::ReadCoupleStatus, &couple(false, false)),
+            Access::DenyNotFound
+        );
+        assert_eq!(
+            authorize(
+                &client,
+                Action::CreateCouple,
+                &Resource::Practice { practice_id: "p1" }
+            ),
             Access::DenyForbidden
         );
     }

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod connection;
+pub mod couples;
 pub mod error;
 pub mod ids;
 pub mod migrations;

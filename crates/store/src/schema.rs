@@ -94,7 +94,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    couples (id) {
+        id -> Text,
+        practice_id -> Text,
+        label -> Text,
+        status -> Text,
+        partner_a_id -> Text,
+        partner_b_id -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        discharged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    couple_clinicians (couple_id, user_id) {
+        couple_id -> Text,
+        user_id -> Text,
+        practice_id -> Text,
+        assigned_by -> Text,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    couple_summaries (couple_id) {
+        couple_id -> Text,
+        practice_id -> Text,
+        open_incidents -> Integer,
+        withdrawn -> Bool,
+        pause_cause -> Nullable<Text>,
+        recommendation -> Nullable<Text>,
+        last_activity_at -> Nullable<Timestamp>,
+        agreement_review_due_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> practices (practice_id));
+diesel::joinable!(couple_clinicians -> couples (couple_id));
+diesel::joinable!(couple_clinicians -> users (user_id));
+diesel::joinable!(couple_summaries -> couples (couple_id));
 diesel::joinable!(session_families -> users (user_id));
 diesel::joinable!(refresh_tokens -> session_families (family_id));
 diesel::joinable!(invitations -> users (user_id));
@@ -108,4 +150,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     password_resets,
     audit_events,
+    couples,
+    couple_clinicians,
+    couple_summaries,
 );

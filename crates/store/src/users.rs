@@ -199,3 +199,14 @@ pub fn is_last_active_admin(
         .get_result(conn)?;
     Ok(others == 0)
 }
+
+/// Several users by id, in no particular order (one query for a page of couples).
+pub fn find_many(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}

@@ -2,6 +2,7 @@
 
 pub mod audit_events;
 pub mod auth;
+pub mod couples;
 pub mod me;
 pub mod ops;
 pub mod users;

@@ -1,0 +1,323 @@
+//! The authorization matrix, driven by the served OpenAPI spec: every path with an id in
+//! it, every method, called by every role of two practices with ids they must not reach.
+//! Any 2xx fails. New routes are covered as soon as they are in the spec; a new kind of
+//! id joins the pools in `World::unreachable` (until then it gets an id that exists
+//! nowhere, which must not succeed either).
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::support::TestApp;
+
+/// One caller and the ids, by path parameter name, that it must not reach.
+struct Caller {
+    name: String,
+    token: String,
+    unreachable: HashMap<&'static str, Vec<String>>,
+}
+
+struct PracticeIds {
+    admin: String,
+    clinician: String,
+    partner: String,
+    couple_own: String,
+    couple_other: String,
+    users: Vec<String>,
+    clients: Vec<String>,
+    other_couple_partners: Vec<String>,
+}
+
+async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
+    let admin_email = format!("admin@{name}.test");
+    app.practice(name, &admin_email, false);
+    let admin = app.token(&admin_email).await;
+    let (clinician, clin_id) = app
+        .staff(&admin, &format!("c1@{name}.test"), &["clinician"])
+        .await;
+    let (clin2, clin2_id) = app
+        .staff(&admin, &format!("c2@{name}.test"), &["clinician"])
+        .await;
+    let couple_own = app
+        .couple(
+            &clinician,
+            "Own",
+            &format!("p1@{name}.test"),
+            &format!("q1@{name}.test"),
+        )
+        .await;
+    let couple_other = app
+        .couple(
+            &clin2,
+            "Other",
+            &format!("p2@{name}.test"),
+            &format!("q2@{name}.test"),
+        )
+        .await;
+    let partner = app.accept(&format!("p1@{name}.test")).await;
+    app.accept(&format!("p2@{name}.test")).await;
+    let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let couple_partners = |view: &Value| {
+        view["partners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let own_view = app
+        .get(&format!("/api/v1/couples/{couple_own}"), &clinician)
+        .await
+        .body;
+    let other_view = app
+        .get(&format!("/api/v1/couples/{couple_other}"), &clin2)
+        .await
+        .body;
+    let own_partners = couple_partners(&own_view);
+    let other_partners = couple_partners(&other_view);
+    let clients: Vec<String> = own_partners
+        .iter()
+        .chain(&other_partners)
+        .cloned()
+        .collect();
+    let mut users = vec![admin_id, clin_id, clin2_id];
+    users.extend(clients.clone());
+    PracticeIds {
+        admin,
+        clinician,
+        partner,
+        couple_own,
+        couple_other,
+        users,
+        clients,
+        other_couple_partners: other_partners,
+    }
+}
+
+fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller> {
+    let mut all_away_users = away.users.clone();
+    all_away_users.extend(away.clients.clone());
+    let away_couples = vec![away.couple_own.clone(), away.couple_other.clone()];
+    let mut clinician_couples = away_couples.clone();
+    clinician_couples.push(home.couple_other.clone());
+    let mut clinician_users = all_away_users.clone();
+    clinician_users.extend(home.clients.clone());
+    let mut partner_users = all_away_users.clone();
+    partner_users.extend(
+        home.users
+            .iter()
+            .filter(|u| !home.clients.contains(u))
+            .cloned(),
+    );
+    partner_users.extend(home.other_couple_partners.clone());
+    vec![
+        Caller {
+            name: format!("{practice} admin"),
+            token: home.admin.clone(),
+            unreachable: HashMap::from([
+                ("couple_id", away_couples.clone()),
+                ("user_id", all_away_users.clone()),
+            ]),
+        },
+        Caller {
+            name: format!("{practice} clinician"),
+            token: home.clinician.clone(),
+            unreachable: HashMap::from([
+                ("couple_id", clinician_couples.clone()),
+                ("user_id", clinician_users),
+            ]),
+        },
+        Caller {
+            name: format!("{practice} partner"),
+            token: home.partner.clone(),
+            unreachable: HashMap::from([
+                ("couple_id", clinician_couples),
+                ("user_id", partner_users),
+            ]),
+        },
+    ]
+}
+
+/// Resolves a `$ref` within the spec.
+fn resolve<'a>(schema: &'a Value, spec: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(spec, |node, part| &node[part]),
+        None => schema,
+    }
+}
+
+/// A plausible body for a schema: examples where given, simple values elsewhere, so
+/// that requests get past body parsing and reach the authorization check.
+fn sample(schema: &Value, spec: &Value, depth: usize) -> Value {
+    let schema = resolve(schema, spec);
+    if let Some(example) = schema.get("example") {
+        return example.clone();
+    }
+    if depth > 6 {
+        return Value::Null;
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(first) = schema
+            .get(key)
+            .and_then(|v| v.as_array())
+            .and_then(|a| a.first())
+        {
+            return sample(first, spec, depth + 1);
+        }
+    }
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(|v| v.as_array())
+        .and_then(|a| a.first())
+    {
+        return first.clone();
+    }
+    let ty = match &schema["type"] {
+        Value::Array(types) => types
+            .iter()
+            .find(|t| *t != "null")
+            .cloned()
+            .unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    match ty.as_str() {
+        Some("object") => {
+            let mut out = Map::new();
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if let Some(props) = schema["properties"].as_object() {
+                for (name, prop) in props {
+                    if required.contains(&name.as_str()) {
+                        out.insert(name.clone(), sample(prop, spec, depth + 1));
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Some("array") => {
+            let n = schema["minItems"].as_u64().unwrap_or(1).max(1);
+            Value::Array(
+                (0..n)
+                    .map(|_| sample(&schema["items"], spec, depth + 1))
+                    .collect(),
+            )
+        }
+        Some("integer") | Some("number") => schema.get("minimum").cloned().unwrap_or(json!(1)),
+        Some("boolean") => json!(false),
+        Some("string") => json!("sample"),
+        _ => Value::Null,
+    }
+}
+
+fn body_for(op: &Value, spec: &Value) -> Option<Value> {
+    let schema = op
+        .get("requestBody")
+        .map(|b| resolve(b, spec))?
+        .get("content")?
+        .get("application/json")?
+        .get("schema")?;
+    Some(sample(schema, spec, 0))
+}
+
+/// Fills every `{param}`: the first parameter from the caller's unreachable pool (one
+/// request per candidate), later ones with any id (the first already makes it
+/// unreachable).
+fn substitutions(path: &str, caller: &Caller) -> Vec<String> {
+    let params: Vec<&str> = path
+        .split('/')
+        .filter(|s| s.starts_with('{'))
+        .map(|s| s.trim_matches(|c| c == '{' || c == '}'))
+        .collect();
+    let Some(first) = params.first() else {
+        return Vec::new();
+    };
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    let candidates = caller
+        .unreachable
+        .get(first)
+        .cloned()
+        .unwrap_or_else(|| vec![nowhere.clone()]);
+    candidates
+        .iter()
+        .map(|id| {
+            let mut filled = path.replacen(&format!("{{{first}}}"), id, 1);
+            for later in &params[1..] {
+                let any = caller
+                    .unreachable
+                    .get(later)
+                    .and_then(|v| v.first())
+                    .cloned()
+                    .unwrap_or_else(|| nowhere.clone());
+                filled = filled.replacen(&format!("{{{later}}}"), &any, 1);
+            }
+            filled
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn no_role_reaches_what_it_must_not_on_any_route_of_the_spec() {
+    let app = TestApp::spawn().await;
+    let a = build_practice(&app, "alpha").await;
+    let b = build_practice(&app, "beta").await;
+    let mut everyone = callers(&a, &b, "alpha");
+    everyone.extend(callers(&b, &a, "beta"));
+    let spec = app.call("GET", "/openapi.json", None, None).await.body;
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let body = body_for(op, &spec);
+            if secured {
+                let concrete = path.replace('{', "").replace('}', "");
+                let anonymous = app
+                    .call(&method.to_uppercase(), &concrete, None, body.clone())
+                    .await;
+                assert_eq!(
+                    anonymous.status, 401,
+                    "{method} {path} without a token: {}",
+                    anonymous.raw
+                );
+            }
+            if !path.contains('{') {
+                continue;
+            }
+            for caller in &everyone {
+                for concrete in substitutions(path, caller) {
+                    let reply = app
+                        .call(
+                            &method.to_uppercase(),
+                            &concrete,
+                            Some(&caller.token),
+                            body.clone(),
+                        )
+                        .await;
+                    assert!(
+                        !reply.status.is_success(),
+                        "{} reached {method} {concrete} ({path}): {} {}",
+                        caller.name,
+                        reply.status,
+                        reply.raw
+                    );
+                    assert!(
+                        reply.status.is_client_error(),
+                        "{} got {} on {method} {concrete}: {}",
+                        caller.name,
+                        reply.status,
+                        reply.raw
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "the matrix ran {checked} requests");
+}
