@@ -17,14 +17,8 @@ async fn login_gives_tokens_that_open_me() {
     let pair = signed_in_admin(&app).await;
     assert_eq!(pair["token_type"], "Bearer");
     assert_eq!(pair["expires_in"], 900);
-    assert!(
-        pair["refresh_token"]
-            .as_str()
-            .is_some_and(|t| t.len() >= 40)
-    );
-    let me = app
-        .get("/api/v1/me", pair["access_token"].as_str().unwrap())
-        .await;
+    assert!(pair["refresh_token"].as_str().is_some_and(|t| t.len() >= 40));
+    let me = app.get("/api/v1/me", pair["access_token"].as_str().unwrap()).await;
     assert_eq!(me.status, 200, "{}", me.raw);
     assert_eq!(me.body["user"]["email"], "admin@riverside.test");
     assert_eq!(me.body["user"]["roles"], json!(["admin"]));
@@ -43,26 +37,15 @@ async fn unknown_email_and_wrong_password_answer_identically() {
     let app = TestApp::spawn().await;
     app.practice("Riverside", "admin@riverside.test", false);
     let wrong = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": "admin@riverside.test", "password": "not the password"}),
-        )
+        .post("/api/v1/auth/login", None, json!({"email": "admin@riverside.test", "password": "not the password"}))
         .await;
     let unknown = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": "nobody@riverside.test", "password": "not the password"}),
-        )
+        .post("/api/v1/auth/login", None, json!({"email": "nobody@riverside.test", "password": "not the password"}))
         .await;
     wrong.assert_problem(401);
     unknown.assert_problem(401);
     assert_eq!(wrong.body, unknown.body);
-    assert_eq!(
-        wrong.header("www-authenticate"),
-        unknown.header("www-authenticate")
-    );
+    assert_eq!(wrong.header("www-authenticate"), unknown.header("www-authenticate"));
 }
 
 #[actix_web::test]
@@ -71,29 +54,14 @@ async fn login_is_rate_limited_per_address() {
     app.practice("Riverside", "admin@riverside.test", false);
     let body = json!({"email": "admin@riverside.test", "password": "wrong password!"});
     for _ in 0..5 {
-        assert_eq!(
-            app.post("/api/v1/auth/login", None, body.clone())
-                .await
-                .status,
-            401
-        );
+        assert_eq!(app.post("/api/v1/auth/login", None, body.clone()).await.status, 401);
     }
     let limited = app.post("/api/v1/auth/login", None, body.clone()).await;
     limited.assert_problem(429);
-    assert!(
-        limited
-            .header("retry-after")
-            .and_then(|s| s.parse::<u64>().ok())
-            .is_some_and(|s| s >= 1)
-    );
+    assert!(limited.header("retry-after").and_then(|s| s.parse::<u64>().ok()).is_some_and(|s| s >= 1));
     // Even the right password waits.
-    let right = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": "admin@riverside.test", "password": PASSWORD}),
-        )
-        .await;
+    let right =
+        app.post("/api/v1/auth/login", None, json!({"email": "admin@riverside.test", "password": PASSWORD})).await;
     right.assert_problem(429);
 }
 
@@ -102,102 +70,47 @@ async fn refresh_rotates_and_a_prompt_retry_gets_the_same_pair() {
     let app = TestApp::spawn().await;
     let first = signed_in_admin(&app).await;
     let old = first["refresh_token"].as_str().unwrap();
-    let second = app
-        .post("/api/v1/auth/refresh", None, json!({"refresh_token": old}))
-        .await;
+    let second = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": old})).await;
     assert_eq!(second.status, 200, "{}", second.raw);
     assert_ne!(second.body["refresh_token"], first["refresh_token"]);
     app.clock.advance(Duration::seconds(3));
-    let retry = app
-        .post("/api/v1/auth/refresh", None, json!({"refresh_token": old}))
-        .await;
+    let retry = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": old})).await;
     assert_eq!(retry.status, 200, "{}", retry.raw);
     assert_eq!(retry.body["refresh_token"], second.body["refresh_token"]);
     assert_eq!(retry.body["access_token"], second.body["access_token"]);
     // The new token keeps working.
-    let third = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": second.body["refresh_token"]}),
-        )
-        .await;
+    let third = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": second.body["refresh_token"]})).await;
     assert_eq!(third.status, 200, "{}", third.raw);
-    assert_eq!(
-        app.get("/api/v1/me", third.body["access_token"].as_str().unwrap())
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.get("/api/v1/me", third.body["access_token"].as_str().unwrap()).await.status, 200);
 }
 
 #[actix_web::test]
 async fn reusing_an_old_refresh_token_revokes_the_whole_family() {
     let app = TestApp::spawn().await;
     let first = signed_in_admin(&app).await;
-    let second = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": first["refresh_token"]}),
-        )
-        .await;
+    let second = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": first["refresh_token"]})).await;
     assert_eq!(second.status, 200);
     app.clock.advance(Duration::seconds(11));
-    let stolen = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": first["refresh_token"]}),
-        )
-        .await;
+    let stolen = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": first["refresh_token"]})).await;
     stolen.assert_problem(401);
     // The legitimate holder's newer token is dead too, and so are its access tokens.
-    let newer = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": second.body["refresh_token"]}),
-        )
-        .await;
+    let newer = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": second.body["refresh_token"]})).await;
     newer.assert_problem(401);
     app.clock.advance(Duration::seconds(11));
-    app.get("/api/v1/me", second.body["access_token"].as_str().unwrap())
-        .await
-        .assert_problem(401);
+    app.get("/api/v1/me", second.body["access_token"].as_str().unwrap()).await.assert_problem(401);
 }
 
 #[actix_web::test]
 async fn logout_ends_the_session() {
     let app = TestApp::spawn().await;
     let pair = signed_in_admin(&app).await;
-    let out = app
-        .post(
-            "/api/v1/auth/logout",
-            None,
-            json!({"refresh_token": pair["refresh_token"]}),
-        )
-        .await;
+    let out = app.post("/api/v1/auth/logout", None, json!({"refresh_token": pair["refresh_token"]})).await;
     assert_eq!(out.status, 204, "{}", out.raw);
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({"refresh_token": pair["refresh_token"]}),
-    )
-    .await
-    .assert_problem(401);
-    app.get("/api/v1/me", pair["access_token"].as_str().unwrap())
-        .await
-        .assert_problem(401);
+    app.post("/api/v1/auth/refresh", None, json!({"refresh_token": pair["refresh_token"]})).await.assert_problem(401);
+    app.get("/api/v1/me", pair["access_token"].as_str().unwrap()).await.assert_problem(401);
     // Logging out twice is harmless.
     assert_eq!(
-        app.post(
-            "/api/v1/auth/logout",
-            None,
-            json!({"refresh_token": pair["refresh_token"]})
-        )
-        .await
-        .status,
+        app.post("/api/v1/auth/logout", None, json!({"refresh_token": pair["refresh_token"]})).await.status,
         204
     );
 }
@@ -207,34 +120,12 @@ async fn an_idle_staff_session_expires_after_an_hour() {
     let app = TestApp::spawn().await;
     let pair = signed_in_admin(&app).await;
     app.clock.advance(Duration::minutes(59));
-    let kept = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": pair["refresh_token"]}),
-        )
-        .await;
-    assert_eq!(
-        kept.status, 200,
-        "activity within the hour keeps the session: {}",
-        kept.raw
-    );
+    let kept = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": pair["refresh_token"]})).await;
+    assert_eq!(kept.status, 200, "activity within the hour keeps the session: {}", kept.raw);
     app.clock.advance(Duration::minutes(61));
-    let idle = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            json!({"refresh_token": kept.body["refresh_token"]}),
-        )
-        .await;
+    let idle = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": kept.body["refresh_token"]})).await;
     idle.assert_problem(401);
-    assert!(
-        idle.body["detail"]
-            .as_str()
-            .is_some_and(|d| d.contains("idle")),
-        "{}",
-        idle.raw
-    );
+    assert!(idle.body["detail"].as_str().is_some_and(|d| d.contains("idle")), "{}", idle.raw);
 }
 
 #[actix_web::test]
@@ -251,8 +142,7 @@ async fn access_tokens_expire_after_fifteen_minutes() {
 /// Claims of a real session, to tamper with.
 fn claims_of(token: &str) -> Value {
     let payload = token.split('.').nth(1).unwrap();
-    let bytes =
-        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap();
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
@@ -273,18 +163,7 @@ async fn forged_and_damaged_tokens_are_refused() {
     // for the reason they name, not because forging is broken.
     assert_eq!(app.get("/api/v1/me", real).await.status, 200);
     assert_eq!(
-        app.get(
-            "/api/v1/me",
-            &forge(
-                &claims,
-                Algorithm::HS256,
-                Some("test"),
-                "at+jwt",
-                &TEST_SECRET
-            )
-        )
-        .await
-        .status,
+        app.get("/api/v1/me", &forge(&claims, Algorithm::HS256, Some("test"), "at+jwt", &TEST_SECRET)).await.status,
         200
     );
 
@@ -302,16 +181,7 @@ async fn forged_and_damaged_tokens_are_refused() {
 
     let attacks = [
         ("alg none", format!("{header_none}.{body}.")),
-        (
-            "wrong algorithm",
-            forge(
-                &claims,
-                Algorithm::HS384,
-                Some("test"),
-                "at+jwt",
-                &TEST_SECRET,
-            ),
-        ),
+        ("wrong algorithm", forge(&claims, Algorithm::HS384, Some("test"), "at+jwt", &TEST_SECRET)),
         (
             "tampered payload",
             format!(
@@ -321,64 +191,13 @@ async fn forged_and_damaged_tokens_are_refused() {
                 real_parts[2]
             ),
         ),
-        (
-            "wrong audience",
-            forge(
-                &wrong_aud,
-                Algorithm::HS256,
-                Some("test"),
-                "at+jwt",
-                &TEST_SECRET,
-            ),
-        ),
-        (
-            "wrong issuer",
-            forge(
-                &wrong_iss,
-                Algorithm::HS256,
-                Some("test"),
-                "at+jwt",
-                &TEST_SECRET,
-            ),
-        ),
-        (
-            "expired",
-            forge(
-                &expired,
-                Algorithm::HS256,
-                Some("test"),
-                "at+jwt",
-                &TEST_SECRET,
-            ),
-        ),
-        (
-            "unknown kid",
-            forge(
-                &claims,
-                Algorithm::HS256,
-                Some("nope"),
-                "at+jwt",
-                &TEST_SECRET,
-            ),
-        ),
-        (
-            "no kid",
-            forge(&claims, Algorithm::HS256, None, "at+jwt", &TEST_SECRET),
-        ),
-        (
-            "wrong typ",
-            forge(&claims, Algorithm::HS256, Some("test"), "JWT", &TEST_SECRET),
-        ),
-        (
-            "wrong key",
-            forge(
-                &claims,
-                Algorithm::HS256,
-                Some("test"),
-                "at+jwt",
-                &OTHER_SECRET,
-            ),
-        ),
+        ("wrong audience", forge(&wrong_aud, Algorithm::HS256, Some("test"), "at+jwt", &TEST_SECRET)),
+        ("wrong issuer", forge(&wrong_iss, Algorithm::HS256, Some("test"), "at+jwt", &TEST_SECRET)),
+        ("expired", forge(&expired, Algorithm::HS256, Some("test"), "at+jwt", &TEST_SECRET)),
+        ("unknown kid", forge(&claims, Algorithm::HS256, Some("nope"), "at+jwt", &TEST_SECRET)),
+        ("no kid", forge(&claims, Algorithm::HS256, None, "at+jwt", &TEST_SECRET)),
+        ("wrong typ", forge(&claims, Algorithm::HS256, Some("test"), "JWT", &TEST_SECRET)),
+        ("wrong key", forge(&claims, Algorithm::HS256, Some("test"), "at+jwt", &OTHER_SECRET)),
         ("garbage", "not.a.jwt".to_owned()),
     ];
     for (name, token) in attacks {
@@ -386,9 +205,7 @@ async fn forged_and_damaged_tokens_are_refused() {
         assert_eq!(reply.status, 401, "{name}: {}", reply.raw);
         reply.assert_problem(401);
     }
-    app.call("GET", "/api/v1/me", None, None)
-        .await
-        .assert_problem(401);
+    app.call("GET", "/api/v1/me", None, None).await.assert_problem(401);
 }
 
 fn b64_url(bytes: &[u8]) -> String {
@@ -398,29 +215,15 @@ fn b64_url(bytes: &[u8]) -> String {
 #[actix_web::test]
 async fn tokens_signed_with_a_retiring_key_stay_valid_during_rotation() {
     let app = TestApp::spawn_with(|c| {
-        c.signing_keys = Some(format!(
-            "old:{},new:{}",
-            b64(&TEST_SECRET),
-            b64(&OTHER_SECRET)
-        ));
+        c.signing_keys = Some(format!("old:{},new:{}", b64(&TEST_SECRET), b64(&OTHER_SECRET)));
         c.active_signing_key = Some("new".into());
     })
     .await;
     let pair = signed_in_admin(&app).await;
     let token = pair["access_token"].as_str().unwrap();
     let header = jsonwebtoken::decode_header(token).unwrap();
-    assert_eq!(
-        header.kid.as_deref(),
-        Some("new"),
-        "new tokens are signed with the active key"
-    );
-    let by_old_key = forge(
-        &claims_of(token),
-        Algorithm::HS256,
-        Some("old"),
-        "at+jwt",
-        &TEST_SECRET,
-    );
+    assert_eq!(header.kid.as_deref(), Some("new"), "new tokens are signed with the active key");
+    let by_old_key = forge(&claims_of(token), Algorithm::HS256, Some("old"), "at+jwt", &TEST_SECRET);
     assert_eq!(app.get("/api/v1/me", &by_old_key).await.status, 200);
 }
 
@@ -429,56 +232,35 @@ async fn an_invited_staff_member_accepts_once_and_signs_in() {
     let app = TestApp::spawn().await;
     let admin = signed_in_admin(&app).await;
     let admin_token = admin["access_token"].as_str().unwrap();
-    let created = app.post("/api/v1/users", Some(admin_token), json!({"email": "new@riverside.test", "display_name": "Dr. New", "roles": ["clinician"]})).await;
+    let created = app
+        .post(
+            "/api/v1/users",
+            Some(admin_token),
+            json!({"email": "new@riverside.test", "display_name": "Dr. New", "roles": ["clinician"]}),
+        )
+        .await;
     assert_eq!(created.status, 201, "{}", created.raw);
     assert_eq!(created.body["status"], "invited");
     // Invited users cannot sign in yet.
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({"email": "new@riverside.test", "password": PASSWORD}),
-    )
-    .await
-    .assert_problem(401);
+    app.post("/api/v1/auth/login", None, json!({"email": "new@riverside.test", "password": PASSWORD}))
+        .await
+        .assert_problem(401);
     let mail = app.mail_to("new@riverside.test");
     let token = app.mailed_token("new@riverside.test").await;
     let text = app.mail_to("new@riverside.test").concat();
-    assert!(
-        text.contains("https://app.tandem.test/invitation#token="),
-        "link under the public URL: {mail:?}"
-    );
-    let short = app
-        .post(
-            "/api/v1/auth/invitations/accept",
-            None,
-            json!({"token": token, "password": "short"}),
-        )
-        .await;
+    assert!(text.contains("https://app.tandem.test/invitation#token="), "link under the public URL: {mail:?}");
+    let short = app.post("/api/v1/auth/invitations/accept", None, json!({"token": token, "password": "short"})).await;
     short.assert_problem(422);
     assert_eq!(short.body["errors"][0]["field"], "password");
-    let accepted = app
-        .post(
-            "/api/v1/auth/invitations/accept",
-            None,
-            json!({"token": token, "password": PASSWORD}),
-        )
-        .await;
+    let accepted =
+        app.post("/api/v1/auth/invitations/accept", None, json!({"token": token, "password": PASSWORD})).await;
     assert_eq!(accepted.status, 200, "{}", accepted.raw);
-    let me = app
-        .get(
-            "/api/v1/me",
-            accepted.body["access_token"].as_str().unwrap(),
-        )
-        .await;
+    let me = app.get("/api/v1/me", accepted.body["access_token"].as_str().unwrap()).await;
     assert_eq!(me.body["user"]["status"], "active");
     assert_eq!(me.body["user"]["roles"], json!(["clinician"]));
-    app.post(
-        "/api/v1/auth/invitations/accept",
-        None,
-        json!({"token": token, "password": PASSWORD}),
-    )
-    .await
-    .assert_problem(404);
+    app.post("/api/v1/auth/invitations/accept", None, json!({"token": token, "password": PASSWORD}))
+        .await
+        .assert_problem(404);
     app.login("new@riverside.test", PASSWORD).await;
 }
 
@@ -496,67 +278,31 @@ async fn an_invitation_expires_after_seven_days() {
     assert_eq!(created.status, 201);
     let token = app.mailed_token("late@riverside.test").await;
     app.clock.advance(Duration::days(7) + Duration::seconds(1));
-    app.post(
-        "/api/v1/auth/invitations/accept",
-        None,
-        json!({"token": token, "password": PASSWORD}),
-    )
-    .await
-    .assert_problem(404);
+    app.post("/api/v1/auth/invitations/accept", None, json!({"token": token, "password": PASSWORD}))
+        .await
+        .assert_problem(404);
 }
 
 #[actix_web::test]
 async fn a_password_reset_changes_the_password_and_ends_sessions() {
     let app = TestApp::spawn().await;
     let pair = signed_in_admin(&app).await;
-    let unknown = app
-        .post(
-            "/api/v1/auth/password-reset",
-            None,
-            json!({"email": "nobody@riverside.test"}),
-        )
-        .await;
-    let known = app
-        .post(
-            "/api/v1/auth/password-reset",
-            None,
-            json!({"email": "admin@riverside.test"}),
-        )
-        .await;
+    let unknown = app.post("/api/v1/auth/password-reset", None, json!({"email": "nobody@riverside.test"})).await;
+    let known = app.post("/api/v1/auth/password-reset", None, json!({"email": "admin@riverside.test"})).await;
     assert_eq!(unknown.status, 202);
     assert_eq!(known.status, 202);
-    assert_eq!(
-        unknown.raw, known.raw,
-        "the answer does not reveal whether the account exists"
-    );
+    assert_eq!(unknown.raw, known.raw, "the answer does not reveal whether the account exists");
     let token = app.mailed_token("admin@riverside.test").await;
     let new_password = "a brand new passphrase";
-    let done = app
-        .post(
-            "/api/v1/auth/password-reset/confirm",
-            None,
-            json!({"token": token, "password": new_password}),
-        )
-        .await;
+    let done =
+        app.post("/api/v1/auth/password-reset/confirm", None, json!({"token": token, "password": new_password})).await;
     assert_eq!(done.status, 204, "{}", done.raw);
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({"email": "admin@riverside.test", "password": PASSWORD}),
-    )
-    .await
-    .assert_problem(401);
-    app.login("admin@riverside.test", new_password).await;
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({"refresh_token": pair["refresh_token"]}),
-    )
-    .await
-    .assert_problem(401);
-    app.get("/api/v1/me", pair["access_token"].as_str().unwrap())
+    app.post("/api/v1/auth/login", None, json!({"email": "admin@riverside.test", "password": PASSWORD}))
         .await
         .assert_problem(401);
+    app.login("admin@riverside.test", new_password).await;
+    app.post("/api/v1/auth/refresh", None, json!({"refresh_token": pair["refresh_token"]})).await.assert_problem(401);
+    app.get("/api/v1/me", pair["access_token"].as_str().unwrap()).await.assert_problem(401);
     app.post(
         "/api/v1/auth/password-reset/confirm",
         None,
@@ -570,12 +316,7 @@ async fn a_password_reset_changes_the_password_and_ends_sessions() {
 async fn a_reset_link_lasts_thirty_minutes() {
     let app = TestApp::spawn().await;
     signed_in_admin(&app).await;
-    app.post(
-        "/api/v1/auth/password-reset",
-        None,
-        json!({"email": "admin@riverside.test"}),
-    )
-    .await;
+    app.post("/api/v1/auth/password-reset", None, json!({"email": "admin@riverside.test"})).await;
     let token = app.mailed_token("admin@riverside.test").await;
     app.clock.advance(Duration::minutes(31));
     app.post(

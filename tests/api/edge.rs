@@ -8,57 +8,28 @@ use crate::support::TestApp;
 async fn oversized_bodies_get_413() {
     let app = TestApp::spawn().await;
     let big = json!({"email": "a@b.test", "password": "x".repeat(70 * 1024)});
-    app.post("/api/v1/auth/login", None, big)
-        .await
-        .assert_problem(413);
+    app.post("/api/v1/auth/login", None, big).await.assert_problem(413);
 }
 
 #[actix_web::test]
 async fn malformed_bodies_get_400_and_wrong_content_types_415() {
     let app = TestApp::spawn().await;
-    app.raw(
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        "application/json",
-        b"{not json".to_vec(),
-    )
-    .await
-    .assert_problem(400);
-    app.raw(
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        "application/json",
-        br#"{"email": 5, "password": "x"}"#.to_vec(),
-    )
-    .await
-    .assert_problem(400);
-    app.raw(
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        "text/plain",
-        br#"{"email": "a@b.test", "password": "x"}"#.to_vec(),
-    )
-    .await
-    .assert_problem(415);
-    let unknown = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            json!({"email": "a@b.test", "password": "x", "role": "admin"}),
-        )
-        .await;
+    app.raw("POST", "/api/v1/auth/login", None, "application/json", b"{not json".to_vec()).await.assert_problem(400);
+    app.raw("POST", "/api/v1/auth/login", None, "application/json", br#"{"email": 5, "password": "x"}"#.to_vec())
+        .await
+        .assert_problem(400);
+    app.raw("POST", "/api/v1/auth/login", None, "text/plain", br#"{"email": "a@b.test", "password": "x"}"#.to_vec())
+        .await
+        .assert_problem(415);
+    let unknown =
+        app.post("/api/v1/auth/login", None, json!({"email": "a@b.test", "password": "x", "role": "admin"})).await;
     unknown.assert_problem(400);
 }
 
 #[actix_web::test]
 async fn unknown_routes_are_404_and_wrong_methods_405() {
     let app = TestApp::spawn().await;
-    app.call("GET", "/api/v1/nothing-here", None, None)
-        .await
-        .assert_problem(404);
+    app.call("GET", "/api/v1/nothing-here", None, None).await.assert_problem(404);
     let wrong = app.call("DELETE", "/api/v1/auth/login", None, None).await;
     wrong.assert_problem(405);
     assert_eq!(wrong.header("allow"), Some("POST"));
@@ -72,29 +43,16 @@ async fn operations_endpoints_report_health_and_metrics() {
     let ready = app.call("GET", "/readyz", None, None).await;
     assert_eq!(ready.status, 200, "{}", ready.raw);
     assert_eq!(ready.body["pending_migrations"], 0);
-    assert_eq!(
-        ready.body["database"],
-        if crate::support::on_postgres() {
-            "postgres"
-        } else {
-            "sqlite"
-        }
-    );
+    assert_eq!(ready.body["database"], if crate::support::on_postgres() { "postgres" } else { "sqlite" });
     app.call("GET", "/api/v1/me", None, None).await;
     let metrics = app.call("GET", "/metrics", None, None).await;
     assert_eq!(metrics.status, 200);
     assert!(
-        metrics.raw.contains(
-            r#"tandem_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#
-        ),
+        metrics.raw.contains(r#"tandem_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#),
         "{}",
         metrics.raw
     );
-    assert!(
-        metrics
-            .raw
-            .contains("tandem_http_request_duration_seconds_bucket")
-    );
+    assert!(metrics.raw.contains("tandem_http_request_duration_seconds_bucket"));
     assert!(metrics.raw.contains("tandem_db_pool_max_connections 4"));
     assert!(live.header("x-request-id").is_some_and(|id| id.len() >= 32));
 }
@@ -112,10 +70,7 @@ async fn cors_allows_only_configured_origins() {
     };
     let allowed = preflight("https://app.example.org").await.unwrap();
     assert_eq!(
-        allowed
-            .headers()
-            .get("access-control-allow-origin")
-            .and_then(|v| v.to_str().ok()),
+        allowed.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
         Some("https://app.example.org")
     );
     let other = preflight("https://evil.example.com").await.unwrap();
@@ -125,26 +80,10 @@ async fn cors_allows_only_configured_origins() {
 #[actix_web::test]
 async fn the_docs_work_offline() {
     let app = TestApp::spawn().await;
-    let page = app
-        .client
-        .get(app.url("/docs/"))
-        .send()
-        .await
-        .unwrap()
-        .body()
-        .await
-        .unwrap();
+    let page = app.client.get(app.url("/docs/")).send().await.unwrap().body().await.unwrap();
     let page = String::from_utf8_lossy(&page);
     assert!(page.contains("swagger-ui"), "{page}");
     assert!(!page.contains("cdn."), "no CDN: {page}");
-    let config = app
-        .client
-        .get(app.url("/docs/swagger-initializer.js"))
-        .send()
-        .await
-        .unwrap()
-        .body()
-        .await
-        .unwrap();
+    let config = app.client.get(app.url("/docs/swagger-initializer.js")).send().await.unwrap().body().await.unwrap();
     assert!(String::from_utf8_lossy(&config).contains("/openapi.json"));
 }

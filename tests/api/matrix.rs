@@ -32,57 +32,21 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
     let admin_email = format!("admin@{name}.test");
     app.practice(name, &admin_email, false);
     let admin = app.token(&admin_email).await;
-    let (clinician, clin_id) = app
-        .staff(&admin, &format!("c1@{name}.test"), &["clinician"])
-        .await;
-    let (clin2, clin2_id) = app
-        .staff(&admin, &format!("c2@{name}.test"), &["clinician"])
-        .await;
-    let couple_own = app
-        .couple(
-            &clinician,
-            "Own",
-            &format!("p1@{name}.test"),
-            &format!("q1@{name}.test"),
-        )
-        .await;
-    let couple_other = app
-        .couple(
-            &clin2,
-            "Other",
-            &format!("p2@{name}.test"),
-            &format!("q2@{name}.test"),
-        )
-        .await;
+    let (clinician, clin_id) = app.staff(&admin, &format!("c1@{name}.test"), &["clinician"]).await;
+    let (clin2, clin2_id) = app.staff(&admin, &format!("c2@{name}.test"), &["clinician"]).await;
+    let couple_own = app.couple(&clinician, "Own", &format!("p1@{name}.test"), &format!("q1@{name}.test")).await;
+    let couple_other = app.couple(&clin2, "Other", &format!("p2@{name}.test"), &format!("q2@{name}.test")).await;
     let partner = app.accept(&format!("p1@{name}.test")).await;
     app.accept(&format!("p2@{name}.test")).await;
-    let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
     let couple_partners = |view: &Value| {
-        view["partners"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["id"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
+        view["partners"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
     };
-    let own_view = app
-        .get(&format!("/api/v1/couples/{couple_own}"), &clinician)
-        .await
-        .body;
-    let other_view = app
-        .get(&format!("/api/v1/couples/{couple_other}"), &clin2)
-        .await
-        .body;
+    let own_view = app.get(&format!("/api/v1/couples/{couple_own}"), &clinician).await.body;
+    let other_view = app.get(&format!("/api/v1/couples/{couple_other}"), &clin2).await.body;
     let own_partners = couple_partners(&own_view);
     let other_partners = couple_partners(&other_view);
-    let clients: Vec<String> = own_partners
-        .iter()
-        .chain(&other_partners)
-        .cloned()
-        .collect();
+    let clients: Vec<String> = own_partners.iter().chain(&other_partners).cloned().collect();
     let mut users = vec![admin_id, clin_id, clin2_id];
     users.extend(clients.clone());
     PracticeIds {
@@ -106,37 +70,23 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
     let mut clinician_users = all_away_users.clone();
     clinician_users.extend(home.clients.clone());
     let mut partner_users = all_away_users.clone();
-    partner_users.extend(
-        home.users
-            .iter()
-            .filter(|u| !home.clients.contains(u))
-            .cloned(),
-    );
+    partner_users.extend(home.users.iter().filter(|u| !home.clients.contains(u)).cloned());
     partner_users.extend(home.other_couple_partners.clone());
     vec![
         Caller {
             name: format!("{practice} admin"),
             token: home.admin.clone(),
-            unreachable: HashMap::from([
-                ("couple_id", away_couples.clone()),
-                ("user_id", all_away_users.clone()),
-            ]),
+            unreachable: HashMap::from([("couple_id", away_couples.clone()), ("user_id", all_away_users.clone())]),
         },
         Caller {
             name: format!("{practice} clinician"),
             token: home.clinician.clone(),
-            unreachable: HashMap::from([
-                ("couple_id", clinician_couples.clone()),
-                ("user_id", clinician_users),
-            ]),
+            unreachable: HashMap::from([("couple_id", clinician_couples.clone()), ("user_id", clinician_users)]),
         },
         Caller {
             name: format!("{practice} partner"),
             token: home.partner.clone(),
-            unreachable: HashMap::from([
-                ("couple_id", clinician_couples),
-                ("user_id", partner_users),
-            ]),
+            unreachable: HashMap::from([("couple_id", clinician_couples), ("user_id", partner_users)]),
         },
     ]
 }
@@ -144,10 +94,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
 /// Resolves a `$ref` within the spec.
 fn resolve<'a>(schema: &'a Value, spec: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
-        Some(r) => r
-            .trim_start_matches("#/")
-            .split('/')
-            .fold(spec, |node, part| &node[part]),
+        Some(r) => r.trim_start_matches("#/").split('/').fold(spec, |node, part| &node[part]),
         None => schema,
     }
 }
@@ -163,36 +110,22 @@ fn sample(schema: &Value, spec: &Value, depth: usize) -> Value {
         return Value::Null;
     }
     for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(first) = schema
-            .get(key)
-            .and_then(|v| v.as_array())
-            .and_then(|a| a.first())
-        {
+        if let Some(first) = schema.get(key).and_then(|v| v.as_array()).and_then(|a| a.first()) {
             return sample(first, spec, depth + 1);
         }
     }
-    if let Some(first) = schema
-        .get("enum")
-        .and_then(|v| v.as_array())
-        .and_then(|a| a.first())
-    {
+    if let Some(first) = schema.get("enum").and_then(|v| v.as_array()).and_then(|a| a.first()) {
         return first.clone();
     }
     let ty = match &schema["type"] {
-        Value::Array(types) => types
-            .iter()
-            .find(|t| *t != "null")
-            .cloned()
-            .unwrap_or(Value::Null),
+        Value::Array(types) => types.iter().find(|t| *t != "null").cloned().unwrap_or(Value::Null),
         other => other.clone(),
     };
     match ty.as_str() {
         Some("object") => {
             let mut out = Map::new();
-            let required: Vec<&str> = schema["required"]
-                .as_array()
-                .map(|r| r.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
+            let required: Vec<&str> =
+                schema["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
             if let Some(props) = schema["properties"].as_object() {
                 for (name, prop) in props {
                     if required.contains(&name.as_str()) {
@@ -204,11 +137,7 @@ fn sample(schema: &Value, spec: &Value, depth: usize) -> Value {
         }
         Some("array") => {
             let n = schema["minItems"].as_u64().unwrap_or(1).max(1);
-            Value::Array(
-                (0..n)
-                    .map(|_| sample(&schema["items"], spec, depth + 1))
-                    .collect(),
-            )
+            Value::Array((0..n).map(|_| sample(&schema["items"], spec, depth + 1)).collect())
         }
         Some("integer") | Some("number") => schema.get("minimum").cloned().unwrap_or(json!(1)),
         Some("boolean") => json!(false),
@@ -218,12 +147,8 @@ fn sample(schema: &Value, spec: &Value, depth: usize) -> Value {
 }
 
 fn body_for(op: &Value, spec: &Value) -> Option<Value> {
-    let schema = op
-        .get("requestBody")
-        .map(|b| resolve(b, spec))?
-        .get("content")?
-        .get("application/json")?
-        .get("schema")?;
+    let schema =
+        op.get("requestBody").map(|b| resolve(b, spec))?.get("content")?.get("application/json")?.get("schema")?;
     Some(sample(schema, spec, 0))
 }
 
@@ -231,31 +156,20 @@ fn body_for(op: &Value, spec: &Value) -> Option<Value> {
 /// request per candidate), later ones with any id (the first already makes it
 /// unreachable).
 fn substitutions(path: &str, caller: &Caller) -> Vec<String> {
-    let params: Vec<&str> = path
-        .split('/')
-        .filter(|s| s.starts_with('{'))
-        .map(|s| s.trim_matches(|c| c == '{' || c == '}'))
-        .collect();
+    let params: Vec<&str> =
+        path.split('/').filter(|s| s.starts_with('{')).map(|s| s.trim_matches(|c| c == '{' || c == '}')).collect();
     let Some(first) = params.first() else {
         return Vec::new();
     };
     let nowhere = uuid::Uuid::now_v7().to_string();
-    let candidates = caller
-        .unreachable
-        .get(first)
-        .cloned()
-        .unwrap_or_else(|| vec![nowhere.clone()]);
+    let candidates = caller.unreachable.get(first).cloned().unwrap_or_else(|| vec![nowhere.clone()]);
     candidates
         .iter()
         .map(|id| {
             let mut filled = path.replacen(&format!("{{{first}}}"), id, 1);
             for later in &params[1..] {
-                let any = caller
-                    .unreachable
-                    .get(later)
-                    .and_then(|v| v.first())
-                    .cloned()
-                    .unwrap_or_else(|| nowhere.clone());
+                let any =
+                    caller.unreachable.get(later).and_then(|v| v.first()).cloned().unwrap_or_else(|| nowhere.clone());
                 filled = filled.replacen(&format!("{{{later}}}"), &any, 1);
             }
             filled
@@ -278,28 +192,15 @@ async fn no_role_reaches_what_it_must_not_on_any_route_of_the_spec() {
             let body = body_for(op, &spec);
             if secured {
                 let concrete = path.replace('{', "").replace('}', "");
-                let anonymous = app
-                    .call(&method.to_uppercase(), &concrete, None, body.clone())
-                    .await;
-                assert_eq!(
-                    anonymous.status, 401,
-                    "{method} {path} without a token: {}",
-                    anonymous.raw
-                );
+                let anonymous = app.call(&method.to_uppercase(), &concrete, None, body.clone()).await;
+                assert_eq!(anonymous.status, 401, "{method} {path} without a token: {}", anonymous.raw);
             }
             if !path.contains('{') {
                 continue;
             }
             for caller in &everyone {
                 for concrete in substitutions(path, caller) {
-                    let reply = app
-                        .call(
-                            &method.to_uppercase(),
-                            &concrete,
-                            Some(&caller.token),
-                            body.clone(),
-                        )
-                        .await;
+                    let reply = app.call(&method.to_uppercase(), &concrete, Some(&caller.token), body.clone()).await;
                     assert!(
                         !reply.status.is_success(),
                         "{} reached {method} {concrete} ({path}): {} {}",

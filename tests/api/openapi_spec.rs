@@ -23,10 +23,9 @@ async fn the_committed_spec_is_the_served_spec() {
         let pretty = serde_json::to_string_pretty(&served.body).unwrap() + "\n";
         std::fs::write(committed_path(), pretty).unwrap();
     }
-    let committed: Value = serde_json::from_str(
-        &std::fs::read_to_string(committed_path()).expect("openapi/openapi.json exists"),
-    )
-    .expect("valid JSON");
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(committed_path()).expect("openapi/openapi.json exists"))
+            .expect("valid JSON");
     assert!(
         committed == served.body,
         "openapi/openapi.json differs from the served spec; regenerate it with `TANDEM_UPDATE_OPENAPI=1 cargo test -p tandem-server --test api openapi` and commit it"
@@ -42,30 +41,13 @@ fn every_operation_is_documented_for_front_end_teams() {
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let name = format!("{method} {path}");
-            let id = op["operationId"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{name}: operationId"));
-            assert!(
-                ids.insert(id.to_owned()),
-                "{name}: duplicate operationId {id}"
-            );
-            assert!(
-                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
-                "{name}: summary"
-            );
-            assert!(
-                op["description"].as_str().is_some_and(|s| s.len() > 20),
-                "{name}: description"
-            );
-            assert!(
-                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
-                "{name}: tags"
-            );
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{name}: operationId"));
+            assert!(ids.insert(id.to_owned()), "{name}: duplicate operationId {id}");
+            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name}: summary");
+            assert!(op["description"].as_str().is_some_and(|s| s.len() > 20), "{name}: description");
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: tags");
             let responses = op["responses"].as_object().unwrap();
-            assert!(
-                responses.keys().any(|k| k.starts_with('2')),
-                "{name}: a success response"
-            );
+            assert!(responses.keys().any(|k| k.starts_with('2')), "{name}: a success response");
             for status in ["500", "503"] {
                 assert!(responses.contains_key(status), "{name}: {status}");
             }
@@ -74,10 +56,7 @@ fn every_operation_is_documented_for_front_end_teams() {
                 assert!(responses.contains_key("401"), "{name}: 401");
             }
             if path.starts_with("/api/v1/") && !path.starts_with("/api/v1/auth/") {
-                assert!(
-                    secured,
-                    "{name}: every API route outside /auth needs a token"
-                );
+                assert!(secured, "{name}: every API route outside /auth needs a token");
             }
             if op.get("requestBody").is_some() {
                 for status in ["400", "413", "415"] {

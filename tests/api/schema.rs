@@ -59,47 +59,29 @@ impl Drop for PgGuard {
     fn drop(&mut self) {
         use diesel::Connection;
         if let Ok(mut c) = diesel::PgConnection::establish(&self.admin) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut c);
+            let _ =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).execute(&mut c);
         }
     }
 }
 
 fn sqlite_db() -> Db {
     let dir = tempfile::tempdir().unwrap();
-    let (pool, _) = build_pool(
-        &format!("sqlite://{}", dir.path().join("s.db").display()),
-        &PoolOptions::default(),
-    )
-    .unwrap();
-    Db {
-        _dir: dir,
-        _guard: None,
-        pool,
-    }
+    let (pool, _) =
+        build_pool(&format!("sqlite://{}", dir.path().join("s.db").display()), &PoolOptions::default()).unwrap();
+    Db { _dir: dir, _guard: None, pool }
 }
 
 fn postgres_db() -> Option<Db> {
     use diesel::Connection;
-    let admin = std::env::var("TANDEM_TEST_DATABASE_URL")
-        .ok()
-        .filter(|v| !v.is_empty())?;
+    let admin = std::env::var("TANDEM_TEST_DATABASE_URL").ok().filter(|v| !v.is_empty())?;
     let name = format!("tandem_s_{}", uuid::Uuid::now_v7().simple());
     let mut c = diesel::PgConnection::establish(&admin).unwrap();
-    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut c)
-        .unwrap();
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut c).unwrap();
     let mut url = url::Url::parse(&admin).unwrap();
     url.set_path(&format!("/{name}"));
     let (pool, _) = build_pool(url.as_str(), &PoolOptions::default()).unwrap();
-    Some(Db {
-        _dir: tempfile::tempdir().unwrap(),
-        _guard: Some(PgGuard { admin, name }),
-        pool,
-    })
+    Some(Db { _dir: tempfile::tempdir().unwrap(), _guard: Some(PgGuard { admin, name }), pool })
 }
 
 #[test]
@@ -113,9 +95,7 @@ fn both_trees_have_the_same_number_of_migrations() {
 #[test]
 fn both_trees_give_the_same_tables_and_columns() {
     let Some(pg) = postgres_db() else {
-        eprintln!(
-            "TANDEM_TEST_DATABASE_URL unset: comparing against PostgreSQL runs in the PostgreSQL pass"
-        );
+        eprintln!("TANDEM_TEST_DATABASE_URL unset: comparing against PostgreSQL runs in the PostgreSQL pass");
         return;
     };
     let sqlite = sqlite_db();
@@ -145,11 +125,7 @@ fn every_down_undoes_its_up(db: &Db) {
         revert_last(&mut conn).unwrap();
         shapes.push(shape(&mut conn));
     }
-    assert!(
-        shapes.last().unwrap().is_empty(),
-        "reverting everything leaves no tables: {:?}",
-        shapes.last()
-    );
+    assert!(shapes.last().unwrap().is_empty(), "reverting everything leaves no tables: {:?}", shapes.last());
     run_pending(&mut conn).unwrap();
     assert_eq!(shape(&mut conn), full, "re-applying gives the same schema");
 }

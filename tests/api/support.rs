@@ -36,8 +36,7 @@ impl Drop for TestDb {
         if let Self::Postgres { admin_url, name } = self
             && let Ok(mut conn) = diesel::PgConnection::establish(admin_url)
         {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .execute(&mut conn);
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
         }
     }
 }
@@ -53,19 +52,13 @@ fn fresh_database(dir: &std::path::Path) -> (String, TestDb) {
     match std::env::var("TANDEM_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("tandem_t_{}", uuid::Uuid::now_v7().simple());
-            let mut conn = diesel::PgConnection::establish(&admin_url)
-                .expect("connect to TANDEM_TEST_DATABASE_URL");
-            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-                .execute(&mut conn)
-                .expect("create test database");
+            let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to TANDEM_TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create test database");
             let mut url = url::Url::parse(&admin_url).expect("TANDEM_TEST_DATABASE_URL is a URL");
             url.set_path(&format!("/{name}"));
             (url.to_string(), TestDb::Postgres { admin_url, name })
         }
-        _ => (
-            format!("sqlite://{}", dir.join("tandem.db").display()),
-            TestDb::Sqlite,
-        ),
+        _ => (format!("sqlite://{}", dir.join("tandem.db").display()), TestDb::Sqlite),
     }
 }
 
@@ -87,20 +80,9 @@ impl Reply {
     #[track_caller]
     pub fn assert_problem(&self, status: u16) {
         assert_eq!(self.status.as_u16(), status, "{}", self.raw);
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json"),
-            "{}",
-            self.raw
-        );
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.raw);
         assert_eq!(self.body["status"], status, "{}", self.raw);
-        assert!(
-            self.body["type"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("urn:tandem:problem:")),
-            "{}",
-            self.raw
-        );
+        assert!(self.body["type"].as_str().is_some_and(|t| t.starts_with("urn:tandem:problem:")), "{}", self.raw);
         assert!(self.body["title"].is_string(), "{}", self.raw);
     }
 }
@@ -147,9 +129,7 @@ impl TestApp {
         let running = start(&config, Arc::new(clock.clone())).expect("app starts");
         let handle = running.server.handle();
         actix_web::rt::spawn(running.server);
-        let client = awc::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .finish();
+        let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
         Self {
             base: format!("http://127.0.0.1:{}", running.port),
             clock,
@@ -168,8 +148,7 @@ impl TestApp {
 
     async fn read(
         mut res: awc::ClientResponse<
-            impl futures_core::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
-            + Unpin,
+            impl futures_core::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
         >,
     ) -> Reply {
         let status = res.status();
@@ -177,22 +156,11 @@ impl TestApp {
         let bytes = res.body().limit(4 * 1024 * 1024).await.expect("read body");
         let raw = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            body,
-            raw,
-        }
+        Reply { status, headers, body, raw }
     }
 
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
         let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
@@ -219,19 +187,9 @@ impl TestApp {
     }
 
     /// Sends raw bytes with a content type.
-    pub async fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> Reply {
+    pub async fn raw(&self, method: &str, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Reply {
         let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self
-            .client
-            .request(method, self.url(path))
-            .insert_header(("Content-Type", content_type));
+        let mut req = self.client.request(method, self.url(path)).insert_header(("Content-Type", content_type));
         if let Some(t) = token {
             req = req.insert_header(("Authorization", format!("Bearer {t}")));
         }
@@ -240,34 +198,19 @@ impl TestApp {
 
     /// Creates a practice with an admin (who is also a clinician when asked).
     pub fn practice(&self, name: &str, admin_email: &str, clinician: bool) -> String {
-        let seed = StaffSeed {
-            email: admin_email,
-            display_name: "Admin",
-            password: PASSWORD,
-            admin: true,
-            clinician,
-        };
+        let seed = StaffSeed { email: admin_email, display_name: "Admin", password: PASSWORD, admin: true, clinician };
         setup::bootstrap(&self.state.pool, name, &seed, self.clock.now_utc()).expect("bootstrap")
     }
 
     /// Signs in; panics unless it works.
     pub async fn login(&self, email: &str, password: &str) -> Value {
-        let reply = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({"email": email, "password": password}),
-            )
-            .await;
+        let reply = self.post("/api/v1/auth/login", None, json!({"email": email, "password": password})).await;
         assert_eq!(reply.status, 200, "login of {email}: {}", reply.raw);
         reply.body
     }
 
     pub async fn token(&self, email: &str) -> String {
-        self.login(email, PASSWORD).await["access_token"]
-            .as_str()
-            .expect("access token")
-            .to_owned()
+        self.login(email, PASSWORD).await["access_token"].as_str().expect("access token").to_owned()
     }
 
     /// Invites a staff member as `admin_token` and activates them through the emailed
@@ -283,21 +226,10 @@ impl TestApp {
         assert_eq!(reply.status, 201, "{}", reply.raw);
         let id = reply.body["id"].as_str().expect("id").to_owned();
         let token = self.mailed_token(email).await;
-        let accepted = self
-            .post(
-                "/api/v1/auth/invitations/accept",
-                None,
-                json!({"token": token, "password": PASSWORD}),
-            )
-            .await;
+        let accepted =
+            self.post("/api/v1/auth/invitations/accept", None, json!({"token": token, "password": PASSWORD})).await;
         assert_eq!(accepted.status, 200, "{}", accepted.raw);
-        (
-            accepted.body["access_token"]
-                .as_str()
-                .expect("token")
-                .to_owned(),
-            id,
-        )
+        (accepted.body["access_token"].as_str().expect("token").to_owned(), id)
     }
 
     /// All mail written to `to` so far, decoded.
@@ -307,17 +239,9 @@ impl TestApp {
         };
         let mut found: Vec<(std::time::SystemTime, String)> = entries
             .filter_map(Result::ok)
-            .filter_map(|e| {
-                Some((
-                    e.metadata().ok()?.modified().ok()?,
-                    std::fs::read_to_string(e.path()).ok()?,
-                ))
-            })
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, std::fs::read_to_string(e.path()).ok()?)))
             .map(|(t, m)| (t, decode_quoted_printable(&m)))
-            .filter(|(_, m)| {
-                m.lines()
-                    .any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))
-            })
+            .filter(|(_, m)| m.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}"))))
             .collect();
         found.sort_by_key(|(t, _)| *t);
         found.into_iter().map(|(_, m)| m).collect()
@@ -360,9 +284,7 @@ fn decode_quoted_printable(s: &str) -> String {
         if c == '=' {
             let hex: String = chars.clone().take(2).collect();
             if hex.len() == 2
-                && hex
-                    .chars()
-                    .all(|h| h.is_ascii_hexdigit() && !h.is_ascii_lowercase())
+                && hex.chars().all(|h| h.is_ascii_hexdigit() && !h.is_ascii_lowercase())
                 && let Ok(b) = u8::from_str_radix(&hex, 16)
             {
                 out.push(b as char);
@@ -378,10 +300,7 @@ fn decode_quoted_printable(s: &str) -> String {
 
 fn token_in(mail: &str) -> String {
     let start = mail.find("#token=").expect("a link with a token") + "#token=".len();
-    mail[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
+    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 
 impl TestApp {
@@ -404,17 +323,9 @@ impl TestApp {
     /// Accepts the newest invitation sent to `email`; returns the access token.
     pub async fn accept(&self, email: &str) -> String {
         let token = self.mailed_token(email).await;
-        let accepted = self
-            .post(
-                "/api/v1/auth/invitations/accept",
-                None,
-                json!({"token": token, "password": PASSWORD}),
-            )
-            .await;
+        let accepted =
+            self.post("/api/v1/auth/invitations/accept", None, json!({"token": token, "password": PASSWORD})).await;
         assert_eq!(accepted.status, 200, "{}", accepted.raw);
-        accepted.body["access_token"]
-            .as_str()
-            .expect("token")
-            .to_owned()
+        accepted.body["access_token"].as_str().expect("token").to_owned()
     }
 }

@@ -13,34 +13,17 @@ async fn practices_cannot_see_or_change_each_others_users() {
     let b = app.token("admin@b.test").await;
     let b_me = app.get("/api/v1/me", &b).await;
     let b_id = b_me.body["user"]["id"].as_str().unwrap();
-    app.get(&format!("/api/v1/users/{b_id}"), &a)
-        .await
-        .assert_problem(404);
-    app.patch(
-        &format!("/api/v1/users/{b_id}"),
-        &a,
-        json!({"status": "deactivated"}),
-    )
-    .await
-    .assert_problem(404);
+    app.get(&format!("/api/v1/users/{b_id}"), &a).await.assert_problem(404);
+    app.patch(&format!("/api/v1/users/{b_id}"), &a, json!({"status": "deactivated"})).await.assert_problem(404);
     let list = app.get("/api/v1/users", &a).await;
     assert_eq!(list.status, 200);
-    let emails: Vec<_> = list.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["email"].as_str().unwrap().to_owned())
-        .collect();
+    let emails: Vec<_> =
+        list.body["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect();
     assert_eq!(emails, vec!["admin@a.test"]);
     // B is untouched.
-    assert_eq!(
-        app.get("/api/v1/me", &b).await.body["user"]["status"],
-        "active"
-    );
+    assert_eq!(app.get("/api/v1/me", &b).await.body["user"]["status"], "active");
     // Nonsense ids are 404 too, not 400 or 500.
-    app.get("/api/v1/users/not-an-id", &a)
-        .await
-        .assert_problem(404);
+    app.get("/api/v1/users/not-an-id", &a).await.assert_problem(404);
 }
 
 #[actix_web::test]
@@ -49,31 +32,14 @@ async fn a_client_cannot_grant_itself_a_role() {
     app.practice("A", "admin@a.test", false);
     let admin = app.token("admin@a.test").await;
     let (clin, _) = app.staff(&admin, "clin@a.test", &["clinician"]).await;
-    let sneaky = app
-        .patch("/api/v1/me", &clin, json!({"roles": ["admin"]}))
-        .await;
+    let sneaky = app.patch("/api/v1/me", &clin, json!({"roles": ["admin"]})).await;
     sneaky.assert_problem(400);
-    assert!(
-        sneaky.body["detail"]
-            .as_str()
-            .is_some_and(|d| d.contains("unknown field")),
-        "{}",
-        sneaky.raw
-    );
-    let also = app
-        .patch(
-            "/api/v1/me",
-            &clin,
-            json!({"display_name": "Dr. C", "is_admin": true}),
-        )
-        .await;
+    assert!(sneaky.body["detail"].as_str().is_some_and(|d| d.contains("unknown field")), "{}", sneaky.raw);
+    let also = app.patch("/api/v1/me", &clin, json!({"display_name": "Dr. C", "is_admin": true})).await;
     also.assert_problem(400);
     let me = app.get("/api/v1/me", &clin).await;
     assert_eq!(me.body["user"]["roles"], json!(["clinician"]));
-    assert_eq!(
-        me.body["user"]["display_name"], "Staff member",
-        "a refused request changes nothing"
-    );
+    assert_eq!(me.body["user"]["display_name"], "Staff member", "a refused request changes nothing");
 }
 
 #[actix_web::test]
@@ -81,28 +47,11 @@ async fn me_can_change_name_and_time_zone() {
     let app = TestApp::spawn().await;
     app.practice("A", "admin@a.test", false);
     let admin = app.token("admin@a.test").await;
-    let bad = app
-        .patch(
-            "/api/v1/me",
-            &admin,
-            json!({"time_zone": "Mars/Olympus", "display_name": " "}),
-        )
-        .await;
+    let bad = app.patch("/api/v1/me", &admin, json!({"time_zone": "Mars/Olympus", "display_name": " "})).await;
     bad.assert_problem(422);
-    let fields: Vec<_> = bad.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<_> = bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["display_name", "time_zone"]);
-    let ok = app
-        .patch(
-            "/api/v1/me",
-            &admin,
-            json!({"time_zone": "Europe/Berlin", "display_name": "Alex"}),
-        )
-        .await;
+    let ok = app.patch("/api/v1/me", &admin, json!({"time_zone": "Europe/Berlin", "display_name": "Alex"})).await;
     assert_eq!(ok.status, 200, "{}", ok.raw);
     assert_eq!(ok.body["user"]["time_zone"], "Europe/Berlin");
     assert_eq!(ok.body["user"]["display_name"], "Alex");
@@ -121,33 +70,15 @@ async fn clinicians_see_a_staff_directory_without_emails_and_cannot_administer()
     for user in items {
         assert_eq!(user["kind"], "staff");
         if user["id"] != clin_id {
-            assert!(
-                user["email"].is_null(),
-                "colleagues' emails are hidden: {user}"
-            );
+            assert!(user["email"].is_null(), "colleagues' emails are hidden: {user}");
         }
     }
-    app.post(
-        "/api/v1/users",
-        Some(&clin),
-        json!({"email": "x@a.test", "display_name": "X", "roles": ["clinician"]}),
-    )
-    .await
-    .assert_problem(403);
-    let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.patch(
-        &format!("/api/v1/users/{admin_id}"),
-        &clin,
-        json!({"status": "deactivated"}),
-    )
-    .await
-    .assert_problem(403);
-    app.get("/api/v1/audit-events", &clin)
+    app.post("/api/v1/users", Some(&clin), json!({"email": "x@a.test", "display_name": "X", "roles": ["clinician"]}))
         .await
         .assert_problem(403);
+    let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
+    app.patch(&format!("/api/v1/users/{admin_id}"), &clin, json!({"status": "deactivated"})).await.assert_problem(403);
+    app.get("/api/v1/audit-events", &clin).await.assert_problem(403);
 }
 
 #[actix_web::test]
@@ -158,37 +89,15 @@ async fn deactivation_stops_live_tokens_and_refresh() {
     let (clin, clin_id) = app.staff(&admin, "clin@a.test", &["clinician"]).await;
     let refresh = app.login("clin@a.test", PASSWORD).await["refresh_token"].clone();
     assert_eq!(app.get("/api/v1/me", &clin).await.status, 200);
-    let off = app
-        .patch(
-            &format!("/api/v1/users/{clin_id}"),
-            &admin,
-            json!({"status": "deactivated"}),
-        )
-        .await;
+    let off = app.patch(&format!("/api/v1/users/{clin_id}"), &admin, json!({"status": "deactivated"})).await;
     assert_eq!(off.status, 200, "{}", off.raw);
     assert_eq!(off.body["status"], "deactivated");
     app.get("/api/v1/me", &clin).await.assert_problem(401);
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        json!({"refresh_token": refresh}),
-    )
-    .await
-    .assert_problem(401);
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({"email": "clin@a.test", "password": PASSWORD}),
-    )
-    .await
-    .assert_problem(401);
-    let on = app
-        .patch(
-            &format!("/api/v1/users/{clin_id}"),
-            &admin,
-            json!({"status": "active"}),
-        )
-        .await;
+    app.post("/api/v1/auth/refresh", None, json!({"refresh_token": refresh})).await.assert_problem(401);
+    app.post("/api/v1/auth/login", None, json!({"email": "clin@a.test", "password": PASSWORD}))
+        .await
+        .assert_problem(401);
+    let on = app.patch(&format!("/api/v1/users/{clin_id}"), &admin, json!({"status": "active"})).await;
     assert_eq!(on.body["status"], "active");
     app.login("clin@a.test", PASSWORD).await;
 }
@@ -198,38 +107,15 @@ async fn the_last_admin_stays_an_admin() {
     let app = TestApp::spawn().await;
     app.practice("A", "admin@a.test", true);
     let admin = app.token("admin@a.test").await;
-    let id = app.get("/api/v1/me", &admin).await.body["user"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.patch(
-        &format!("/api/v1/users/{id}"),
-        &admin,
-        json!({"status": "deactivated"}),
-    )
-    .await
-    .assert_problem(409);
-    app.patch(
-        &format!("/api/v1/users/{id}"),
-        &admin,
-        json!({"roles": ["clinician"]}),
-    )
-    .await
-    .assert_problem(409);
+    let id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
+    app.patch(&format!("/api/v1/users/{id}"), &admin, json!({"status": "deactivated"})).await.assert_problem(409);
+    app.patch(&format!("/api/v1/users/{id}"), &admin, json!({"roles": ["clinician"]})).await.assert_problem(409);
     let (_, second) = app.staff(&admin, "second@a.test", &["admin"]).await;
     assert!(!second.is_empty());
-    let demoted = app
-        .patch(
-            &format!("/api/v1/users/{id}"),
-            &admin,
-            json!({"roles": ["clinician"]}),
-        )
-        .await;
+    let demoted = app.patch(&format!("/api/v1/users/{id}"), &admin, json!({"roles": ["clinician"]})).await;
     assert_eq!(demoted.status, 200, "{}", demoted.raw);
     // The role change takes effect at once: no more admin rights.
-    app.get("/api/v1/audit-events", &admin)
-        .await
-        .assert_problem(403);
+    app.get("/api/v1/audit-events", &admin).await.assert_problem(403);
 }
 
 #[actix_web::test]
@@ -238,26 +124,11 @@ async fn inviting_validates_and_refuses_duplicate_emails() {
     app.practice("A", "admin@a.test", false);
     app.practice("B", "admin@b.test", false);
     let admin = app.token("admin@a.test").await;
-    let bad = app
-        .post(
-            "/api/v1/users",
-            Some(&admin),
-            json!({"email": "nope", "display_name": "", "roles": []}),
-        )
-        .await;
+    let bad = app.post("/api/v1/users", Some(&admin), json!({"email": "nope", "display_name": "", "roles": []})).await;
     bad.assert_problem(422);
-    assert_eq!(
-        bad.body["errors"].as_array().unwrap().len(),
-        3,
-        "{}",
-        bad.raw
-    );
+    assert_eq!(bad.body["errors"].as_array().unwrap().len(), 3, "{}", bad.raw);
     let wrong_type = app
-        .post(
-            "/api/v1/users",
-            Some(&admin),
-            json!({"email": "x@a.test", "display_name": "X", "roles": ["owner"]}),
-        )
+        .post("/api/v1/users", Some(&admin), json!({"email": "x@a.test", "display_name": "X", "roles": ["owner"]}))
         .await;
     wrong_type.assert_problem(400);
     // Emails are unique across the deployment, not just the practice.
@@ -269,96 +140,43 @@ async fn inviting_validates_and_refuses_duplicate_emails() {
     .await
     .assert_problem(409);
     let users = app.get("/api/v1/users", &admin).await;
-    assert_eq!(
-        users.body["items"].as_array().unwrap().len(),
-        1,
-        "refused requests changed nothing"
-    );
+    assert_eq!(users.body["items"].as_array().unwrap().len(), 1, "refused requests changed nothing");
 }
 
 #[actix_web::test]
 async fn logins_and_user_changes_are_audited_and_reading_the_log_is_too() {
     let app = TestApp::spawn().await;
     app.practice("A", "admin@a.test", false);
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        json!({"email": "admin@a.test", "password": "not the password"}),
-    )
-    .await
-    .assert_problem(401);
+    app.post("/api/v1/auth/login", None, json!({"email": "admin@a.test", "password": "not the password"}))
+        .await
+        .assert_problem(401);
     let admin = app.token("admin@a.test").await;
     let (_, clin_id) = app.staff(&admin, "clin@a.test", &["clinician"]).await;
-    let patched = app
-        .patch(
-            &format!("/api/v1/users/{clin_id}"),
-            &admin,
-            json!({"display_name": "Dr. Renamed"}),
-        )
-        .await;
+    let patched = app.patch(&format!("/api/v1/users/{clin_id}"), &admin, json!({"display_name": "Dr. Renamed"})).await;
     assert_eq!(patched.status, 200);
     let first_read = app.get("/api/v1/audit-events?limit=200", &admin).await;
     assert_eq!(first_read.status, 200, "{}", first_read.raw);
     app.state.audit.flush().await;
-    let events = app.get("/api/v1/audit-events?limit=200", &admin).await.body["items"]
-        .as_array()
-        .unwrap()
-        .clone();
-    let has = |action: &str, outcome: &str| {
-        events
-            .iter()
-            .any(|e| e["action"] == action && e["outcome"] == outcome)
-    };
-    assert!(
-        has("auth.login", "failure"),
-        "failed login audited: {events:?}"
-    );
+    let events = app.get("/api/v1/audit-events?limit=200", &admin).await.body["items"].as_array().unwrap().clone();
+    let has = |action: &str, outcome: &str| events.iter().any(|e| e["action"] == action && e["outcome"] == outcome);
+    assert!(has("auth.login", "failure"), "failed login audited: {events:?}");
     assert!(has("auth.login", "success"), "successful login audited");
     assert!(has("user.create", "success"));
     assert!(has("invitation.accept", "success"));
     assert!(has("user.update", "success"));
-    assert!(
-        has("audit_event.list", "success"),
-        "reading the log is audited"
-    );
-    let update = events
-        .iter()
-        .find(|e| e["action"] == "user.update")
-        .unwrap();
+    assert!(has("audit_event.list", "success"), "reading the log is audited");
+    let update = events.iter().find(|e| e["action"] == "user.update").unwrap();
     assert_eq!(update["resource_id"], clin_id.as_str());
     assert_eq!(update["actor_role"], "admin");
     assert!(update["request_id"].is_string());
-    assert!(
-        !events.iter().any(|e| e.to_string().contains("Dr. Renamed")),
-        "events hold ids, not content"
-    );
+    assert!(!events.iter().any(|e| e.to_string().contains("Dr. Renamed")), "events hold ids, not content");
     // Filters.
-    let logins = app
-        .get("/api/v1/audit-events?action=auth.login", &admin)
-        .await;
-    assert!(
-        logins.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["action"] == "auth.login")
-    );
+    let logins = app.get("/api/v1/audit-events?action=auth.login", &admin).await;
+    assert!(logins.body["items"].as_array().unwrap().iter().all(|e| e["action"] == "auth.login"));
     // No route changes the log.
     let id = events[0]["id"].as_str().unwrap();
-    assert_eq!(
-        app.call(
-            "DELETE",
-            &format!("/api/v1/audit-events/{id}"),
-            Some(&admin),
-            None
-        )
-        .await
-        .status,
-        404
-    );
-    app.call("DELETE", "/api/v1/audit-events", Some(&admin), None)
-        .await
-        .assert_problem(405);
+    assert_eq!(app.call("DELETE", &format!("/api/v1/audit-events/{id}"), Some(&admin), None).await.status, 404);
+    app.call("DELETE", "/api/v1/audit-events", Some(&admin), None).await.assert_problem(405);
 }
 
 #[actix_web::test]
@@ -367,7 +185,13 @@ async fn pages_neither_skip_nor_repeat_while_rows_are_added() {
     app.practice("A", "admin@a.test", false);
     let admin = app.token("admin@a.test").await;
     for i in 0..5 {
-        let r = app.post("/api/v1/users", Some(&admin), json!({"email": format!("s{i}@a.test"), "display_name": format!("S{i}"), "roles": ["clinician"]})).await;
+        let r = app
+            .post(
+                "/api/v1/users",
+                Some(&admin),
+                json!({"email": format!("s{i}@a.test"), "display_name": format!("S{i}"), "roles": ["clinician"]}),
+            )
+            .await;
         assert_eq!(r.status, 201);
     }
     let mut seen = Vec::new();
@@ -384,7 +208,13 @@ async fn pages_neither_skip_nor_repeat_while_rows_are_added() {
             seen.push(u["email"].as_str().unwrap().to_owned());
         }
         // Someone adds a colleague between page reads.
-        let r = app.post("/api/v1/users", Some(&admin), json!({"email": format!("late{added}@a.test"), "display_name": "Late", "roles": ["clinician"]})).await;
+        let r = app
+            .post(
+                "/api/v1/users",
+                Some(&admin),
+                json!({"email": format!("late{added}@a.test"), "display_name": "Late", "roles": ["clinician"]}),
+            )
+            .await;
         assert_eq!(r.status, 201);
         added += 1;
         match page.body["next_cursor"].as_str() {
@@ -398,22 +228,11 @@ async fn pages_neither_skip_nor_repeat_while_rows_are_added() {
     unique.dedup();
     assert_eq!(unique.len(), seen.len(), "no row repeated: {seen:?}");
     for i in 0..5 {
-        assert!(
-            seen.contains(&format!("s{i}@a.test")),
-            "no row skipped: {seen:?}"
-        );
+        assert!(seen.contains(&format!("s{i}@a.test")), "no row skipped: {seen:?}");
     }
     assert!(seen.contains(&"admin@a.test".to_owned()));
-    app.get("/api/v1/users?limit=0", &admin)
-        .await
-        .assert_problem(422);
-    app.get("/api/v1/users?limit=500", &admin)
-        .await
-        .assert_problem(422);
-    app.get("/api/v1/users?cursor=bogus", &admin)
-        .await
-        .assert_problem(422);
-    app.get("/api/v1/users?limit=abc", &admin)
-        .await
-        .assert_problem(400);
+    app.get("/api/v1/users?limit=0", &admin).await.assert_problem(422);
+    app.get("/api/v1/users?limit=500", &admin).await.assert_problem(422);
+    app.get("/api/v1/users?cursor=bogus", &admin).await.assert_problem(422);
+    app.get("/api/v1/users?limit=abc", &admin).await.assert_problem(400);
 }

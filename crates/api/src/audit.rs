@@ -172,10 +172,7 @@ async fn writer(pool: Pool, mut rx: mpsc::Receiver<Msg>) {
             if batch.len() >= BATCH {
                 break;
             }
-            next = tokio::time::timeout_at(deadline, rx.recv())
-                .await
-                .ok()
-                .flatten();
+            next = tokio::time::timeout_at(deadline, rx.recv()).await.ok().flatten();
         }
         persist(&pool, &mut batch).await;
         for ack in waiting.drain(..) {
@@ -196,9 +193,10 @@ async fn persist(pool: &Pool, batch: &mut Vec<AuditRow>) {
         let rows = std::mem::take(batch);
         let pool = pool.clone();
         let result = tokio::task::spawn_blocking(move || {
-            let outcome = pool.get().map_err(StoreError::from).and_then(|mut conn| {
-                tandem_store::write_tx(&mut conn, |c| audit::insert(c, &rows))
-            });
+            let outcome = pool
+                .get()
+                .map_err(StoreError::from)
+                .and_then(|mut conn| tandem_store::write_tx(&mut conn, |c| audit::insert(c, &rows)));
             (outcome, rows)
         })
         .await;

@@ -14,10 +14,7 @@ fn link(state: &AppState, kind: EmailKind, token: &str) -> String {
         EmailKind::Invitation => "invitation",
         EmailKind::PasswordReset => "password-reset",
     };
-    format!(
-        "{}/{path}#token={token}",
-        state.config.public_url.trim_end_matches('/')
-    )
+    format!("{}/{path}#token={token}", state.config.public_url.trim_end_matches('/'))
 }
 
 /// Renders and sends in the background; failures are logged with the kind, never the

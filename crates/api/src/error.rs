@@ -27,10 +27,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -185,8 +182,7 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         match self {
             Self::Unauthorized(_) => {
-                response
-                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             Self::RateLimited(secs) => {
                 response.insert_header((header::RETRY_AFTER, secs.to_string()));
@@ -225,24 +221,17 @@ impl From<tandem_store::DbError> for ApiError {
 pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;
     let api = match &err {
-        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
-            ApiError::PayloadTooLarge(*limit)
-        }
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => ApiError::PayloadTooLarge(*limit),
         E::ContentType => ApiError::UnsupportedMediaType,
         E::Deserialize(e) => ApiError::BadRequest(format!("invalid JSON body: {e}")),
-        E::Payload(actix_web::error::PayloadError::Overflow) => {
-            ApiError::PayloadTooLarge(crate::config::JSON_LIMIT)
-        }
+        E::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge(crate::config::JSON_LIMIT),
         other => ApiError::BadRequest(format!("invalid JSON body: {other}")),
     };
     api.into()
 }
 
 /// Query-string errors (bad numbers, unknown filters) are 400.
-pub fn query_error(
-    err: actix_web::error::QueryPayloadError,
-    _req: &HttpRequest,
-) -> actix_web::Error {
+pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::BadRequest(format!("invalid query string: {err}")).into()
 }
 
@@ -254,9 +243,7 @@ pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> acti
 /// Raw body (non-JSON) limits.
 pub fn payload_error(err: actix_web::error::PayloadError) -> ApiError {
     match err {
-        actix_web::error::PayloadError::Overflow => {
-            ApiError::PayloadTooLarge(crate::config::JSON_LIMIT)
-        }
+        actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge(crate::config::JSON_LIMIT),
         other => ApiError::BadRequest(other.to_string()),
     }
 }

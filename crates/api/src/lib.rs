@@ -38,42 +38,35 @@ use crate::handlers::{audit_events, auth as auth_routes, couples, me, ops, users
 
 /// Every route, registered once for both the app and the spec.
 fn routes(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(ops::livez)
-        .service(ops::readyz)
-        .service(ops::metrics)
-        .service(
-            scope::scope("/api/v1")
-                .service(auth_routes::login)
-                .service(auth_routes::refresh)
-                .service(auth_routes::logout)
-                .service(auth_routes::accept_invitation)
-                .service(auth_routes::request_password_reset)
-                .service(auth_routes::confirm_password_reset)
-                .service(me::get_me)
-                .service(me::update_me)
-                .service(users::list_users)
-                .service(users::create_user)
-                .service(users::get_user)
-                .service(users::update_user)
-                .service(audit_events::list_audit_events)
-                .service(couples::list_couples)
-                .service(couples::create_couple)
-                .service(couples::get_couple)
-                .service(couples::update_couple)
-                .service(couples::assign_clinician)
-                .service(couples::unassign_clinician)
-                .service(couples::resend_invitation),
-        );
+    cfg.service(ops::livez).service(ops::readyz).service(ops::metrics).service(
+        scope::scope("/api/v1")
+            .service(auth_routes::login)
+            .service(auth_routes::refresh)
+            .service(auth_routes::logout)
+            .service(auth_routes::accept_invitation)
+            .service(auth_routes::request_password_reset)
+            .service(auth_routes::confirm_password_reset)
+            .service(me::get_me)
+            .service(me::update_me)
+            .service(users::list_users)
+            .service(users::create_user)
+            .service(users::get_user)
+            .service(users::update_user)
+            .service(audit_events::list_audit_events)
+            .service(couples::list_couples)
+            .service(couples::create_couple)
+            .service(couples::get_couple)
+            .service(couples::update_couple)
+            .service(couples::assign_clinician)
+            .service(couples::unassign_clinician)
+            .service(couples::resend_invitation),
+    );
 }
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
-        .into_utoipa_app()
-        .openapi(openapi::ApiDoc::openapi())
-        .configure(routes)
-        .split_for_parts();
+    let (_, api) = App::new().into_utoipa_app().openapi(openapi::ApiDoc::openapi()).configure(routes).split_for_parts();
     openapi::finish(api)
 }
 
@@ -110,11 +103,8 @@ impl RouteTable {
     fn allowed(&self, path: &str) -> Option<&[Method]> {
         let parts: Vec<&str> = path.split('/').collect();
         self.0.iter().find_map(|(segments, methods)| {
-            let same = segments.len() == parts.len()
-                && segments
-                    .iter()
-                    .zip(&parts)
-                    .all(|(s, p)| s.starts_with('{') || s == p);
+            let same =
+                segments.len() == parts.len() && segments.iter().zip(&parts).all(|(s, p)| s.starts_with('{') || s == p);
             same.then_some(methods.as_slice())
         })
     }
@@ -125,11 +115,7 @@ async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRespons
     use actix_web::ResponseError;
     match table.allowed(req.path()) {
         Some(methods) if !methods.contains(req.method()) => {
-            let allow = methods
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
+            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
             let mut res = ApiError::MethodNotAllowed.error_response();
             if let Ok(v) = header::HeaderValue::from_str(&allow) {
                 res.headers_mut().insert(header::ALLOW, v);
@@ -182,11 +168,7 @@ pub fn app(
         .into_utoipa_app()
         .app_data(state)
         .app_data(table)
-        .app_data(
-            web::JsonConfig::default()
-                .limit(config::JSON_LIMIT)
-                .error_handler(error::json_error),
-        )
+        .app_data(web::JsonConfig::default().limit(config::JSON_LIMIT).error_handler(error::json_error))
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .configure(routes)

@@ -22,37 +22,16 @@ problem_response!(
     BadRequest,
     "The request is malformed: invalid JSON, wrong types, unknown fields or bad query parameters."
 );
-problem_response!(
-    Unauthorized,
-    "No access token, an invalid or expired one, or a session that has ended."
-);
-problem_response!(
-    Forbidden,
-    "The caller can see the resource but may not do this to it."
-);
+problem_response!(Unauthorized, "No access token, an invalid or expired one, or a session that has ended.");
+problem_response!(Forbidden, "The caller can see the resource but may not do this to it.");
 problem_response!(NotFound, "No such resource, or one the caller may not see.");
-problem_response!(
-    Conflict,
-    "The request conflicts with the current state; `detail` says how."
-);
+problem_response!(Conflict, "The request conflicts with the current state; `detail` says how.");
 problem_response!(PayloadTooLarge, "The request body is over 64 KiB.");
-problem_response!(
-    UnsupportedMediaType,
-    "The request body is not `application/json`."
-);
-problem_response!(
-    UnprocessableEntity,
-    "The body is well-formed but breaks a rule; `errors` lists the fields."
-);
-problem_response!(
-    TooManyRequests,
-    "Too many attempts from this address; see `Retry-After`."
-);
+problem_response!(UnsupportedMediaType, "The request body is not `application/json`.");
+problem_response!(UnprocessableEntity, "The body is well-formed but breaks a rule; `errors` lists the fields.");
+problem_response!(TooManyRequests, "Too many attempts from this address; see `Retry-After`.");
 problem_response!(InternalError, "An unexpected failure; it has been logged.");
-problem_response!(
-    ServiceUnavailable,
-    "The database cannot be reached; retry shortly."
-);
+problem_response!(ServiceUnavailable, "The database cannot be reached; retry shortly.");
 
 /// The base document.
 #[derive(OpenApi)]
@@ -93,9 +72,7 @@ impl Modify for CommonResponses {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some(
-                        "An access token from `POST /api/v1/auth/login` or `/refresh`.",
-                    ))
+                    .description(Some("An access token from `POST /api/v1/auth/login` or `/refresh`."))
                     .build(),
             ),
         );
@@ -103,23 +80,14 @@ impl Modify for CommonResponses {
 }
 
 fn add(op: &mut Operation, status: &str, name: &str) {
-    op.responses
-        .responses
-        .entry(status.to_owned())
-        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+    op.responses.responses.entry(status.to_owned()).or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
 }
 
 /// Adds shared error responses to every operation of a finished document; run after
 /// the routes have been collected.
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     for item in api.paths.paths.values_mut() {
-        let ops = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
         for op in ops.into_iter().flatten() {
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             if !secured {

@@ -31,17 +31,13 @@ impl PageParams {
         let after = match &self.cursor {
             None => None,
             Some(c) => {
-                let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| {
-                    ApiError::validation("cursor", "is not a cursor this API issued")
-                })?;
-                let id = String::from_utf8(bytes).map_err(|_| {
-                    ApiError::validation("cursor", "is not a cursor this API issued")
-                })?;
+                let bytes = URL_SAFE_NO_PAD
+                    .decode(c)
+                    .map_err(|_| ApiError::validation("cursor", "is not a cursor this API issued"))?;
+                let id = String::from_utf8(bytes)
+                    .map_err(|_| ApiError::validation("cursor", "is not a cursor this API issued"))?;
                 if !tandem_store::ids::is_valid(&id) {
-                    return Err(ApiError::validation(
-                        "cursor",
-                        "is not a cursor this API issued",
-                    ));
+                    return Err(ApiError::validation("cursor", "is not a cursor this API issued"));
                 }
                 Some(id)
             }
@@ -61,17 +57,8 @@ pub struct Paginated<T: ToSchema> {
 
 impl<T: ToSchema> Paginated<T> {
     /// Converts a store page, encoding its continuation as an opaque cursor.
-    pub fn from_page<R>(
-        page: Page<R>,
-        f: impl FnMut(R) -> Result<T, ApiError>,
-    ) -> Result<Self, ApiError> {
-        let next_cursor = page
-            .next_after
-            .as_ref()
-            .map(|id| URL_SAFE_NO_PAD.encode(id.as_bytes()));
-        Ok(Self {
-            items: page.items.into_iter().map(f).collect::<Result<_, _>>()?,
-            next_cursor,
-        })
+    pub fn from_page<R>(page: Page<R>, f: impl FnMut(R) -> Result<T, ApiError>) -> Result<Self, ApiError> {
+        let next_cursor = page.next_after.as_ref().map(|id| URL_SAFE_NO_PAD.encode(id.as_bytes()));
+        Ok(Self { items: page.items.into_iter().map(f).collect::<Result<_, _>>()?, next_cursor })
     }
 }

@@ -28,14 +28,8 @@ pub struct SessionLimits {
 #[must_use]
 pub fn session_limits(kind: UserKind) -> SessionLimits {
     match kind {
-        UserKind::Staff => SessionLimits {
-            idle: Duration::minutes(60),
-            absolute: Duration::hours(12),
-        },
-        UserKind::Client => SessionLimits {
-            idle: Duration::days(30),
-            absolute: Duration::days(90),
-        },
+        UserKind::Staff => SessionLimits { idle: Duration::minutes(60), absolute: Duration::hours(12) },
+        UserKind::Client => SessionLimits { idle: Duration::days(30), absolute: Duration::days(90) },
     }
 }
 

@@ -42,16 +42,9 @@ pub enum Resource<'a> {
     /// The practice as a whole (collections such as users or the audit log).
     Practice { practice_id: &'a str },
     /// One user account.
-    User {
-        practice_id: &'a str,
-        user_id: &'a str,
-        kind: UserKind,
-    },
+    User { practice_id: &'a str, user_id: &'a str, kind: UserKind },
     /// One couple, with the caller's relation to it.
-    Couple {
-        practice_id: &'a str,
-        relation: CoupleRelation,
-    },
+    Couple { practice_id: &'a str, relation: CoupleRelation },
 }
 
 /// How the caller relates to a couple; loaded by the handler, judged here.
@@ -118,8 +111,7 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource<'_>) -> Acce
         (Action::UpdateUser, Resource::User { user_id, kind, .. }) => {
             if actor.is_admin {
                 Access::Allow
-            } else if *user_id == actor.user_id || (actor.is_clinician && *kind == UserKind::Staff)
-            {
+            } else if *user_id == actor.user_id || (actor.is_clinician && *kind == UserKind::Staff) {
                 Access::DenyForbidden
             } else {
                 Access::DenyNotFound
@@ -134,11 +126,7 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource<'_>) -> Acce
 }
 
 fn staff_only(actor: &Actor) -> Access {
-    if actor.is_admin || actor.is_clinician {
-        Access::Allow
-    } else {
-        Access::DenyForbidden
-    }
+    if actor.is_admin || actor.is_clinician { Access::Allow } else { Access::DenyForbidden }
 }
 
 /// Couples: assigned clinicians do everything; admins see existence and status and
@@ -157,11 +145,7 @@ fn couple_access(actor: &Actor, action: Action, rel: CoupleRelation) -> Access {
         Action::ManageCoupleClinicians => clinician || actor.is_admin,
         _ => false,
     };
-    if allowed {
-        Access::Allow
-    } else {
-        Access::DenyForbidden
-    }
+    if allowed { Access::Allow } else { Access::DenyForbidden }
 }
 
 #[cfg(test)]
@@ -169,37 +153,21 @@ mod tests {
     use super::*;
 
     fn actor(kind: UserKind, admin: bool, clinician: bool) -> Actor {
-        Actor {
-            user_id: "me".into(),
-            practice_id: "p1".into(),
-            kind,
-            is_admin: admin,
-            is_clinician: clinician,
-        }
+        Actor { user_id: "me".into(), practice_id: "p1".into(), kind, is_admin: admin, is_clinician: clinician }
     }
 
     fn user<'a>(practice_id: &'a str, user_id: &'a str, kind: UserKind) -> Resource<'a> {
-        Resource::User {
-            practice_id,
-            user_id,
-            kind,
-        }
+        Resource::User { practice_id, user_id, kind }
     }
 
     #[test]
     fn other_practices_do_not_exist() {
         let admin = actor(UserKind::Staff, true, true);
         for action in [Action::ListUsers, Action::CreateUser, Action::ReadAuditLog] {
-            assert_eq!(
-                authorize(&admin, action, &Resource::Practice { practice_id: "p2" }),
-                Access::DenyNotFound
-            );
+            assert_eq!(authorize(&admin, action, &Resource::Practice { practice_id: "p2" }), Access::DenyNotFound);
         }
         for action in [Action::ReadUser, Action::UpdateUser] {
-            assert_eq!(
-                authorize(&admin, action, &user("p2", "x", UserKind::Staff)),
-                Access::DenyNotFound
-            );
+            assert_eq!(authorize(&admin, action, &user("p2", "x", UserKind::Staff)), Access::DenyNotFound);
         }
     }
 
@@ -209,14 +177,7 @@ mod tests {
         let p = Resource::Practice { practice_id: "p1" };
         assert_eq!(authorize(&admin, Action::CreateUser, &p), Access::Allow);
         assert_eq!(authorize(&admin, Action::ReadAuditLog, &p), Access::Allow);
-        assert_eq!(
-            authorize(
-                &admin,
-                Action::UpdateUser,
-                &user("p1", "c", UserKind::Client)
-            ),
-            Access::Allow
-        );
+        assert_eq!(authorize(&admin, Action::UpdateUser, &user("p1", "c", UserKind::Client)), Access::Allow);
     }
 
     #[test]
@@ -224,36 +185,15 @@ mod tests {
         let clin = actor(UserKind::Staff, false, true);
         let p = Resource::Practice { practice_id: "p1" };
         assert_eq!(authorize(&clin, Action::ListUsers, &p), Access::Allow);
-        assert_eq!(
-            authorize(&clin, Action::CreateUser, &p),
-            Access::DenyForbidden
-        );
-        assert_eq!(
-            authorize(&clin, Action::ReadAuditLog, &p),
-            Access::DenyForbidden
-        );
-        assert_eq!(
-            authorize(&clin, Action::ReadUser, &user("p1", "s", UserKind::Staff)),
-            Access::Allow
-        );
-        assert_eq!(
-            authorize(&clin, Action::ReadUser, &user("p1", "c", UserKind::Client)),
-            Access::DenyNotFound
-        );
-        assert_eq!(
-            authorize(&clin, Action::UpdateUser, &user("p1", "s", UserKind::Staff)),
-            Access::DenyForbidden
-        );
+        assert_eq!(authorize(&clin, Action::CreateUser, &p), Access::DenyForbidden);
+        assert_eq!(authorize(&clin, Action::ReadAuditLog, &p), Access::DenyForbidden);
+        assert_eq!(authorize(&clin, Action::ReadUser, &user("p1", "s", UserKind::Staff)), Access::Allow);
+        assert_eq!(authorize(&clin, Action::ReadUser, &user("p1", "c", UserKind::Client)), Access::DenyNotFound);
+        assert_eq!(authorize(&clin, Action::UpdateUser, &user("p1", "s", UserKind::Staff)), Access::DenyForbidden);
     }
 
     fn couple(partner: bool, assigned_clinician: bool) -> Resource<'static> {
-        Resource::Couple {
-            practice_id: "p1",
-            relation: CoupleRelation {
-                assigned_clinician,
-                partner,
-            },
-        }
+        Resource::Couple { practice_id: "p1", relation: CoupleRelation { assigned_clinician, partner } }
     }
 
     #[test]
@@ -266,11 +206,7 @@ mod tests {
             Action::ManageCoupleClinicians,
             Action::ResendInvitation,
         ] {
-            assert_eq!(
-                authorize(&clin, action, &couple(false, true)),
-                Access::Allow,
-                "{action:?}"
-            );
+            assert_eq!(authorize(&clin, action, &couple(false, true)), Access::Allow, "{action:?}");
             assert_eq!(
                 authorize(&clin, action, &couple(false, false)),
                 Access::DenyNotFound,
@@ -283,63 +219,25 @@ mod tests {
     fn admins_see_status_and_manage_assignments_only() {
         let admin = actor(UserKind::Staff, true, false);
         let c = couple(false, false);
-        assert_eq!(
-            authorize(&admin, Action::ReadCoupleStatus, &c),
-            Access::Allow
-        );
-        assert_eq!(
-            authorize(&admin, Action::ManageCoupleClinicians, &c),
-            Access::Allow
-        );
-        assert_eq!(
-            authorize(&admin, Action::ReadCouple, &c),
-            Access::DenyForbidden
-        );
-        assert_eq!(
-            authorize(&admin, Action::UpdateCouple, &c),
-            Access::DenyForbidden
-        );
+        assert_eq!(authorize(&admin, Action::ReadCoupleStatus, &c), Access::Allow);
+        assert_eq!(authorize(&admin, Action::ManageCoupleClinicians, &c), Access::Allow);
+        assert_eq!(authorize(&admin, Action::ReadCouple, &c), Access::DenyForbidden);
+        assert_eq!(authorize(&admin, Action::UpdateCouple, &c), Access::DenyForbidden);
         // An admin who is also the assigned clinician has the clinician's rights.
         let both = actor(UserKind::Staff, true, true);
-        assert_eq!(
-            authorize(&both, Action::ReadCouple, &couple(false, true)),
-            Access::Allow
-        );
-        assert_eq!(
-            authorize(&both, Action::ReadCouple, &couple(false, false)),
-            Access::DenyForbidden
-        );
+        assert_eq!(authorize(&both, Action::ReadCouple, &couple(false, true)), Access::Allow);
+        assert_eq!(authorize(&both, Action::ReadCouple, &couple(false, false)), Access::DenyForbidden);
     }
 
     #[test]
     fn partners_read_their_own_couple_and_nothing_else() {
         let client = actor(UserKind::Client, false, false);
+        assert_eq!(authorize(&client, Action::ReadCouple, &couple(true, false)), Access::Allow);
+        assert_eq!(authorize(&client, Action::UpdateCouple, &couple(true, false)), Access::DenyForbidden);
+        assert_eq!(authorize(&client, Action::ManageCoupleClinicians, &couple(true, false)), Access::DenyForbidden);
+        assert_eq!(authorize(&client, Action::ReadCoupleStatus, &couple(false, false)), Access::DenyNotFound);
         assert_eq!(
-            authorize(&client, Action::ReadCouple, &couple(true, false)),
-            Access::Allow
-        );
-        assert_eq!(
-            authorize(&client, Action::UpdateCouple, &couple(true, false)),
-            Access::DenyForbidden
-        );
-        assert_eq!(
-            authorize(
-                &client,
-                Action::ManageCoupleClinicians,
-                &couple(true, false)
-            ),
-            Access::DenyForbidden
-        );
-        assert_eq!(
-            authorize(&client, Action::ReadCoupleStatus, &couple(false, false)),
-            Access::DenyNotFound
-        );
-        assert_eq!(
-            authorize(
-                &client,
-                Action::CreateCouple,
-                &Resource::Practice { practice_id: "p1" }
-            ),
+            authorize(&client, Action::CreateCouple, &Resource::Practice { practice_id: "p1" }),
             Access::DenyForbidden
         );
     }
@@ -348,37 +246,10 @@ mod tests {
     fn clients_see_only_themselves() {
         let client = actor(UserKind::Client, false, false);
         let p = Resource::Practice { practice_id: "p1" };
-        assert_eq!(
-            authorize(&client, Action::ListUsers, &p),
-            Access::DenyForbidden
-        );
-        assert_eq!(
-            authorize(
-                &client,
-                Action::ReadUser,
-                &user("p1", "me", UserKind::Client)
-            ),
-            Access::Allow
-        );
-        assert_eq!(
-            authorize(&client, Action::ReadUser, &user("p1", "s", UserKind::Staff)),
-            Access::DenyNotFound
-        );
-        assert_eq!(
-            authorize(
-                &client,
-                Action::UpdateUser,
-                &user("p1", "me", UserKind::Client)
-            ),
-            Access::DenyForbidden
-        );
-        assert_eq!(
-            authorize(
-                &client,
-                Action::UpdateUser,
-                &user("p1", "x", UserKind::Client)
-            ),
-            Access::DenyNotFound
-        );
+        assert_eq!(authorize(&client, Action::ListUsers, &p), Access::DenyForbidden);
+        assert_eq!(authorize(&client, Action::ReadUser, &user("p1", "me", UserKind::Client)), Access::Allow);
+        assert_eq!(authorize(&client, Action::ReadUser, &user("p1", "s", UserKind::Staff)), Access::DenyNotFound);
+        assert_eq!(authorize(&client, Action::UpdateUser, &user("p1", "me", UserKind::Client)), Access::DenyForbidden);
+        assert_eq!(authorize(&client, Action::UpdateUser, &user("p1", "x", UserKind::Client)), Access::DenyNotFound);
     }
 }

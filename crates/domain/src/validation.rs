@@ -21,11 +21,7 @@ pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
         && !domain.ends_with('.')
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && !domain.contains('@');
-    if ok {
-        Ok(email)
-    } else {
-        Err("must be an email address")
-    }
+    if ok { Ok(email) } else { Err("must be an email address") }
 }
 
 /// Checks a new password against the length policy.
@@ -60,10 +56,7 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(
-            normalize_email("  Ana@Example.ORG ").as_deref(),
-            Ok("ana@example.org")
-        );
+        assert_eq!(normalize_email("  Ana@Example.ORG ").as_deref(), Ok("ana@example.org"));
         assert!(normalize_email("ana").is_err());
         assert!(normalize_email("@example.org").is_err());
         assert!(normalize_email("ana@localhost").is_err());
@@ -87,9 +80,7 @@ mod tests {
 
 /// Checks an IANA time zone name such as `Europe/Berlin`.
 pub fn check_time_zone(name: &str) -> Result<(), &'static str> {
-    name.parse::<chrono_tz::Tz>()
-        .map(|_| ())
-        .map_err(|_| "must be an IANA time zone such as Europe/Berlin")
+    name.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| "must be an IANA time zone such as Europe/Berlin")
 }
 
 #[cfg(test)]

@@ -100,28 +100,19 @@ impl std::fmt::Debug for Mailer {
             Transport::Smtp(_) => "smtp",
             Transport::Files(..) => "files",
         };
-        f.debug_struct("Mailer")
-            .field("from", &self.from.to_string())
-            .field("transport", &kind)
-            .finish()
+        f.debug_struct("Mailer").field("from", &self.from.to_string()).field("transport", &kind).finish()
     }
 }
 
 impl Mailer {
     /// Builds the transport; refuses plaintext SMTP unless explicitly allowed.
     pub fn new(config: &MailConfig) -> Result<Self, MailError> {
-        let from: Mailbox = config
-            .from
-            .parse()
-            .map_err(|e| MailError::Config(format!("mail.from {:?}: {e}", config.from)))?;
+        let from: Mailbox =
+            config.from.parse().map_err(|e| MailError::Config(format!("mail.from {:?}: {e}", config.from)))?;
         let transport = match &config.transport {
             TransportConfig::Files(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    MailError::Config(format!(
-                        "cannot create mail directory {}: {e}",
-                        dir.display()
-                    ))
-                })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| MailError::Config(format!("cannot create mail directory {}: {e}", dir.display())))?;
                 Transport::Files(AsyncFileTransport::new(dir), dir.clone())
             }
             TransportConfig::Smtp(smtp) => Transport::Smtp(smtp_transport(smtp)?),
@@ -140,25 +131,17 @@ impl Mailer {
 
     /// Sends one email as text with an HTML alternative.
     pub async fn send(&self, email: &Email) -> Result<(), MailError> {
-        let to: Mailbox = email
-            .to
-            .parse()
-            .map_err(|e| MailError::Message(format!("recipient: {e}")))?;
+        let to: Mailbox = email.to.parse().map_err(|e| MailError::Message(format!("recipient: {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(email.subject.clone())
-            .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
-            ))
+            .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
             .map_err(|e| MailError::Message(e.to_string()))?;
         match &self.transport {
-            Transport::Files(t, _) => t
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| MailError::Transient(e.to_string())),
+            Transport::Files(t, _) => {
+                t.send(message).await.map(|_| ()).map_err(|e| MailError::Transient(e.to_string()))
+            }
             Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(classify),
         }
     }
@@ -167,18 +150,11 @@ impl Mailer {
 /// lettre's `is_transient` covers 4xx replies only; a refused connection is neither
 /// transient nor permanent to it, but for us it is worth retrying.
 fn classify(e: lettre::transport::smtp::Error) -> MailError {
-    if e.is_permanent() {
-        MailError::Permanent(e.to_string())
-    } else {
-        MailError::Transient(e.to_string())
-    }
+    if e.is_permanent() { MailError::Permanent(e.to_string()) } else { MailError::Transient(e.to_string()) }
 }
 
 fn smtp_transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailError> {
-    let tls_params = || {
-        TlsParameters::new(smtp.host.clone())
-            .map_err(|e| MailError::Config(format!("smtp tls: {e}")))
-    };
+    let tls_params = || TlsParameters::new(smtp.host.clone()).map_err(|e| MailError::Config(format!("smtp tls: {e}")));
     let (tls, default_port) = match smtp.tls {
         SmtpTls::Implicit => (Tls::Wrapper(tls_params()?), 465),
         SmtpTls::Starttls => (Tls::Required(tls_params()?), 587),
@@ -216,43 +192,28 @@ mod tests {
             allow_plaintext: false,
             pool_size: 1,
         };
-        let config = MailConfig {
-            from: "Tandem <no-reply@example.org>".into(),
-            transport: TransportConfig::Smtp(smtp.clone()),
-        };
-        let err = Mailer::new(&config)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let config =
+            MailConfig { from: "Tandem <no-reply@example.org>".into(), transport: TransportConfig::Smtp(smtp.clone()) };
+        let err = Mailer::new(&config).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("allow_plaintext"), "{err}");
         smtp.allow_plaintext = true;
-        let config = MailConfig {
-            transport: TransportConfig::Smtp(smtp),
-            ..config
-        };
+        let config = MailConfig { transport: TransportConfig::Smtp(smtp), ..config };
         assert!(Mailer::new(&config).is_ok());
     }
 
     #[tokio::test]
-    async fn the_file_transport_writes_one_eml_per_message()
-    -> Result<(), Box<dyn std::error::Error>> {
+    async fn the_file_transport_writes_one_eml_per_message() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let config = MailConfig {
             from: "Tandem <no-reply@example.org>".into(),
             transport: TransportConfig::Files(dir.path().to_path_buf()),
         };
         let mailer = Mailer::new(&config)?;
-        let email = render(
-            EmailKind::PasswordReset,
-            "ana@example.org",
-            "http://localhost/reset?token=t",
-            "30 minutes",
-        )?;
+        let email =
+            render(EmailKind::PasswordReset, "ana@example.org", "http://localhost/reset?token=t", "30 minutes")?;
         mailer.send(&email).await?;
         mailer.send(&email).await?;
-        let files: Vec<_> = std::fs::read_dir(dir.path())?
-            .filter_map(Result::ok)
-            .collect();
+        let files: Vec<_> = std::fs::read_dir(dir.path())?.filter_map(Result::ok).collect();
         assert_eq!(files.len(), 2);
         let body = std::fs::read_to_string(files[0].path())?;
         assert!(body.contains("To: ana@example.org"), "{body}");

@@ -44,22 +44,10 @@ fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let templates: [(&str, &str); 4] = [
-        (
-            "invitation.txt",
-            include_str!("../templates/invitation.txt"),
-        ),
-        (
-            "invitation.html",
-            include_str!("../templates/invitation.html"),
-        ),
-        (
-            "password_reset.txt",
-            include_str!("../templates/password_reset.txt"),
-        ),
-        (
-            "password_reset.html",
-            include_str!("../templates/password_reset.html"),
-        ),
+        ("invitation.txt", include_str!("../templates/invitation.txt")),
+        ("invitation.html", include_str!("../templates/invitation.html")),
+        ("password_reset.txt", include_str!("../templates/password_reset.txt")),
+        ("password_reset.html", include_str!("../templates/password_reset.html")),
     ];
     for (name, source) in templates {
         // The sources are compiled into the binary and covered by the tests below, so a
@@ -73,26 +61,12 @@ fn environment() -> Environment<'static> {
 
 /// Renders an email of `kind` to `to`, with `link` (absolute, under the public URL) and a
 /// human description of how long it stays valid.
-pub fn render(
-    kind: EmailKind,
-    to: &str,
-    link: &str,
-    expires_in: &str,
-) -> Result<Email, minijinja::Error> {
+pub fn render(kind: EmailKind, to: &str, link: &str, expires_in: &str) -> Result<Email, minijinja::Error> {
     let env = environment();
     let ctx = context! { link => link, expires_in => expires_in };
-    let text = env
-        .get_template(&format!("{}.txt", kind.as_str()))?
-        .render(&ctx)?;
-    let html = env
-        .get_template(&format!("{}.html", kind.as_str()))?
-        .render(&ctx)?;
-    Ok(Email {
-        to: to.to_owned(),
-        subject: kind.subject().to_owned(),
-        text,
-        html,
-    })
+    let text = env.get_template(&format!("{}.txt", kind.as_str()))?.render(&ctx)?;
+    let html = env.get_template(&format!("{}.html", kind.as_str()))?.render(&ctx)?;
+    Ok(Email { to: to.to_owned(), subject: kind.subject().to_owned(), text, html })
 }
 
 #[cfg(test)]
@@ -101,28 +75,17 @@ mod tests {
 
     /// Words that would reveal what the app is for to anyone glancing at an inbox.
     const DENYLIST: [&str; 16] = [
-        "sex", "sexual", "intima", "therap", "couple", "partner", "distress", "exposure", "touch",
-        "clinic", "counsel", "consent", "incident", "boundary", "plan", "exercise",
+        "sex", "sexual", "intima", "therap", "couple", "partner", "distress", "exposure", "touch", "clinic", "counsel",
+        "consent", "incident", "boundary", "plan", "exercise",
     ];
 
     #[test]
     fn every_template_renders_discreetly() -> Result<(), minijinja::Error> {
         for kind in EmailKind::ALL {
-            let email = render(
-                kind,
-                "a@example.org",
-                "https://app.example.org/x?token=abc",
-                "7 days",
-            )?;
-            assert!(
-                email.text.contains("https://app.example.org/x?token=abc"),
-                "{kind:?} text has the link"
-            );
+            let email = render(kind, "a@example.org", "https://app.example.org/x?token=abc", "7 days")?;
+            assert!(email.text.contains("https://app.example.org/x?token=abc"), "{kind:?} text has the link");
             let unescaped = email.html.replace("&#x2f;", "/").replace("&amp;", "&");
-            assert!(
-                unescaped.contains("href=\"https://app.example.org/x?token=abc\""),
-                "{kind:?} html has the link"
-            );
+            assert!(unescaped.contains("href=\"https://app.example.org/x?token=abc\""), "{kind:?} html has the link");
             for part in [&email.subject, &email.text, &email.html] {
                 let lower = part.to_lowercase();
                 for word in DENYLIST {
@@ -140,10 +103,7 @@ mod tests {
             for ext in ["txt", "html"] {
                 let template = env.get_template(&format!("{}.{ext}", kind.as_str()))?;
                 for var in template.undeclared_variables(false) {
-                    assert!(
-                        ALLOWED_VARIABLES.contains(&var.as_str()),
-                        "{kind:?}.{ext} uses {var}"
-                    );
+                    assert!(ALLOWED_VARIABLES.contains(&var.as_str()), "{kind:?}.{ext} uses {var}");
                 }
             }
         }
@@ -152,15 +112,9 @@ mod tests {
 
     #[test]
     fn html_escapes_the_link() -> Result<(), minijinja::Error> {
-        let email = render(
-            EmailKind::Invitation,
-            "a@example.org",
-            "https://x/?a=1&b=\"2\"",
-            "7 days",
-        )?;
+        let email = render(EmailKind::Invitation, "a@example.org", "https://x/?a=1&b=\"2\"", "7 days")?;
         assert!(
-            email.html.contains("&amp;b=&quot;2&quot;")
-                || email.html.contains("&amp;b=&#34;2&#34;"),
+            email.html.contains("&amp;b=&quot;2&quot;") || email.html.contains("&amp;b=&#34;2&#34;"),
             "{}",
             email.html
         );

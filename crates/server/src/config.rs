@@ -90,9 +90,7 @@ impl Config {
         let mut figment = Figment::from(Serialized::defaults(Self::default()));
         match file {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None if Path::new("tandem.toml").exists() => {
-                figment = figment.merge(Toml::file("tandem.toml"))
-            }
+            None if Path::new("tandem.toml").exists() => figment = figment.merge(Toml::file("tandem.toml")),
             None => {}
         }
         figment = figment.merge(Env::prefixed("TANDEM_").ignore(&NOT_CONFIG).split("__"));
@@ -113,12 +111,11 @@ impl Config {
             ));
         }
         if self.signing_keys.as_deref().is_some_and(|k| {
-            k.split(',').any(|e| {
-                e.trim()
-                    .starts_with(&format!("{}:", tandem_api::auth::keys::DEVELOPMENT_KID))
-            })
+            k.split(',').any(|e| e.trim().starts_with(&format!("{}:", tandem_api::auth::keys::DEVELOPMENT_KID)))
         }) {
-            return Err(ConfigError::Unsafe("production = true but the signing key set contains the `dev` key id; generate a new key".into()));
+            return Err(ConfigError::Unsafe(
+                "production = true but the signing key set contains the `dev` key id; generate a new key".into(),
+            ));
         }
         if let Some(smtp) = &self.smtp
             && smtp.tls == tandem_notification::SmtpTls::None
@@ -132,19 +129,13 @@ impl Config {
     /// The database URL, defaulting to SQLite in the data directory.
     #[must_use]
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("tandem.db").display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("tandem.db").display()))
     }
 
     /// The public base URL, defaulting to this server's address.
     #[must_use]
     pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.bind))
-            .trim_end_matches('/')
-            .to_owned()
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind)).trim_end_matches('/').to_owned()
     }
 
     /// Where the file mail transport writes.
@@ -156,12 +147,7 @@ impl Config {
     /// Origins allowed by CORS.
     #[must_use]
     pub fn cors_origins(&self) -> Vec<String> {
-        self.cors_origins
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect()
+        self.cors_origins.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
     }
 }
 
@@ -171,15 +157,8 @@ mod tests {
 
     #[test]
     fn production_refuses_the_development_key() {
-        let config = Config {
-            production: true,
-            ..Config::default()
-        };
-        let err = config
-            .check()
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let config = Config { production: true, ..Config::default() };
+        let err = config.check().err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("development key"), "{err}");
         assert!(err.contains("TANDEM_SIGNING_KEYS"), "{err}");
     }

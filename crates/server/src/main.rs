@@ -19,25 +19,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(
-        config
-            .log_format
-            .as_deref()
-            .map_or(config.production, |f| f == "json"),
-    );
+    telemetry::init(config.log_format.as_deref().map_or(config.production, |f| f == "json"));
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&config),
         Command::Migrate => migrate(&config),
         Command::Openapi => print_openapi(),
-        Command::Admin {
-            command:
-                AdminCommand::Bootstrap {
-                    practice,
-                    email,
-                    name,
-                    clinician,
-                },
-        } => bootstrap(&config, &practice, &email, &name, clinician),
+        Command::Admin { command: AdminCommand::Bootstrap { practice, email, name, clinician } } => {
+            bootstrap(&config, &practice, &email, &name, clinician)
+        }
         Command::Demo => demo(&config),
     };
     match result {
@@ -54,11 +43,7 @@ type CliResult = Result<(), Box<dyn std::error::Error>>;
 fn serve(config: &Config) -> CliResult {
     actix_web::rt::System::new().block_on(async {
         let running = startup::start(config, Arc::new(SystemClock))?;
-        let base = format!(
-            "http://{}:{}",
-            config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h),
-            running.port
-        );
+        let base = format!("http://{}:{}", config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h), running.port);
         println!("Tandem is running on {base}");
         println!("  API:      {base}/api/v1");
         println!("  API docs: {base}/docs");
@@ -99,18 +84,11 @@ fn print_openapi() -> CliResult {
     Ok(())
 }
 
-fn bootstrap(
-    config: &Config,
-    practice: &str,
-    email: &str,
-    name: &str,
-    clinician: bool,
-) -> CliResult {
+fn bootstrap(config: &Config, practice: &str, email: &str, name: &str, clinician: bool) -> CliResult {
     let password = match std::env::var("TANDEM_BOOTSTRAP_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
         _ => {
-            let first =
-                rpassword::prompt_password("Password for the admin (at least 12 characters): ")?;
+            let first = rpassword::prompt_password("Password for the admin (at least 12 characters): ")?;
             let second = rpassword::prompt_password("Repeat the password: ")?;
             if first != second {
                 return Err("the passwords do not match".into());
@@ -120,13 +98,7 @@ fn bootstrap(
     };
     startup::migrate(config)?;
     let (pool, _) = build_pool(&config.database_url(), &PoolOptions::default())?;
-    let seed = StaffSeed {
-        email,
-        display_name: name,
-        password: &password,
-        admin: true,
-        clinician,
-    };
+    let seed = StaffSeed { email, display_name: name, password: &password, admin: true, clinician };
     let practice_id = setup::bootstrap(&pool, practice, &seed, SystemClock.now())?;
     println!("Created practice {practice:?} ({practice_id}) with admin {email}.");
     println!("Start the server with `tandem serve` and sign in at POST /api/v1/auth/login.");

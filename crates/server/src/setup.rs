@@ -6,8 +6,9 @@ use tandem_api::audit::{self, Event};
 use tandem_api::auth::password;
 use tandem_domain::validation::{check_display_name, check_password, normalize_email};
 use tandem_domain::{UserKind, UserStatus};
+use tandem_store::couples::{self, CoupleRow, CoupleStatus};
 use tandem_store::users::{self, NewUser};
-use tandem_store::{AnyConnection, Pool, StoreError, ids, practices, write_tx};
+use tandem_store::{AnyConnection, Pool, StoreError, ids, practices, time, write_tx};
 
 /// Why setting up failed.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +44,7 @@ fn insert_staff(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<String, SetupError> {
-    let email =
-        normalize_email(seed.email).map_err(|m| SetupError::Invalid(format!("email {m}")))?;
+    let email = normalize_email(seed.email).map_err(|m| SetupError::Invalid(format!("email {m}")))?;
     let id = ids::new_id();
     users::insert(
         conn,
@@ -78,8 +78,7 @@ pub fn bootstrap(
 ) -> Result<String, SetupError> {
     let name = practice_name.trim();
     check_display_name(name).map_err(|m| SetupError::Invalid(format!("practice name {m}")))?;
-    check_display_name(admin.display_name)
-        .map_err(|m| SetupError::Invalid(format!("admin name {m}")))?;
+    check_display_name(admin.display_name).map_err(|m| SetupError::Invalid(format!("admin name {m}")))?;
     check_password(admin.password).map_err(|m| SetupError::Invalid(format!("password {m}")))?;
     let hash = password::hash(admin.password).map_err(|e| SetupError::Api(e.to_string()))?;
     let mut conn = pool.get().map_err(StoreError::from)?;
@@ -110,19 +109,39 @@ pub struct DemoLogin {
 }
 
 /// The demo accounts.
-pub const DEMO_LOGINS: [DemoLogin; 3] = [
-    DemoLogin {
-        role: "admin",
-        email: "admin@demo.tandem.localhost",
-    },
-    DemoLogin {
-        role: "clinician",
-        email: "rivera@demo.tandem.localhost",
-    },
-    DemoLogin {
-        role: "admin + clinician",
-        email: "chen@demo.tandem.localhost",
-    },
+pub const DEMO_LOGINS: [DemoLogin; 7] = [
+    DemoLogin { role: "admin", email: "admin@demo.tandem.localhost" },
+    DemoLogin { role: "clinician", email: "rivera@demo.tandem.localhost" },
+    DemoLogin { role: "admin + clinician", email: "chen@demo.tandem.localhost" },
+    DemoLogin { role: "partner (couple 1)", email: "robin@demo.tandem.localhost" },
+    DemoLogin { role: "partner (couple 1)", email: "sasha@demo.tandem.localhost" },
+    DemoLogin { role: "partner (couple 2)", email: "kim@demo.tandem.localhost" },
+    DemoLogin { role: "partner (couple 3)", email: "noor@demo.tandem.localhost" },
+];
+
+/// A demo partner: name, email, and whether they have accepted their invitation.
+type DemoPartner = (&'static str, &'static str, bool);
+
+/// Demo couples: label, partners, index of their clinician in `DEMO_LOGINS`, discharged.
+const DEMO_COUPLES: [(&str, [DemoPartner; 2], usize, bool); 3] = [
+    (
+        "Couple 1 (Tuesdays)",
+        [("Robin", "robin@demo.tandem.localhost", true), ("Sasha", "sasha@demo.tandem.localhost", true)],
+        1,
+        false,
+    ),
+    (
+        "Couple 2 (new)",
+        [("Kim", "kim@demo.tandem.localhost", true), ("Lee", "lee@demo.tandem.localhost", false)],
+        1,
+        false,
+    ),
+    (
+        "Couple 3 (finished)",
+        [("Noor", "noor@demo.tandem.localhost", true), ("Ari", "ari@demo.tandem.localhost", true)],
+        2,
+        true,
+    ),
 ];
 
 /// Seeds the demo practice unless it exists. Returns whether it created anything.
@@ -137,20 +156,48 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
         practices::insert(conn, &practice_id, DEMO_PRACTICE, now)?;
         let names = ["Alex Morgan (admin)", "Dr. Sam Rivera", "Dr. Lee Chen"];
         let roles = [(true, false), (false, true), (true, true)];
+        let mut staff = Vec::new();
         for ((login, name), (admin, clinician)) in DEMO_LOGINS.iter().zip(names).zip(roles) {
-            let seed = StaffSeed {
-                email: login.email,
-                display_name: name,
-                password: DEMO_PASSWORD,
-                admin,
-                clinician,
+            let seed = StaffSeed { email: login.email, display_name: name, password: DEMO_PASSWORD, admin, clinician };
+            staff.push(insert_staff(conn, &practice_id, &seed, &hash, now)?);
+        }
+        for (label, partners, clinician, discharged) in DEMO_COUPLES {
+            let mut ids_of = Vec::new();
+            for (name, email, accepted) in partners {
+                let id = ids::new_id();
+                let status = if accepted { UserStatus::Active } else { UserStatus::Invited };
+                let new = NewUser {
+                    id: &id,
+                    practice_id: &practice_id,
+                    email,
+                    display_name: name,
+                    kind: UserKind::Client,
+                    is_admin: false,
+                    is_clinician: false,
+                    status,
+                    password_hash: accepted.then_some(hash.as_str()),
+                    time_zone: "Europe/Berlin",
+                };
+                users::insert(conn, &new, now)?;
+                ids_of.push(id);
+            }
+            let couple = CoupleRow {
+                id: ids::new_id(),
+                practice_id: practice_id.clone(),
+                label: label.into(),
+                status: if discharged { CoupleStatus::Discharged } else { CoupleStatus::Active }.as_str().into(),
+                partner_a_id: ids_of[0].clone(),
+                partner_b_id: ids_of[1].clone(),
+                created_by: staff[clinician].clone(),
+                created_at: time::to_db(now),
+                updated_at: time::to_db(now),
+                discharged_at: discharged.then(|| time::to_db(now)),
             };
-            insert_staff(conn, &practice_id, &seed, &hash, now)?;
+            couples::insert(conn, &couple, std::slice::from_ref(&staff[clinician]), now)?;
         }
         audit::record(
             conn,
-            Event::new(&practice_id, None, "practice.demo_seed", "practice", now)
-                .resource(&practice_id),
+            Event::new(&practice_id, None, "practice.demo_seed", "practice", now).resource(&practice_id),
         )?;
         Ok(true)
     })

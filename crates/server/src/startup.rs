@@ -47,13 +47,9 @@ pub fn build_state(
     };
     let (pool, backend) = build_pool(&config.database_url(), &options)?;
     let keys = match &config.signing_keys {
-        Some(spec) => {
-            KeySet::parse(spec, config.active_signing_key.as_deref()).map_err(StartupError::Keys)?
-        }
+        Some(spec) => KeySet::parse(spec, config.active_signing_key.as_deref()).map_err(StartupError::Keys)?,
         None => {
-            tracing::warn!(
-                "no signing keys configured: using the development key (never do this in production)"
-            );
+            tracing::warn!("no signing keys configured: using the development key (never do this in production)");
             KeySet::development()
         }
     };
@@ -61,10 +57,7 @@ pub fn build_state(
         Some(smtp) => TransportConfig::Smtp(smtp.clone()),
         None => TransportConfig::Files(config.mail_dir()),
     };
-    let mailer = Mailer::new(&MailConfig {
-        from: config.mail_from.clone(),
-        transport,
-    })?;
+    let mailer = Mailer::new(&MailConfig { from: config.mail_from.clone(), transport })?;
     let (audit, audit_task) = AuditLog::start(pool.clone());
     let api = ApiConfig {
         public_url: config.public_url(),
@@ -80,10 +73,7 @@ pub fn build_state(
         keys: Arc::new(keys),
         mailer,
         audit,
-        limiter: Arc::new(AuthLimiter::new(
-            api.auth_attempts_per_minute,
-            api.trust_forwarded_for,
-        )),
+        limiter: Arc::new(AuthLimiter::new(api.auth_attempts_per_minute, api.trust_forwarded_for)),
         config: Arc::new(api),
         sessions: SessionCache::default(),
         metrics: Arc::new(Metrics::new().map_err(|e| StartupError::Metrics(e.to_string()))?),
@@ -93,13 +83,8 @@ pub fn build_state(
 
 /// Applies pending migrations; returns the versions applied.
 pub fn migrate(config: &Config) -> Result<Vec<String>, StoreError> {
-    let (pool, _) = build_pool(
-        &config.database_url(),
-        &PoolOptions {
-            max_size: 1,
-            connection_timeout: Duration::from_secs(10),
-        },
-    )?;
+    let (pool, _) =
+        build_pool(&config.database_url(), &PoolOptions { max_size: 1, connection_timeout: Duration::from_secs(10) })?;
     let mut conn = pool.get()?;
     tandem_store::migrations::run_pending(&mut conn)
 }
@@ -114,9 +99,7 @@ pub struct Running {
 
 impl std::fmt::Debug for Running {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Running")
-            .field("port", &self.port)
-            .finish_non_exhaustive()
+        f.debug_struct("Running").field("port", &self.port).finish_non_exhaustive()
     }
 }
 
@@ -127,15 +110,9 @@ pub fn start(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, StartupE
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied migrations");
     }
-    let listener =
-        TcpListener::bind(&config.bind).map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
+    let listener = TcpListener::bind(&config.bind).map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
     let port = listener.local_addr()?.port();
     let (state, audit_task) = build_state(config, clock)?;
     let server = tandem_api::server(state.clone(), listener, config.workers)?;
-    Ok(Running {
-        server,
-        state,
-        audit_task,
-        port,
-    })
+    Ok(Running { server, state, audit_task, port })
 }

@@ -56,9 +56,7 @@ pub fn list(
     filter: &AuditFilter,
     page: &PageRequest,
 ) -> StoreResult<Page<AuditRow>> {
-    let mut query = audit_events::table
-        .filter(audit_events::practice_id.eq(practice_id))
-        .into_boxed();
+    let mut query = audit_events::table.filter(audit_events::practice_id.eq(practice_id)).into_boxed();
     if let Some(actor) = &filter.actor_id {
         query = query.filter(audit_events::actor_id.eq(actor.clone()));
     }
@@ -80,10 +78,7 @@ pub fn list(
     if let Some(after) = &page.after {
         query = query.filter(audit_events::id.lt(after.clone()));
     }
-    let rows = query
-        .order(audit_events::id.desc())
-        .limit(page.fetch_limit())
-        .select(AuditRow::as_select())
-        .load(conn)?;
+    let rows =
+        query.order(audit_events::id.desc()).limit(page.fetch_limit()).select(AuditRow::as_select()).load(conn)?;
     Ok(Page::from_rows(rows, page, |r| &r.id))
 }

@@ -93,9 +93,7 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<AnyConnection, ConnectError> {
         match self.backend {
-            Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(
-                &self.target,
-            )?)),
+            Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(&self.target)?)),
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(&self.target)?;
                 conn.batch_execute(SQLITE_PRAGMAS)?;
@@ -127,10 +125,7 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        Self {
-            max_size: 10,
-            connection_timeout: Duration::from_secs(2),
-        }
+        Self { max_size: 10, connection_timeout: Duration::from_secs(2) }
     }
 }
 
@@ -138,16 +133,10 @@ impl Default for PoolOptions {
 /// while the database is down, and recover when it comes back.
 pub fn build_pool(url: &str, options: &PoolOptions) -> Result<(Pool, Backend), StoreError> {
     let (backend, target) = Backend::from_url(url)?;
-    let parent = std::path::Path::new(&target)
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty());
+    let parent = std::path::Path::new(&target).parent().filter(|d| !d.as_os_str().is_empty());
     if let (Backend::Sqlite, Some(dir)) = (backend, parent) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Config(format!(
-                "cannot create the database directory {}: {e}",
-                dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Config(format!("cannot create the database directory {}: {e}", dir.display())))?;
     }
     let pool = r2d2::Pool::builder()
         .max_size(options.max_size)
@@ -161,17 +150,12 @@ pub fn build_pool(url: &str, options: &PoolOptions) -> Result<(Pool, Backend), S
 /// Runs `f` in one transaction that may write. On SQLite it begins `IMMEDIATE`, so the
 /// write lock is taken up front: a deferred transaction that reads first and writes later
 /// fails with `SQLITE_BUSY` at once whatever the busy timeout says.
-pub fn write_tx<T, E>(
-    conn: &mut AnyConnection,
-    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
-) -> Result<T, E>
+pub fn write_tx<T, E>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnection) -> Result<T, E>) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
     match conn {
-        AnyConnection::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
-        }
+        AnyConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
         AnyConnection::Postgresql(inner) => AnsiTransactionManager::begin_transaction(inner)?,
     }
     match f(conn) {
@@ -192,22 +176,10 @@ mod tests {
 
     #[test]
     fn backend_comes_from_the_scheme() {
-        assert_eq!(
-            Backend::from_url("postgres://u@h/db").map(|b| b.0).ok(),
-            Some(Backend::Postgres)
-        );
-        assert_eq!(
-            Backend::from_url("sqlite://./data/t.db").ok(),
-            Some((Backend::Sqlite, "./data/t.db".to_owned()))
-        );
-        let err = Backend::from_url("mysql://h/db")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(
-            err.contains("unsupported database URL scheme \"mysql\""),
-            "{err}"
-        );
+        assert_eq!(Backend::from_url("postgres://u@h/db").map(|b| b.0).ok(), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("sqlite://./data/t.db").ok(), Some((Backend::Sqlite, "./data/t.db".to_owned())));
+        let err = Backend::from_url("mysql://h/db").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("unsupported database URL scheme \"mysql\""), "{err}");
         assert!(Backend::from_url("sqlite://").is_err());
     }
 

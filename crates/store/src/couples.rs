@@ -54,8 +54,7 @@ pub struct CoupleRow {
 
 impl CoupleRow {
     pub fn status(&self) -> StoreResult<CoupleStatus> {
-        CoupleStatus::parse(&self.status)
-            .ok_or_else(|| StoreError::Corrupt(format!("couple status {:?}", self.status)))
+        CoupleStatus::parse(&self.status).ok_or_else(|| StoreError::Corrupt(format!("couple status {:?}", self.status)))
     }
 
     #[must_use]
@@ -71,9 +70,7 @@ pub fn insert(
     clinician_ids: &[String],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    diesel::insert_into(couples::table)
-        .values(couple)
-        .execute(conn)?;
+    diesel::insert_into(couples::table).values(couple).execute(conn)?;
     for clinician in clinician_ids {
         assign(conn, couple, clinician, &couple.created_by, now)?;
     }
@@ -88,21 +85,13 @@ pub fn insert(
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<CoupleRow>> {
-    Ok(couples::table
-        .find(id)
-        .select(CoupleRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(couples::table.find(id).select(CoupleRow::as_select()).first(conn).optional()?)
 }
 
 /// The couple a client belongs to, if any.
 pub fn find_for_partner(conn: &mut AnyConnection, user_id: &str) -> StoreResult<Option<CoupleRow>> {
     Ok(couples::table
-        .filter(
-            couples::partner_a_id
-                .eq(user_id)
-                .or(couples::partner_b_id.eq(user_id)),
-        )
+        .filter(couples::partner_a_id.eq(user_id).or(couples::partner_b_id.eq(user_id)))
         .select(CoupleRow::as_select())
         .first(conn)
         .optional()?)
@@ -128,16 +117,10 @@ pub fn clinicians(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<Vec<
 }
 
 /// Clinician ids for several couples at once (one query for a page of couples).
-pub fn clinician_ids_for(
-    conn: &mut AnyConnection,
-    couple_ids: &[String],
-) -> StoreResult<Vec<(String, String)>> {
+pub fn clinician_ids_for(conn: &mut AnyConnection, couple_ids: &[String]) -> StoreResult<Vec<(String, String)>> {
     Ok(couple_clinicians::table
         .filter(couple_clinicians::couple_id.eq_any(couple_ids))
-        .order((
-            couple_clinicians::couple_id.asc(),
-            couple_clinicians::assigned_at.asc(),
-        ))
+        .order((couple_clinicians::couple_id.asc(), couple_clinicians::assigned_at.asc()))
         .select((couple_clinicians::couple_id, couple_clinicians::user_id))
         .load(conn)?)
 }
@@ -177,10 +160,7 @@ pub fn unassign(conn: &mut AnyConnection, couple_id: &str, user_id: &str) -> Sto
 }
 
 pub fn clinician_count(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<i64> {
-    Ok(couple_clinicians::table
-        .filter(couple_clinicians::couple_id.eq(couple_id))
-        .count()
-        .get_result(conn)?)
+    Ok(couple_clinicians::table.filter(couple_clinicians::couple_id.eq(couple_id)).count().get_result(conn)?)
 }
 
 /// Whose couples to list.
@@ -203,9 +183,7 @@ pub fn list(
 ) -> StoreResult<Page<CoupleRow>> {
     let mut query = couples::table.into_boxed();
     match scope {
-        Scope::Practice(practice_id) => {
-            query = query.filter(couples::practice_id.eq(practice_id.clone()))
-        }
+        Scope::Practice(practice_id) => query = query.filter(couples::practice_id.eq(practice_id.clone())),
         Scope::Clinician(user_id) => {
             let assigned = couple_clinicians::table
                 .filter(couple_clinicians::user_id.eq(user_id.clone()))
@@ -213,11 +191,8 @@ pub fn list(
             query = query.filter(couples::id.eq_any(assigned));
         }
         Scope::Partner(user_id) => {
-            query = query.filter(
-                couples::partner_a_id
-                    .eq(user_id.clone())
-                    .or(couples::partner_b_id.eq(user_id.clone())),
-            )
+            query =
+                query.filter(couples::partner_a_id.eq(user_id.clone()).or(couples::partner_b_id.eq(user_id.clone())))
         }
     }
     if let Some(status) = status {
@@ -226,11 +201,7 @@ pub fn list(
     if let Some(after) = &page.after {
         query = query.filter(couples::id.gt(after.clone()));
     }
-    let rows = query
-        .order(couples::id.asc())
-        .limit(page.fetch_limit())
-        .select(CoupleRow::as_select())
-        .load(conn)?;
+    let rows = query.order(couples::id.asc()).limit(page.fetch_limit()).select(CoupleRow::as_select()).load(conn)?;
     Ok(Page::from_rows(rows, page, |c| &c.id))
 }
 
@@ -245,12 +216,6 @@ pub struct CoupleChanges {
 }
 
 pub fn update(conn: &mut AnyConnection, id: &str, changes: &CoupleChanges) -> StoreResult<()> {
-    let n = diesel::update(couples::table.find(id))
-        .set(changes)
-        .execute(conn)?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    let n = diesel::update(couples::table.find(id)).set(changes).execute(conn)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }

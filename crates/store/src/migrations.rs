@@ -15,18 +15,12 @@ fn migration_error(e: impl std::fmt::Display) -> StoreError {
 /// Applies every pending migration; returns the versions applied.
 pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
     let applied = match conn {
-        AnyConnection::Postgresql(c) => c
-            .run_pending_migrations(POSTGRES)
-            .map_err(migration_error)?
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        AnyConnection::Sqlite(c) => c
-            .run_pending_migrations(SQLITE)
-            .map_err(migration_error)?
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
+        AnyConnection::Postgresql(c) => {
+            c.run_pending_migrations(POSTGRES).map_err(migration_error)?.iter().map(ToString::to_string).collect()
+        }
+        AnyConnection::Sqlite(c) => {
+            c.run_pending_migrations(SQLITE).map_err(migration_error)?.iter().map(ToString::to_string).collect()
+        }
     };
     Ok(applied)
 }
@@ -34,14 +28,8 @@ pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> 
 /// How many migrations are not yet applied; `/readyz` wants zero.
 pub fn pending_count(conn: &mut AnyConnection) -> Result<usize, StoreError> {
     match conn {
-        AnyConnection::Postgresql(c) => c
-            .pending_migrations(POSTGRES)
-            .map(|m| m.len())
-            .map_err(migration_error),
-        AnyConnection::Sqlite(c) => c
-            .pending_migrations(SQLITE)
-            .map(|m| m.len())
-            .map_err(migration_error),
+        AnyConnection::Postgresql(c) => c.pending_migrations(POSTGRES).map(|m| m.len()).map_err(migration_error),
+        AnyConnection::Sqlite(c) => c.pending_migrations(SQLITE).map(|m| m.len()).map_err(migration_error),
     }
 }
 
@@ -49,14 +37,10 @@ pub fn pending_count(conn: &mut AnyConnection) -> Result<usize, StoreError> {
 /// back a release).
 pub fn revert_last(conn: &mut AnyConnection) -> Result<String, StoreError> {
     match conn {
-        AnyConnection::Postgresql(c) => c
-            .revert_last_migration(POSTGRES)
-            .map(|v| v.to_string())
-            .map_err(migration_error),
-        AnyConnection::Sqlite(c) => c
-            .revert_last_migration(SQLITE)
-            .map(|v| v.to_string())
-            .map_err(migration_error),
+        AnyConnection::Postgresql(c) => {
+            c.revert_last_migration(POSTGRES).map(|v| v.to_string()).map_err(migration_error)
+        }
+        AnyConnection::Sqlite(c) => c.revert_last_migration(SQLITE).map(|v| v.to_string()).map_err(migration_error),
     }
 }
 
@@ -66,7 +50,5 @@ pub fn count(backend: crate::Backend) -> Result<usize, StoreError> {
         crate::Backend::Postgres => POSTGRES,
         crate::Backend::Sqlite => SQLITE,
     };
-    MigrationSource::<diesel::pg::Pg>::migrations(&source)
-        .map(|m| m.len())
-        .map_err(migration_error)
+    MigrationSource::<diesel::pg::Pg>::migrations(&source).map(|m| m.len()).map_err(migration_error)
 }

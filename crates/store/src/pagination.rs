@@ -39,17 +39,11 @@ impl<T> Page<T> {
         } else {
             None
         };
-        Self {
-            items: rows,
-            next_after,
-        }
+        Self { items: rows, next_after }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_after: self.next_after,
-        }
+        Page { items: self.items.into_iter().map(f).collect(), next_after: self.next_after }
     }
 }
 
@@ -59,10 +53,7 @@ mod tests {
 
     #[test]
     fn a_full_page_points_at_its_last_row() {
-        let req = PageRequest {
-            after: None,
-            limit: 2,
-        };
+        let req = PageRequest { after: None, limit: 2 };
         let page = Page::from_rows(vec!["a", "b", "c"], &req, |s| s);
         assert_eq!(page.items, vec!["a", "b"]);
         assert_eq!(page.next_after.as_deref(), Some("b"));
@@ -70,10 +61,7 @@ mod tests {
 
     #[test]
     fn the_last_page_has_no_next() {
-        let req = PageRequest {
-            after: None,
-            limit: 5,
-        };
+        let req = PageRequest { after: None, limit: 5 };
         let page = Page::from_rows(vec!["a", "b"], &req, |s| s);
         assert_eq!(page.next_after, None);
     }

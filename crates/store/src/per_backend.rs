@@ -10,11 +10,7 @@ use crate::schema::audit_events;
 /// Inserts many audit rows in one statement.
 pub fn insert_audit_batch(conn: &mut AnyConnection, rows: &[AuditRow]) -> QueryResult<usize> {
     match conn {
-        AnyConnection::Postgresql(c) => diesel::insert_into(audit_events::table)
-            .values(rows)
-            .execute(c),
-        AnyConnection::Sqlite(c) => diesel::insert_into(audit_events::table)
-            .values(rows)
-            .execute(c),
+        AnyConnection::Postgresql(c) => diesel::insert_into(audit_events::table).values(rows).execute(c),
+        AnyConnection::Sqlite(c) => diesel::insert_into(audit_events::table).values(rows).execute(c),
     }
 }

@@ -8,7 +8,8 @@ use crate::schema::practices;
 use crate::{AnyConnection, time};
 
 /// The notice a new practice starts with; admins replace it with their own numbers.
-pub const DEFAULT_CRISIS_NOTICE: &str = "This app is not monitored in real time. If you are in danger or in crisis, call your local emergency number now.";
+pub const DEFAULT_CRISIS_NOTICE: &str =
+    "This app is not monitored in real time. If you are in danger or in crisis, call your local emergency number now.";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = practices)]
@@ -30,12 +31,7 @@ struct NewPractice<'a> {
 }
 
 /// Inserts a practice; the caller wraps this in its transaction.
-pub fn insert(
-    conn: &mut AnyConnection,
-    id: &str,
-    name: &str,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
+pub fn insert(conn: &mut AnyConnection, id: &str, name: &str, now: DateTime<Utc>) -> StoreResult<()> {
     diesel::insert_into(practices::table)
         .values(NewPractice {
             id,
@@ -49,16 +45,9 @@ pub fn insert(
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> StoreResult<PracticeRow> {
-    Ok(practices::table
-        .find(id)
-        .select(PracticeRow::as_select())
-        .first(conn)?)
+    Ok(practices::table.find(id).select(PracticeRow::as_select()).first(conn)?)
 }
 
 pub fn find_by_name(conn: &mut AnyConnection, name: &str) -> StoreResult<Option<PracticeRow>> {
-    Ok(practices::table
-        .filter(practices::name.eq(name))
-        .select(PracticeRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(practices::table.filter(practices::name.eq(name)).select(PracticeRow::as_select()).first(conn).optional()?)
 }

@@ -99,18 +99,11 @@ fn insert_token(
 }
 
 /// A token by its hash, with its family and the family's user.
-pub fn find_by_hash(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-) -> StoreResult<Option<(TokenRow, FamilyRow, UserRow)>> {
+pub fn find_by_hash(conn: &mut AnyConnection, token_hash: &str) -> StoreResult<Option<(TokenRow, FamilyRow, UserRow)>> {
     Ok(refresh_tokens::table
         .inner_join(session_families::table.inner_join(users::table))
         .filter(refresh_tokens::token_hash.eq(token_hash))
-        .select((
-            TokenRow::as_select(),
-            FamilyRow::as_select(),
-            UserRow::as_select(),
-        ))
+        .select((TokenRow::as_select(), FamilyRow::as_select(), UserRow::as_select()))
         .first(conn)
         .optional()?)
 }
@@ -123,23 +116,13 @@ pub fn rotate(
     successor_hash: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<String>> {
-    let n = diesel::update(
-        refresh_tokens::table
-            .find(&token.id)
-            .filter(refresh_tokens::rotated_at.is_null()),
-    )
-    .set(refresh_tokens::rotated_at.eq(time::to_db(now)))
-    .execute(conn)?;
+    let n = diesel::update(refresh_tokens::table.find(&token.id).filter(refresh_tokens::rotated_at.is_null()))
+        .set(refresh_tokens::rotated_at.eq(time::to_db(now)))
+        .execute(conn)?;
     if n == 0 {
         return Ok(None);
     }
-    let id = insert_token(
-        conn,
-        &token.practice_id,
-        &token.family_id,
-        successor_hash,
-        now,
-    )?;
+    let id = insert_token(conn, &token.practice_id, &token.family_id, successor_hash, now)?;
     diesel::update(session_families::table.find(&token.family_id))
         .set(session_families::last_used_at.eq(time::to_db(now)))
         .execute(conn)?;
@@ -153,16 +136,9 @@ pub fn revoke_family(
     reason: RevokeReason,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    diesel::update(
-        session_families::table
-            .find(family_id)
-            .filter(session_families::revoked_at.is_null()),
-    )
-    .set((
-        session_families::revoked_at.eq(time::to_db(now)),
-        session_families::revoked_reason.eq(reason.as_str()),
-    ))
-    .execute(conn)?;
+    diesel::update(session_families::table.find(family_id).filter(session_families::revoked_at.is_null()))
+        .set((session_families::revoked_at.eq(time::to_db(now)), session_families::revoked_reason.eq(reason.as_str())))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -178,19 +154,13 @@ pub fn revoke_all_for_user(
             .filter(session_families::user_id.eq(user_id))
             .filter(session_families::revoked_at.is_null()),
     )
-    .set((
-        session_families::revoked_at.eq(time::to_db(now)),
-        session_families::revoked_reason.eq(reason.as_str()),
-    ))
+    .set((session_families::revoked_at.eq(time::to_db(now)), session_families::revoked_reason.eq(reason.as_str())))
     .execute(conn)?)
 }
 
 /// What every authenticated request needs to know: the family is live and its user
 /// active. One indexed join by primary key.
-pub fn family_with_user(
-    conn: &mut AnyConnection,
-    family_id: &str,
-) -> StoreResult<(FamilyRow, UserRow)> {
+pub fn family_with_user(conn: &mut AnyConnection, family_id: &str) -> StoreResult<(FamilyRow, UserRow)> {
     session_families::table
         .inner_join(users::table)
         .filter(session_families::id.eq(family_id))

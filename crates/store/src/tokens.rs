@@ -95,11 +95,7 @@ pub fn find_live(
             .filter(invitations::used_at.is_null())
             .filter(invitations::revoked_at.is_null())
             .filter(invitations::expires_at.gt(now))
-            .select((
-                invitations::id,
-                invitations::expires_at,
-                UserRow::as_select(),
-            ))
+            .select((invitations::id, invitations::expires_at, UserRow::as_select()))
             .first::<(String, chrono::NaiveDateTime, UserRow)>(conn)
             .optional()?,
         TokenKind::PasswordReset => password_resets::table
@@ -107,44 +103,25 @@ pub fn find_live(
             .filter(password_resets::token_hash.eq(token_hash))
             .filter(password_resets::used_at.is_null())
             .filter(password_resets::expires_at.gt(now))
-            .select((
-                password_resets::id,
-                password_resets::expires_at,
-                UserRow::as_select(),
-            ))
+            .select((password_resets::id, password_resets::expires_at, UserRow::as_select()))
             .first::<(String, chrono::NaiveDateTime, UserRow)>(conn)
             .optional()?,
     };
-    Ok(found.map(|(id, expires_at, user)| OneTimeToken {
-        id,
-        expires_at,
-        user,
-    }))
+    Ok(found.map(|(id, expires_at, user)| OneTimeToken { id, expires_at, user }))
 }
 
 /// Spends a token. Returns false when a concurrent request spent it first.
-pub fn spend(
-    conn: &mut AnyConnection,
-    kind: TokenKind,
-    id: &str,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
+pub fn spend(conn: &mut AnyConnection, kind: TokenKind, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
     let now = time::to_db(now);
     let n = match kind {
-        TokenKind::Invitation => diesel::update(
-            invitations::table
-                .find(id)
-                .filter(invitations::used_at.is_null()),
-        )
-        .set(invitations::used_at.eq(now))
-        .execute(conn)?,
-        TokenKind::PasswordReset => diesel::update(
-            password_resets::table
-                .find(id)
-                .filter(password_resets::used_at.is_null()),
-        )
-        .set(password_resets::used_at.eq(now))
-        .execute(conn)?,
+        TokenKind::Invitation => diesel::update(invitations::table.find(id).filter(invitations::used_at.is_null()))
+            .set(invitations::used_at.eq(now))
+            .execute(conn)?,
+        TokenKind::PasswordReset => {
+            diesel::update(password_resets::table.find(id).filter(password_resets::used_at.is_null()))
+                .set(password_resets::used_at.eq(now))
+                .execute(conn)?
+        }
     };
     Ok(n == 1)
 }

@@ -29,13 +29,11 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn kind(&self) -> StoreResult<UserKind> {
-        UserKind::parse(&self.kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("user kind {:?}", self.kind)))
+        UserKind::parse(&self.kind).ok_or_else(|| StoreError::Corrupt(format!("user kind {:?}", self.kind)))
     }
 
     pub fn status(&self) -> StoreResult<UserStatus> {
-        UserStatus::parse(&self.status)
-            .ok_or_else(|| StoreError::Corrupt(format!("user status {:?}", self.status)))
+        UserStatus::parse(&self.status).ok_or_else(|| StoreError::Corrupt(format!("user status {:?}", self.status)))
     }
 
     pub fn actor(&self) -> StoreResult<Actor> {
@@ -109,19 +107,11 @@ pub fn insert(conn: &mut AnyConnection, user: &NewUser<'_>, now: DateTime<Utc>) 
 
 /// A user by id, in any practice; callers check the practice through the policy.
 pub fn find(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<UserRow>> {
-    Ok(users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> StoreResult<Option<UserRow>> {
-    Ok(users::table
-        .filter(users::email.eq(email))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 /// Filters for listing users.
@@ -138,9 +128,7 @@ pub fn list(
     filter: &UserFilter,
     page: &PageRequest,
 ) -> StoreResult<Page<UserRow>> {
-    let mut query = users::table
-        .filter(users::practice_id.eq(practice_id))
-        .into_boxed();
+    let mut query = users::table.filter(users::practice_id.eq(practice_id)).into_boxed();
     if let Some(kind) = filter.kind {
         query = query.filter(users::kind.eq(kind.as_str()));
     }
@@ -150,11 +138,7 @@ pub fn list(
     if let Some(after) = &page.after {
         query = query.filter(users::id.gt(after.clone()));
     }
-    let rows = query
-        .order(users::id.asc())
-        .limit(page.fetch_limit())
-        .select(UserRow::as_select())
-        .load(conn)?;
+    let rows = query.order(users::id.asc()).limit(page.fetch_limit()).select(UserRow::as_select()).load(conn)?;
     Ok(Page::from_rows(rows, page, |u| &u.id))
 }
 
@@ -173,23 +157,13 @@ pub struct UserChanges {
 }
 
 pub fn update(conn: &mut AnyConnection, id: &str, changes: &UserChanges) -> StoreResult<()> {
-    let n = diesel::update(users::table.find(id))
-        .set(changes)
-        .execute(conn)?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    let n = diesel::update(users::table.find(id)).set(changes).execute(conn)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
 /// Whether the practice would be left with no active admin if `user_id` lost the role
 /// or was deactivated.
-pub fn is_last_active_admin(
-    conn: &mut AnyConnection,
-    practice_id: &str,
-    user_id: &str,
-) -> StoreResult<bool> {
+pub fn is_last_active_admin(conn: &mut AnyConnection, practice_id: &str, user_id: &str) -> StoreResult<bool> {
     let others: i64 = users::table
         .filter(users::practice_id.eq(practice_id))
         .filter(users::is_admin.eq(true))
@@ -205,8 +179,5 @@ pub fn find_many(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<Vec<Us
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(users::table
-        .filter(users::id.eq_any(ids))
-        .select(UserRow::as_select())
-        .load(conn)?)
+    Ok(users::table.filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(conn)?)
 }

@@ -38,28 +38,16 @@ impl SessionCache {
         if map.len() >= MAX_ENTRIES {
             map.clear();
         }
-        map.insert(
-            family_id.to_owned(),
-            Entry {
-                checked_at: now,
-                actor,
-            },
-        );
+        map.insert(family_id.to_owned(), Entry { checked_at: now, actor });
     }
 
     /// Drops every session of a user (deactivation, role change, password reset) on this
     /// replica at once; other replicas follow within the TTL.
     pub fn forget_user(&self, user_id: &str) {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|_, e| e.actor.user_id != user_id);
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, e| e.actor.user_id != user_id);
     }
 
     pub fn forget_family(&self, family_id: &str) {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(family_id);
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).remove(family_id);
     }
 }

@@ -25,9 +25,7 @@ pub struct Authenticated {
 
 /// The request id tracing-actix-web assigned, if any.
 pub fn request_id(req: &HttpRequest) -> Option<String> {
-    req.extensions()
-        .get::<tracing_actix_web::RequestId>()
-        .map(ToString::to_string)
+    req.extensions().get::<tracing_actix_web::RequestId>().map(ToString::to_string)
 }
 
 impl FromRequest for Authenticated {
@@ -36,23 +34,17 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let header = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header =
+            req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let request_id = request_id(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("app state missing".into()))?;
-            let header = header.ok_or(ApiError::Unauthorized(
-                "sign in first: send Authorization: Bearer <access token>",
-            ))?;
+            let header =
+                header.ok_or(ApiError::Unauthorized("sign in first: send Authorization: Bearer <access token>"))?;
             let token = header
                 .strip_prefix("Bearer ")
                 .or_else(|| header.strip_prefix("bearer "))
-                .ok_or(ApiError::Unauthorized(
-                    "the Authorization header must be Bearer <access token>",
-                ))?
+                .ok_or(ApiError::Unauthorized("the Authorization header must be Bearer <access token>"))?
                 .trim()
                 .to_owned();
             let now = state.clock.now();
@@ -60,19 +52,13 @@ impl FromRequest for Authenticated {
             if let Some(actor) = state.sessions.get(&claims.sid, now)
                 && actor.user_id == claims.sub
             {
-                return Ok(Self {
-                    actor,
-                    family_id: claims.sid,
-                    request_id,
-                });
+                return Ok(Self { actor, family_id: claims.sid, request_id });
             }
             let sid = claims.sid.clone();
-            let looked_up = crate::db::read(&state, move |conn| {
-                match sessions::family_with_user(conn, &sid) {
-                    Ok(found) => Ok(Some(found)),
-                    Err(StoreError::NotFound) => Ok(None),
-                    Err(e) => Err(e.into()),
-                }
+            let looked_up = crate::db::read(&state, move |conn| match sessions::family_with_user(conn, &sid) {
+                Ok(found) => Ok(Some(found)),
+                Err(StoreError::NotFound) => Ok(None),
+                Err(e) => Err(e.into()),
             })
             .await?;
             let revoked = ApiError::Unauthorized("the session has ended; sign in again");
@@ -88,11 +74,7 @@ impl FromRequest for Authenticated {
             }
             let actor = user.actor()?;
             state.sessions.put(&claims.sid, actor.clone(), now);
-            Ok(Self {
-                actor,
-                family_id: claims.sid,
-                request_id,
-            })
+            Ok(Self { actor, family_id: claims.sid, request_id })
         })
     }
 }

@@ -54,21 +54,14 @@ pub fn issue(
         exp: expires_at.timestamp(),
         jti: jti.to_owned(),
     };
-    let token = encode(&header, &claims, key)
-        .map_err(|e| ApiError::Internal(format!("jwt encode: {e}")))?;
+    let token = encode(&header, &claims, key).map_err(|e| ApiError::Internal(format!("jwt encode: {e}")))?;
     Ok((token, expires_at))
 }
 
 /// Verifies signature, algorithm, `typ`, `kid`, `iss`, `aud` and `exp`.
-pub fn verify(
-    keys: &KeySet,
-    config: &ApiConfig,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<AccessClaims, ApiError> {
+pub fn verify(keys: &KeySet, config: &ApiConfig, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, ApiError> {
     let invalid = ApiError::Unauthorized("the access token is invalid");
-    let header =
-        decode_header(token).map_err(|_| ApiError::Unauthorized("the access token is invalid"))?;
+    let header = decode_header(token).map_err(|_| ApiError::Unauthorized("the access token is invalid"))?;
     if header.alg != Algorithm::HS256 || header.typ.as_deref() != Some(ACCESS_TOKEN_TYP) {
         return Err(invalid);
     }
@@ -102,10 +95,7 @@ mod tests {
         let (token, exp) = issue(&keys, &config, "u1", "f1", "t1", now)?;
         assert_eq!(verify(&keys, &config, &token, now)?.sub, "u1");
         assert!(verify(&keys, &config, &token, exp).is_err());
-        let other = ApiConfig {
-            audience: "someone-else".into(),
-            ..ApiConfig::default()
-        };
+        let other = ApiConfig { audience: "someone-else".into(), ..ApiConfig::default() };
         assert!(verify(&keys, &other, &token, now).is_err());
         Ok(())
     }
@@ -115,10 +105,7 @@ mod tests {
         let keys = KeySet::development();
         let config = ApiConfig::default();
         let now = Utc::now();
-        assert_eq!(
-            issue(&keys, &config, "u", "f", "t", now)?.0,
-            issue(&keys, &config, "u", "f", "t", now)?.0
-        );
+        assert_eq!(issue(&keys, &config, "u", "f", "t", now)?.0, issue(&keys, &config, "u", "f", "t", now)?.0);
         Ok(())
     }
 }

@@ -24,10 +24,7 @@ impl std::fmt::Debug for KeySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut kids: Vec<_> = self.keys.keys().collect();
         kids.sort();
-        f.debug_struct("KeySet")
-            .field("active_kid", &self.active_kid)
-            .field("kids", &kids)
-            .finish()
+        f.debug_struct("KeySet").field("active_kid", &self.active_kid).field("kids", &kids).finish()
     }
 }
 
@@ -53,30 +50,18 @@ impl KeySet {
                 ));
             }
             first.get_or_insert_with(|| kid.to_owned());
-            keys.insert(
-                kid.to_owned(),
-                (
-                    EncodingKey::from_secret(&bytes),
-                    DecodingKey::from_secret(&bytes),
-                ),
-            );
+            keys.insert(kid.to_owned(), (EncodingKey::from_secret(&bytes), DecodingKey::from_secret(&bytes)));
             secrets.insert(kid.to_owned(), bytes);
         }
         let active_kid = match active {
             Some(kid) if keys.contains_key(kid) => kid.to_owned(),
             Some(kid) => {
-                return Err(format!(
-                    "the active signing key {kid:?} is not in the key set"
-                ));
+                return Err(format!("the active signing key {kid:?} is not in the key set"));
             }
             None => first.ok_or("the signing key set is empty")?,
         };
         let derive_secret = secrets.remove(&active_kid).unwrap_or_default();
-        Ok(Self {
-            active_kid,
-            keys,
-            derive_secret,
-        })
+        Ok(Self { active_kid, keys, derive_secret })
     }
 
     /// The well-known development key; fine on a laptop, refused in production.
@@ -85,16 +70,9 @@ impl KeySet {
         let mut keys = HashMap::new();
         keys.insert(
             DEVELOPMENT_KID.to_owned(),
-            (
-                EncodingKey::from_secret(DEVELOPMENT_SECRET),
-                DecodingKey::from_secret(DEVELOPMENT_SECRET),
-            ),
+            (EncodingKey::from_secret(DEVELOPMENT_SECRET), DecodingKey::from_secret(DEVELOPMENT_SECRET)),
         );
-        Self {
-            active_kid: DEVELOPMENT_KID.to_owned(),
-            keys,
-            derive_secret: DEVELOPMENT_SECRET.to_vec(),
-        }
+        Self { active_kid: DEVELOPMENT_KID.to_owned(), keys, derive_secret: DEVELOPMENT_SECRET.to_vec() }
     }
 
     #[must_use]

@@ -30,10 +30,7 @@ impl AuthLimiter {
     #[must_use]
     pub fn new(per_minute: u32, trust_forwarded_for: bool) -> Self {
         let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-        Self {
-            inner: governor::RateLimiter::keyed(Quota::per_minute(n)),
-            trust_forwarded_for,
-        }
+        Self { inner: governor::RateLimiter::keyed(Quota::per_minute(n)), trust_forwarded_for }
     }
 
     /// The client's IP: the peer, or the first `X-Forwarded-For` hop when configured to

@@ -9,8 +9,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use crate::error::ApiError;
 
 fn hasher() -> Result<Argon2<'static>, ApiError> {
-    let params = Params::new(19_456, 2, 1, None)
-        .map_err(|e| ApiError::Internal(format!("argon2 params: {e}")))?;
+    let params = Params::new(19_456, 2, 1, None).map_err(|e| ApiError::Internal(format!("argon2 params: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -34,9 +33,7 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
-    let ok = Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok();
+    let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
     ok && real
 }
 

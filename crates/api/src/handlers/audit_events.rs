@@ -102,24 +102,14 @@ pub async fn list_audit_events(
     query: web::Query<AuditListParams>,
 ) -> ApiResult<web::Json<Paginated<AuditEvent>>> {
     let actor = auth.actor;
-    allow(
-        &actor,
-        Action::ReadAuditLog,
-        &Resource::Practice {
-            practice_id: &actor.practice_id,
-        },
-    )?;
+    allow(&actor, Action::ReadAuditLog, &Resource::Practice { practice_id: &actor.practice_id })?;
     let q = query.into_inner();
     if let (Some(from), Some(to)) = (q.from, q.to)
         && from > to
     {
         return Err(ApiError::validation("from", "must not be after `to`"));
     }
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .request()?;
+    let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
     let filter = AuditFilter {
         actor_id: q.actor_id,
         couple_id: q.couple_id,
@@ -129,25 +119,14 @@ pub async fn list_audit_events(
         to: q.to,
     };
     let practice_id = actor.practice_id.clone();
-    let rows = db::read(&state, move |conn| {
-        Ok(audit_store::list(conn, &practice_id, &filter, &page)?)
-    })
-    .await?;
+    let rows = db::read(&state, move |conn| Ok(audit_store::list(conn, &practice_id, &filter, &page)?)).await?;
     let now = state.clock.now();
     state
         .audit
         .read_event(
-            Event::new(
-                &actor.practice_id,
-                Some(&actor),
-                "audit_event.list",
-                "audit_event",
-                now,
-            )
-            .request(auth.request_id.as_deref()),
+            Event::new(&actor.practice_id, Some(&actor), "audit_event.list", "audit_event", now)
+                .request(auth.request_id.as_deref()),
         )
         .await;
-    Ok(web::Json(Paginated::from_page(rows, |r| {
-        Ok(AuditEvent::from(r))
-    })?))
+    Ok(web::Json(Paginated::from_page(rows, |r| Ok(AuditEvent::from(r)))?))
 }

@@ -3,9 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tandem_domain::lifetimes::{
-    ACCESS_TOKEN_TTL, PASSWORD_RESET_TTL, REFRESH_RETRY_GRACE, session_limits,
-};
+use tandem_domain::lifetimes::{ACCESS_TOKEN_TTL, PASSWORD_RESET_TTL, REFRESH_RETRY_GRACE, session_limits};
 use tandem_domain::validation::{check_password, normalize_email};
 use tandem_domain::{UserStatus, lifetimes};
 use tandem_notification::EmailKind;
@@ -108,67 +106,36 @@ struct Issued {
 }
 
 fn pair(state: &AppState, issued: &Issued) -> ApiResult<TokenPair> {
-    let (access_token, expires_at) = jwt::issue(
-        &state.keys,
-        &state.config,
-        &issued.user_id,
-        &issued.family_id,
-        &issued.jti,
-        issued.issued_at,
-    )?;
+    let (access_token, expires_at) =
+        jwt::issue(&state.keys, &state.config, &issued.user_id, &issued.family_id, &issued.jti, issued.issued_at)?;
     Ok(TokenPair {
         access_token,
         token_type: "Bearer".into(),
-        expires_in: (expires_at - state.clock.now())
-            .num_seconds()
-            .clamp(0, ACCESS_TOKEN_TTL.num_seconds()),
+        expires_in: (expires_at - state.clock.now()).num_seconds().clamp(0, ACCESS_TOKEN_TTL.num_seconds()),
         refresh_token: issued.refresh_token.clone(),
         session_expires_at: issued.session_expires_at,
     })
 }
 
 /// Starts a session family for `user` inside the caller's transaction.
-fn start_session(
-    conn: &mut AnyConnection,
-    user: &UserRow,
-    now: DateTime<Utc>,
-) -> ApiResult<Issued> {
+fn start_session(conn: &mut AnyConnection, user: &UserRow, now: DateTime<Utc>) -> ApiResult<Issued> {
     let limits = session_limits(user.kind()?);
     let family_id = ids::new_id();
     let refresh_token = tokens::generate();
     let session_expires_at = now + limits.absolute;
-    let jti = sessions::start_family(
-        conn,
-        &family_id,
-        user,
-        &tokens::hash(&refresh_token),
-        now,
-        session_expires_at,
-    )?;
+    let jti = sessions::start_family(conn, &family_id, user, &tokens::hash(&refresh_token), now, session_expires_at)?;
     users::update(
         conn,
         &user.id,
-        &UserChanges {
-            last_login_at: Some(Some(time::to_db(now))),
-            ..UserChanges::default()
-        },
+        &UserChanges { last_login_at: Some(Some(time::to_db(now))), ..UserChanges::default() },
     )?;
-    Ok(Issued {
-        user_id: user.id.clone(),
-        family_id,
-        jti,
-        refresh_token,
-        issued_at: now,
-        session_expires_at,
-    })
+    Ok(Issued { user_id: user.id.clone(), family_id, jti, refresh_token, issued_at: now, session_expires_at })
 }
 
 /// Hashes or verifies passwords on the blocking pool: argon2 takes tens of milliseconds
 /// of CPU and must not stall the async workers.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-    web::block(f)
-        .await
-        .map_err(|e| ApiError::Internal(format!("blocking pool: {e}")))
+    web::block(f).await.map_err(|e| ApiError::Internal(format!("blocking pool: {e}")))
 }
 
 #[utoipa::path(
@@ -224,15 +191,9 @@ pub async fn login(
         let actor = user.actor()?;
         audit::record(
             conn,
-            Event::new(
-                &user.practice_id,
-                Some(&actor),
-                "auth.login",
-                "session",
-                now,
-            )
-            .resource(&issued.family_id)
-            .request(rid.as_deref()),
+            Event::new(&user.practice_id, Some(&actor), "auth.login", "session", now)
+                .resource(&issued.family_id)
+                .request(rid.as_deref()),
         )?;
         Ok(issued)
     })
@@ -306,40 +267,27 @@ pub async fn refresh(
             && next.family_id == family.id
             && next.rotated_at.is_none()
         {
-            return Ok(Refreshed::Issued(issued(
-                next.id,
-                time::from_db(next.issued_at),
-            )));
+            return Ok(Refreshed::Issued(issued(next.id, time::from_db(next.issued_at))));
         }
         sessions::revoke_family(conn, &family.id, RevokeReason::Reuse, now)?;
         let actor = user.actor()?;
         audit::record(
             conn,
-            Event::new(
-                &user.practice_id,
-                Some(&actor),
-                "auth.refresh_reuse",
-                "session",
-                now,
-            )
-            .resource(&family.id)
-            .outcome(Outcome::Denied)
-            .request(rid.as_deref()),
+            Event::new(&user.practice_id, Some(&actor), "auth.refresh_reuse", "session", now)
+                .resource(&family.id)
+                .outcome(Outcome::Denied)
+                .request(rid.as_deref()),
         )?;
         Ok(Refreshed::Reused)
     })
     .await?;
     match outcome {
         Refreshed::Issued(issued) => Ok(web::Json(pair(&state, &issued)?)),
-        Refreshed::Invalid => Err(ApiError::Unauthorized(
-            "the refresh token is not valid; sign in again",
-        )),
-        Refreshed::Idle => Err(ApiError::Unauthorized(
-            "the session was idle too long; sign in again",
-        )),
-        Refreshed::Reused => Err(ApiError::Unauthorized(
-            "this refresh token was already used; the session has been ended for safety",
-        )),
+        Refreshed::Invalid => Err(ApiError::Unauthorized("the refresh token is not valid; sign in again")),
+        Refreshed::Idle => Err(ApiError::Unauthorized("the session was idle too long; sign in again")),
+        Refreshed::Reused => {
+            Err(ApiError::Unauthorized("this refresh token was already used; the session has been ended for safety"))
+        }
     }
 }
 
@@ -369,15 +317,9 @@ pub async fn logout(
             let actor = user.actor()?;
             audit::record(
                 conn,
-                Event::new(
-                    &user.practice_id,
-                    Some(&actor),
-                    "auth.logout",
-                    "session",
-                    now,
-                )
-                .resource(&family.id)
-                .request(rid.as_deref()),
+                Event::new(&user.practice_id, Some(&actor), "auth.logout", "session", now)
+                    .resource(&family.id)
+                    .request(rid.as_deref()),
             )?;
         }
         Ok(Some(family.id))
@@ -437,15 +379,9 @@ pub async fn accept_invitation(
         let actor = user.actor()?;
         audit::record(
             conn,
-            Event::new(
-                &user.practice_id,
-                Some(&actor),
-                "invitation.accept",
-                "user",
-                now,
-            )
-            .resource(&user.id)
-            .request(rid.as_deref()),
+            Event::new(&user.practice_id, Some(&actor), "invitation.accept", "user", now)
+                .resource(&user.id)
+                .request(rid.as_deref()),
         )?;
         start_session(conn, &user, now)
     })
@@ -485,26 +421,13 @@ pub async fn request_password_reset(
         if user.status()? != UserStatus::Active {
             return Ok(None);
         }
-        one_time::issue(
-            conn,
-            TokenKind::PasswordReset,
-            &user,
-            &token_hash,
-            now,
-            now + PASSWORD_RESET_TTL,
-        )?;
+        one_time::issue(conn, TokenKind::PasswordReset, &user, &token_hash, now, now + PASSWORD_RESET_TTL)?;
         audit::record(
             conn,
-            Event::new(
-                &user.practice_id,
-                None,
-                "password_reset.request",
-                "user",
-                now,
-            )
-            .resource(&user.id)
-            .actor_id(&user.id, user.actor()?.primary_role().as_str())
-            .request(rid.as_deref()),
+            Event::new(&user.practice_id, None, "password_reset.request", "user", now)
+                .resource(&user.id)
+                .actor_id(&user.id, user.actor()?.primary_role().as_str())
+                .request(rid.as_deref()),
         )?;
         Ok(Some(user.email))
     })
@@ -561,15 +484,9 @@ pub async fn confirm_password_reset(
         let actor = reset.user.actor()?;
         audit::record(
             conn,
-            Event::new(
-                &reset.user.practice_id,
-                Some(&actor),
-                "password_reset.confirm",
-                "user",
-                now,
-            )
-            .resource(&reset.user.id)
-            .request(rid.as_deref()),
+            Event::new(&reset.user.practice_id, Some(&actor), "password_reset.confirm", "user", now)
+                .resource(&reset.user.id)
+                .request(rid.as_deref()),
         )?;
         Ok(reset.user.id)
     })

@@ -8,9 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::lifetimes::INVITATION_TTL;
 use tandem_domain::validation::{check_display_name, check_time_zone, normalize_email};
-use tandem_domain::{
-    Access, Action, Actor, CoupleRelation, Resource, UserKind, UserStatus, authorize,
-};
+use tandem_domain::{Access, Action, Actor, CoupleRelation, Resource, UserKind, UserStatus, authorize};
 use tandem_notification::EmailKind;
 use tandem_store::couples::{self, CoupleChanges, CoupleRow, CoupleStatus, Scope};
 use tandem_store::tokens::{self as one_time, TokenKind};
@@ -160,23 +158,15 @@ pub struct CoupleListParams {
 }
 
 /// The caller's relation to a couple.
-fn relation(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    couple: &CoupleRow,
-) -> ApiResult<CoupleRelation> {
+fn relation(conn: &mut AnyConnection, actor: &Actor, couple: &CoupleRow) -> ApiResult<CoupleRelation> {
     Ok(CoupleRelation {
-        assigned_clinician: actor.is_clinician
-            && couples::is_assigned(conn, &couple.id, &actor.user_id)?,
+        assigned_clinician: actor.is_clinician && couples::is_assigned(conn, &couple.id, &actor.user_id)?,
         partner: couple.has_partner(&actor.user_id),
     })
 }
 
 fn resource(couple: &CoupleRow, rel: CoupleRelation) -> Resource<'_> {
-    Resource::Couple {
-        practice_id: &couple.practice_id,
-        relation: rel,
-    }
+    Resource::Couple { practice_id: &couple.practice_id, relation: rel }
 }
 
 /// Loads a couple and the caller's relation to it, and checks `action`. A denial inside
@@ -199,17 +189,12 @@ async fn load(
     .await?;
     if let Err(e) = allow(&auth.actor, action, &resource(&couple, rel)) {
         if couple.practice_id == auth.actor.practice_id {
-            let event = Event::new(
-                &couple.practice_id,
-                Some(&auth.actor),
-                "couple.access",
-                "couple",
-                state.clock.now(),
-            )
-            .resource(&couple.id)
-            .couple(&couple.id)
-            .outcome(Outcome::Denied)
-            .request(auth.request_id.as_deref());
+            let event =
+                Event::new(&couple.practice_id, Some(&auth.actor), "couple.access", "couple", state.clock.now())
+                    .resource(&couple.id)
+                    .couple(&couple.id)
+                    .outcome(Outcome::Denied)
+                    .request(auth.request_id.as_deref());
             state.audit.read_event(event).await;
         }
         return Err(e);
@@ -228,32 +213,24 @@ fn views(conn: &mut AnyConnection, actor: &Actor, rows: Vec<CoupleRow>) -> ApiRe
     }
     people_ids.sort();
     people_ids.dedup();
-    let people: HashMap<String, UserRow> = users::find_many(conn, &people_ids)?
-        .into_iter()
-        .map(|u| (u.id.clone(), u))
-        .collect();
+    let people: HashMap<String, UserRow> =
+        users::find_many(conn, &people_ids)?.into_iter().map(|u| (u.id.clone(), u)).collect();
     let mut by_couple: HashMap<&str, Vec<&str>> = HashMap::new();
     for (couple_id, user_id) in &assignments {
-        by_couple
-            .entry(couple_id.as_str())
-            .or_default()
-            .push(user_id.as_str());
+        by_couple.entry(couple_id.as_str()).or_default().push(user_id.as_str());
     }
     rows.iter()
         .map(|c| {
             let clinician_ids = by_couple.get(c.id.as_str()).cloned().unwrap_or_default();
             let rel = CoupleRelation {
-                assigned_clinician: actor.is_clinician
-                    && clinician_ids.contains(&actor.user_id.as_str()),
+                assigned_clinician: actor.is_clinician && clinician_ids.contains(&actor.user_id.as_str()),
                 partner: c.has_partner(&actor.user_id),
             };
             let full = authorize(actor, Action::ReadCouple, &resource(c, rel)) == Access::Allow;
             let partners = if full {
                 let mut list = Vec::new();
                 for id in [&c.partner_a_id, &c.partner_b_id] {
-                    let p = people
-                        .get(id)
-                        .ok_or_else(|| ApiError::Internal(format!("partner {id} missing")))?;
+                    let p = people.get(id).ok_or_else(|| ApiError::Internal(format!("partner {id} missing")))?;
                     let show_email = rel.assigned_clinician || p.id == actor.user_id;
                     list.push(Partner {
                         id: p.id.clone(),
@@ -269,20 +246,13 @@ fn views(conn: &mut AnyConnection, actor: &Actor, rows: Vec<CoupleRow>) -> ApiRe
             let clinicians = clinician_ids
                 .iter()
                 .filter_map(|id| people.get(*id))
-                .map(|u| CoupleClinician {
-                    id: u.id.clone(),
-                    display_name: u.display_name.clone(),
-                })
+                .map(|u| CoupleClinician { id: u.id.clone(), display_name: u.display_name.clone() })
                 .collect();
             Ok(Couple {
                 id: c.id.clone(),
                 label: c.label.clone(),
                 status: c.status()?.into(),
-                access: if full {
-                    CoupleAccess::Full
-                } else {
-                    CoupleAccess::StatusOnly
-                },
+                access: if full { CoupleAccess::Full } else { CoupleAccess::StatusOnly },
                 partners,
                 clinicians,
                 created_at: time::from_db(c.created_at),
@@ -294,22 +264,14 @@ fn views(conn: &mut AnyConnection, actor: &Actor, rows: Vec<CoupleRow>) -> ApiRe
 
 fn view(conn: &mut AnyConnection, actor: &Actor, couple_id: &str) -> ApiResult<Couple> {
     let row = couples::find(conn, couple_id)?.ok_or(ApiError::NotFound)?;
-    views(conn, actor, vec![row])?
-        .pop()
-        .ok_or(ApiError::NotFound)
+    views(conn, actor, vec![row])?.pop().ok_or(ApiError::NotFound)
 }
 
 fn event(state: &AppState, auth: &Authenticated, action: &str, couple_id: &str) -> Event {
-    Event::new(
-        &auth.actor.practice_id,
-        Some(&auth.actor),
-        action,
-        "couple",
-        state.clock.now(),
-    )
-    .resource(couple_id)
-    .couple(couple_id)
-    .request(auth.request_id.as_deref())
+    Event::new(&auth.actor.practice_id, Some(&auth.actor), action, "couple", state.clock.now())
+        .resource(couple_id)
+        .couple(couple_id)
+        .request(auth.request_id.as_deref())
 }
 
 #[utoipa::path(
@@ -331,19 +293,9 @@ pub async fn list_couples(
     query: web::Query<CoupleListParams>,
 ) -> ApiResult<web::Json<Paginated<Couple>>> {
     let actor = auth.actor.clone();
-    allow(
-        &actor,
-        Action::ListCouples,
-        &Resource::Practice {
-            practice_id: &actor.practice_id,
-        },
-    )?;
+    allow(&actor, Action::ListCouples, &Resource::Practice { practice_id: &actor.practice_id })?;
     let q = query.into_inner();
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .request()?;
+    let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
     let scope = match actor.kind {
         UserKind::Client => Scope::Partner(actor.user_id.clone()),
         UserKind::Staff if actor.is_admin => Scope::Practice(actor.practice_id.clone()),
@@ -363,14 +315,8 @@ pub async fn list_couples(
     state
         .audit
         .read_event(
-            Event::new(
-                &auth.actor.practice_id,
-                Some(&auth.actor),
-                "couple.list",
-                "couple",
-                state.clock.now(),
-            )
-            .request(auth.request_id.as_deref()),
+            Event::new(&auth.actor.practice_id, Some(&auth.actor), "couple.list", "couple", state.clock.now())
+                .request(auth.request_id.as_deref()),
         )
         .await;
     Ok(web::Json(Paginated::from_page(list, Ok)?))
@@ -382,10 +328,7 @@ fn validate_new_couple(body: &NewCoupleRequest) -> Result<Vec<(String, String, S
         errors.push(FieldError::new("label", m));
     }
     if body.partners.len() != 2 {
-        errors.push(FieldError::new(
-            "partners",
-            "a couple has exactly two partners",
-        ));
+        errors.push(FieldError::new("partners", "a couple has exactly two partners"));
     }
     let mut partners = Vec::new();
     for (i, p) in body.partners.iter().enumerate() {
@@ -402,25 +345,13 @@ fn validate_new_couple(body: &NewCoupleRequest) -> Result<Vec<(String, String, S
         }
     }
     if partners.len() == 2 && partners[0].1 == partners[1].1 {
-        errors.push(FieldError::new(
-            "partners[1].email",
-            "each partner needs their own email",
-        ));
+        errors.push(FieldError::new("partners[1].email", "each partner needs their own email"));
     }
-    if errors.is_empty() {
-        Ok(partners)
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    if errors.is_empty() { Ok(partners) } else { Err(ApiError::Validation(errors)) }
 }
 
 /// Checks that every id names an active or invited clinician of the practice.
-fn check_clinicians(
-    conn: &mut AnyConnection,
-    practice_id: &str,
-    ids: &[String],
-    field: &str,
-) -> ApiResult<()> {
+fn check_clinicians(conn: &mut AnyConnection, practice_id: &str, ids: &[String], field: &str) -> ApiResult<()> {
     for id in ids {
         let ok = ids::is_valid(id)
             && users::find(conn, id)?.is_some_and(|u| {
@@ -430,10 +361,7 @@ fn check_clinicians(
                     && u.status != UserStatus::Deactivated.as_str()
             });
         if !ok {
-            return Err(ApiError::validation(
-                field,
-                "must name a clinician of this practice",
-            ));
+            return Err(ApiError::validation(field, "must name a clinician of this practice"));
         }
     }
     Ok(())
@@ -460,13 +388,7 @@ pub async fn create_couple(
     body: web::Json<NewCoupleRequest>,
 ) -> ApiResult<HttpResponse> {
     let actor = auth.actor.clone();
-    allow(
-        &actor,
-        Action::CreateCouple,
-        &Resource::Practice {
-            practice_id: &actor.practice_id,
-        },
-    )?;
+    allow(&actor, Action::CreateCouple, &Resource::Practice { practice_id: &actor.practice_id })?;
     let body = body.into_inner();
     let partners = validate_new_couple(&body)?;
     let mut clinician_ids = Vec::new();
@@ -479,10 +401,7 @@ pub async fn create_couple(
         }
     }
     if clinician_ids.is_empty() {
-        return Err(ApiError::validation(
-            "clinician_ids",
-            "name at least one clinician to care for the couple",
-        ));
+        return Err(ApiError::validation("clinician_ids", "name at least one clinician to care for the couple"));
     }
     let invitations: Vec<String> = partners.iter().map(|_| tokens::generate()).collect();
     let hashes: Vec<String> = invitations.iter().map(|t| tokens::hash(t)).collect();
@@ -510,20 +429,11 @@ pub async fn create_couple(
                 time_zone: tz,
             };
             users::insert(conn, &new, now).map_err(|e| match e {
-                StoreError::Conflict(_) => {
-                    ApiError::Conflict(format!("{email} already has an account"))
-                }
+                StoreError::Conflict(_) => ApiError::Conflict(format!("{email} already has an account")),
                 other => other.into(),
             })?;
             let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-            one_time::issue(
-                conn,
-                TokenKind::Invitation,
-                &row,
-                hash,
-                now,
-                now + INVITATION_TTL,
-            )?;
+            one_time::issue(conn, TokenKind::Invitation, &row, hash, now, now + INVITATION_TTL)?;
             partner_ids.push(id);
             emails.push(email.clone());
         }
@@ -545,20 +455,12 @@ pub async fn create_couple(
     })
     .await?;
     for (to, token) in emails.iter().zip(&invitations) {
-        email::send(
-            &state,
-            EmailKind::Invitation,
-            to,
-            token,
-            &crate::handlers::auth::invitation_lifetime_text(),
-        );
+        email::send(&state, EmailKind::Invitation, to, token, &crate::handlers::auth::invitation_lifetime_text());
     }
     let actor = auth.actor.clone();
     let id = couple_id.clone();
     let created = db::read(&state, move |conn| view(conn, &actor, &id)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/couples/{couple_id}")))
-        .json(created))
+    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/couples/{couple_id}"))).json(created))
 }
 
 #[utoipa::path(
@@ -583,10 +485,7 @@ pub async fn get_couple(
     let actor = auth.actor.clone();
     let id = couple.id.clone();
     let found = db::read(&state, move |conn| view(conn, &actor, &id)).await?;
-    state
-        .audit
-        .read_event(event(&state, &auth, "couple.read", &couple.id))
-        .await;
+    state.audit.read_event(event(&state, &auth, "couple.read", &couple.id)).await;
     Ok(web::Json(found))
 }
 
@@ -669,24 +568,13 @@ pub async fn assign_clinician(
     path: web::Path<String>,
     body: web::Json<AssignClinicianRequest>,
 ) -> ApiResult<web::Json<Couple>> {
-    let (couple, _) = load(
-        &state,
-        &auth,
-        path.into_inner(),
-        Action::ManageCoupleClinicians,
-    )
-    .await?;
+    let (couple, _) = load(&state, &auth, path.into_inner(), Action::ManageCoupleClinicians).await?;
     let user_id = body.into_inner().user_id;
     let now = state.clock.now();
     let ev = event(&state, &auth, "couple.assign_clinician", &couple.id);
     let actor = auth.actor.clone();
     let updated = db::write(&state, move |conn| {
-        check_clinicians(
-            conn,
-            &couple.practice_id,
-            std::slice::from_ref(&user_id),
-            "user_id",
-        )?;
+        check_clinicians(conn, &couple.practice_id, std::slice::from_ref(&user_id), "user_id")?;
         if couples::assign(conn, &couple, &user_id, &actor.user_id, now)? {
             audit::record(conn, ev)?;
         }
@@ -727,12 +615,9 @@ pub async fn unassign_clinician(
         if !couples::is_assigned(conn, &couple.id, &user_id)? {
             return Err(ApiError::NotFound);
         }
-        if couple.status()? == CoupleStatus::Active
-            && couples::clinician_count(conn, &couple.id)? <= 1
-        {
+        if couple.status()? == CoupleStatus::Active && couples::clinician_count(conn, &couple.id)? <= 1 {
             return Err(ApiError::Conflict(
-                "an active couple needs at least one clinician; assign another clinician first"
-                    .into(),
+                "an active couple needs at least one clinician; assign another clinician first".into(),
             ));
         }
         couples::unassign(conn, &couple.id, &user_id)?;
@@ -780,28 +665,13 @@ pub async fn resend_invitation(
     let to = db::write(&state, move |conn| {
         let partner = users::find(conn, &user_id)?.ok_or(ApiError::NotFound)?;
         if partner.status()? != UserStatus::Invited {
-            return Err(ApiError::Conflict(
-                "this partner has already accepted their invitation".into(),
-            ));
+            return Err(ApiError::Conflict("this partner has already accepted their invitation".into()));
         }
-        one_time::issue(
-            conn,
-            TokenKind::Invitation,
-            &partner,
-            &hash,
-            now,
-            now + INVITATION_TTL,
-        )?;
+        one_time::issue(conn, TokenKind::Invitation, &partner, &hash, now, now + INVITATION_TTL)?;
         audit::record(conn, ev.resource(&partner.id))?;
         Ok(partner.email)
     })
     .await?;
-    email::send(
-        &state,
-        EmailKind::Invitation,
-        &to,
-        &token,
-        &crate::handlers::auth::invitation_lifetime_text(),
-    );
+    email::send(&state, EmailKind::Invitation, &to, &token, &crate::handlers::auth::invitation_lifetime_text());
     Ok(HttpResponse::Accepted().finish())
 }

@@ -49,11 +49,7 @@ async fn load(state: &AppState, user_id: String) -> ApiResult<Me> {
         let practice = practices::find(conn, &row.practice_id)?;
         Ok(Me {
             user: User::from_row(row, true)?,
-            practice: PracticeSummary {
-                id: practice.id,
-                name: practice.name,
-                crisis_notice: practice.crisis_notice,
-            },
+            practice: PracticeSummary { id: practice.id, name: practice.name, crisis_notice: practice.crisis_notice },
         })
     })
     .await
@@ -115,15 +111,9 @@ pub async fn update_me(
         users::update(conn, &actor.user_id, &changes)?;
         audit::record(
             conn,
-            Event::new(
-                &actor.practice_id,
-                Some(&actor),
-                "user.update_self",
-                "user",
-                now,
-            )
-            .resource(&actor.user_id)
-            .request(rid.as_deref()),
+            Event::new(&actor.practice_id, Some(&actor), "user.update_self", "user", now)
+                .resource(&actor.user_id)
+                .request(rid.as_deref()),
         )?;
         Ok(())
     })

@@ -38,9 +38,7 @@ pub struct Readiness {
 )]
 #[get("/livez")]
 pub async fn livez() -> web::Json<Health> {
-    web::Json(Health {
-        status: "ok".into(),
-    })
+    web::Json(Health { status: "ok".into() })
 }
 
 #[utoipa::path(
@@ -59,10 +57,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         tandem_store::Backend::Postgres => "postgres",
         tandem_store::Backend::Sqlite => "sqlite",
     };
-    let pending = db::read(&state, |conn| {
-        Ok(tandem_store::migrations::pending_count(conn)?)
-    })
-    .await;
+    let pending = db::read(&state, |conn| Ok(tandem_store::migrations::pending_count(conn)?)).await;
     match pending {
         Ok(0) => HttpResponse::Ok().json(Readiness {
             status: "ready".into(),
@@ -91,7 +86,5 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(&state.pool))
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render(&state.pool))
 }

@@ -106,11 +106,7 @@ impl User {
             roles,
             time_zone: row.time_zone,
             created_at: time::from_db(row.created_at),
-            last_login_at: if full {
-                row.last_login_at.map(time::from_db)
-            } else {
-                None
-            },
+            last_login_at: if full { row.last_login_at.map(time::from_db) } else { None },
         })
     }
 }
@@ -163,18 +159,11 @@ async fn load_user(state: &AppState, user_id: String) -> ApiResult<UserRow> {
     if !ids::is_valid(&user_id) {
         return Err(ApiError::NotFound);
     }
-    db::read(state, move |conn| {
-        users::find(conn, &user_id)?.ok_or(ApiError::NotFound)
-    })
-    .await
+    db::read(state, move |conn| users::find(conn, &user_id)?.ok_or(ApiError::NotFound)).await
 }
 
 fn resource(row: &UserRow) -> ApiResult<Resource<'_>> {
-    Ok(Resource::User {
-        practice_id: &row.practice_id,
-        user_id: &row.id,
-        kind: row.kind()?,
-    })
+    Ok(Resource::User { practice_id: &row.practice_id, user_id: &row.id, kind: row.kind()? })
 }
 
 #[utoipa::path(
@@ -197,19 +186,9 @@ pub async fn list_users(
     query: web::Query<UserListParams>,
 ) -> ApiResult<web::Json<Paginated<User>>> {
     let actor = auth.actor;
-    allow(
-        &actor,
-        Action::ListUsers,
-        &Resource::Practice {
-            practice_id: &actor.practice_id,
-        },
-    )?;
+    allow(&actor, Action::ListUsers, &Resource::Practice { practice_id: &actor.practice_id })?;
     let q = query.into_inner();
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .request()?;
+    let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
     let kind = match q.kind {
         _ if !actor.is_admin => Some(UserKind::Staff),
         Some(AccountKind::Staff) => Some(UserKind::Staff),
@@ -225,10 +204,7 @@ pub async fn list_users(
         }),
     };
     let practice_id = actor.practice_id.clone();
-    let rows = db::read(&state, move |conn| {
-        Ok(users::list(conn, &practice_id, &filter, &page)?)
-    })
-    .await?;
+    let rows = db::read(&state, move |conn| Ok(users::list(conn, &practice_id, &filter, &page)?)).await?;
     Ok(web::Json(Paginated::from_page(rows, |row| {
         let full = is_full_view(&actor, &row);
         User::from_row(row, full)
@@ -256,18 +232,10 @@ pub async fn create_user(
     body: web::Json<NewStaffRequest>,
 ) -> ApiResult<HttpResponse> {
     let actor = auth.actor;
-    allow(
-        &actor,
-        Action::CreateUser,
-        &Resource::Practice {
-            practice_id: &actor.practice_id,
-        },
-    )?;
+    allow(&actor, Action::CreateUser, &Resource::Practice { practice_id: &actor.practice_id })?;
     let body = body.into_inner();
     let mut errors = Vec::new();
-    let email = normalize_email(&body.email)
-        .map_err(|m| errors.push(FieldError::new("email", m)))
-        .ok();
+    let email = normalize_email(&body.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
     if let Err(m) = check_display_name(&body.display_name) {
         errors.push(FieldError::new("display_name", m));
     }
@@ -281,10 +249,7 @@ pub async fn create_user(
     let token = tokens::generate();
     let token_hash = tokens::hash(&token);
     let display_name = body.display_name.trim().to_owned();
-    let (is_admin, is_clinician) = (
-        body.roles.contains(&StaffRole::Admin),
-        body.roles.contains(&StaffRole::Clinician),
-    );
+    let (is_admin, is_clinician) = (body.roles.contains(&StaffRole::Admin), body.roles.contains(&StaffRole::Clinician));
     let rid = auth.request_id;
     let row = db::write(&state, move |conn| {
         let id = ids::new_id();
@@ -301,20 +266,11 @@ pub async fn create_user(
             time_zone: "UTC",
         };
         users::insert(conn, &new, now).map_err(|e| match e {
-            StoreError::Conflict(_) => {
-                ApiError::Conflict("an account with this email already exists".into())
-            }
+            StoreError::Conflict(_) => ApiError::Conflict("an account with this email already exists".into()),
             other => other.into(),
         })?;
         let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        one_time::issue(
-            conn,
-            TokenKind::Invitation,
-            &row,
-            &token_hash,
-            now,
-            now + INVITATION_TTL,
-        )?;
+        one_time::issue(conn, TokenKind::Invitation, &row, &token_hash, now, now + INVITATION_TTL)?;
         audit::record(
             conn,
             Event::new(&actor.practice_id, Some(&actor), "user.create", "user", now)
@@ -324,17 +280,9 @@ pub async fn create_user(
         Ok(row)
     })
     .await?;
-    email::send(
-        &state,
-        EmailKind::Invitation,
-        &row.email,
-        &token,
-        &crate::handlers::auth::invitation_lifetime_text(),
-    );
+    email::send(&state, EmailKind::Invitation, &row.email, &token, &crate::handlers::auth::invitation_lifetime_text());
     let location = format!("/api/v1/users/{}", row.id);
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", location))
-        .json(User::from_row(row, true)?))
+    Ok(HttpResponse::Created().insert_header(("Location", location)).json(User::from_row(row, true)?))
 }
 
 #[utoipa::path(
@@ -403,10 +351,7 @@ pub async fn update_user(
         }
     }
     if patch.status == Some(AccountStatus::Invited) {
-        errors.push(FieldError::new(
-            "status",
-            "can only be set to active or deactivated",
-        ));
+        errors.push(FieldError::new("status", "can only be set to active or deactivated"));
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -416,10 +361,7 @@ pub async fn update_user(
     let user_id = row.id.clone();
     let updated = db::write(&state, move |conn| {
         let current = users::find(conn, &row.id)?.ok_or(ApiError::NotFound)?;
-        let mut changes = UserChanges {
-            updated_at: Some(time::to_db(now)),
-            ..UserChanges::default()
-        };
+        let mut changes = UserChanges { updated_at: Some(time::to_db(now)), ..UserChanges::default() };
         changes.display_name = patch.display_name.map(|n| n.trim().to_owned());
         if let Some(roles) = &patch.roles {
             changes.is_admin = Some(roles.contains(&StaffRole::Admin));
@@ -428,9 +370,7 @@ pub async fn update_user(
         let new_status = match patch.status {
             Some(AccountStatus::Deactivated) => Some(UserStatus::Deactivated),
             // Re-enabling an account that never chose a password leaves it invited.
-            Some(AccountStatus::Active) if current.password_hash.is_none() => {
-                Some(UserStatus::Invited)
-            }
+            Some(AccountStatus::Active) if current.password_hash.is_none() => Some(UserStatus::Invited),
             Some(AccountStatus::Active) => Some(UserStatus::Active),
             _ => None,
         };
@@ -440,19 +380,14 @@ pub async fn update_user(
             && (changes.is_admin == Some(false) || new_status == Some(UserStatus::Deactivated));
         if loses_admin && users::is_last_active_admin(conn, &current.practice_id, &current.id)? {
             return Err(ApiError::Conflict(
-                "the practice needs at least one active admin; make someone else admin first"
-                    .into(),
+                "the practice needs at least one active admin; make someone else admin first".into(),
             ));
         }
         users::update(conn, &current.id, &changes)?;
         if new_status == Some(UserStatus::Deactivated) {
             sessions::revoke_all_for_user(conn, &current.id, RevokeReason::Deactivated, now)?;
         }
-        let action = if new_status == Some(UserStatus::Deactivated) {
-            "user.deactivate"
-        } else {
-            "user.update"
-        };
+        let action = if new_status == Some(UserStatus::Deactivated) { "user.deactivate" } else { "user.update" };
         audit::record(
             conn,
             Event::new(&actor.practice_id, Some(&actor), action, "user", now)
