@@ -191,7 +191,7 @@ async fn no_role_reaches_what_it_must_not_on_any_route_of_the_spec() {
             let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
             let body = body_for(op, &spec);
             if secured {
-                let concrete = path.replace('{', "").replace('}', "");
+                let concrete = path.replace(['{', '}'], "");
                 let anonymous = app.call(&method.to_uppercase(), &concrete, None, body.clone()).await;
                 assert_eq!(anonymous.status, 401, "{method} {path} without a token: {}", anonymous.raw);
             }
