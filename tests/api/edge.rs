@@ -87,3 +87,44 @@ async fn the_docs_work_offline() {
     let config = app.client.get(app.url("/docs/swagger-initializer.js")).send().await.unwrap().body().await.unwrap();
     assert!(String::from_utf8_lossy(&config).contains("/openapi.json"));
 }
+
+#[actix_web::test]
+async fn a_database_that_is_down_gets_503_not_a_hang_or_a_500() {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let config = tandem_server::Config {
+        bind: "127.0.0.1:0".into(),
+        data_dir: dir.path().to_path_buf(),
+        // Nothing listens on port 1.
+        database_url: Some("postgres://postgres@127.0.0.1:1/tandem".into()),
+        db_timeout_secs: 1,
+        workers: 1,
+        ..tandem_server::Config::default()
+    };
+    let (state, _audit) = tandem_server::build_state(&config, Arc::new(tandem_domain::SystemClock)).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tandem_api::server(state, listener, 1).unwrap();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let client = awc::Client::default();
+    let ready = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert_eq!(
+        client.get(format!("http://127.0.0.1:{port}/livez")).send().await.unwrap().status(),
+        200,
+        "alive while the database is down"
+    );
+    let mut login = client
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+        .send_json(&json!({"email": "a@b.test", "password": "whatever password"}))
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 503);
+    assert_eq!(login.headers().get("content-type").unwrap(), "application/problem+json");
+    assert!(login.headers().get("retry-after").is_some());
+    let body: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(body["type"], "urn:tandem:problem:unavailable");
+    assert!(!body.to_string().contains("127.0.0.1:1"), "no connection details leak: {body}");
+    handle.stop(false).await;
+}

@@ -9,6 +9,7 @@ mod support;
 mod auth;
 mod couples;
 mod edge;
+mod email;
 mod matrix;
 mod openapi_spec;
 mod schema;

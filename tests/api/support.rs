@@ -329,3 +329,64 @@ impl TestApp {
         accepted.body["access_token"].as_str().expect("token").to_owned()
     }
 }
+
+/// A real SMTP server (tests/smtp_sink.py, aiosmtpd) on a free port, killed on drop.
+pub struct SmtpSink {
+    pub port: u16,
+    pub dir: TempDir,
+    child: std::process::Child,
+}
+
+impl SmtpSink {
+    /// Starts the sink; `script` lists replies to give before accepting (e.g. "451,451").
+    pub fn start(script: &str) -> Self {
+        use std::io::BufRead;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = tempfile::tempdir().unwrap();
+        let script_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/smtp_sink.py");
+        let mut child = std::process::Command::new("python3")
+            .arg(script_path)
+            .args(["--port", &port.to_string(), "--dir"])
+            .arg(dir.path())
+            .args(["--script", script])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs tests/smtp_sink.py");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "ready", "the SMTP sink needs aiosmtpd: python3 -m pip install aiosmtpd");
+        Self { port, dir, child }
+    }
+
+    /// Messages received so far.
+    pub fn messages(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .map(|m| decode_quoted_printable(&m))
+            .collect()
+    }
+
+    /// The SMTP settings that reach this sink.
+    pub fn config(&self) -> tandem_notification::SmtpConfig {
+        tandem_notification::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: Some(self.port),
+            username: None,
+            password: None,
+            tls: tandem_notification::SmtpTls::None,
+            allow_plaintext: true,
+            pool_size: 2,
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
