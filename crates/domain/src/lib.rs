@@ -5,7 +5,9 @@
 
 pub mod actor;
 pub mod clock;
+pub mod exercises;
 pub mod lifetimes;
+pub mod plans;
 pub mod policy;
 pub mod validation;
 
