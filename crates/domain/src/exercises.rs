@@ -56,8 +56,7 @@ pub struct Starter {
     pub tags: &'static [&'static str],
 }
 
-const STOP_GENTLY: &str =
-    "Either of you can stop at any moment with your pause signal. Stop, take three slow breaths together, and say one kind thing. Stopping is always fine.";
+const STOP_GENTLY: &str = "Either of you can stop at any moment with your pause signal. Stop, take three slow breaths together, and say one kind thing. Stopping is always fine.";
 
 /// The starter library, written for Tandem.
 pub const STARTER_LIBRARY: &[Starter] = &[

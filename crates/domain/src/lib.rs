@@ -4,6 +4,7 @@
 //! rule is unit-tested without infrastructure and the same rule serves every caller.
 
 pub mod actor;
+pub mod agreements;
 pub mod clock;
 pub mod exercises;
 pub mod lifetimes;

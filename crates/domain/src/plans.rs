@@ -170,7 +170,10 @@ pub fn stop_causes(facts: &PlanFacts) -> Vec<Refusal> {
 pub fn lifecycle(action: LifecycleAction, facts: &PlanFacts) -> Result<PlanStatus, Vec<Refusal>> {
     let status = facts.status.unwrap_or(PlanStatus::Draft);
     let wrong_status = |allowed: &str| {
-        vec![Refusal::new("invalid_transition", format!("a plan that is {} cannot be {allowed}", status.as_str().replace('_', " ")))]
+        vec![Refusal::new(
+            "invalid_transition",
+            format!("a plan that is {} cannot be {allowed}", status.as_str().replace('_', " ")),
+        )]
     };
     match action {
         LifecycleAction::Activate => {
@@ -192,9 +195,10 @@ pub fn lifecycle(action: LifecycleAction, facts: &PlanFacts) -> Result<PlanStatu
             }
             if facts.step_count > 0 {
                 reasons.extend(stop_causes(facts).into_iter().map(|r| match r.code {
-                    "consent_missing" => {
-                        Refusal::new("consent_missing", "both partners must answer yes or tentative yes to the first step")
-                    }
+                    "consent_missing" => Refusal::new(
+                        "consent_missing",
+                        "both partners must answer yes or tentative yes to the first step",
+                    ),
                     _ => r,
                 }));
             }
@@ -334,9 +338,17 @@ mod tests {
         let held = PlanFacts { status: Some(PlanStatus::OnHold), ..ready() };
         let cases: Vec<(&str, PlanFacts, Vec<&str>)> = vec![
             ("all clear", held.clone(), vec![]),
-            ("consent withdrawn", PlanFacts { consents: [Some(No), Some(Yes)], ..held.clone() }, vec!["consent_missing"]),
+            (
+                "consent withdrawn",
+                PlanFacts { consents: [Some(No), Some(Yes)], ..held.clone() },
+                vec!["consent_missing"],
+            ),
             ("incident open", PlanFacts { open_incidents: 1, ..held.clone() }, vec!["incident_open"]),
-            ("off limits", PlanFacts { off_limits_tags: vec!["touch:hands".into()], ..held.clone() }, vec!["off_limits"]),
+            (
+                "off limits",
+                PlanFacts { off_limits_tags: vec!["touch:hands".into()], ..held.clone() },
+                vec!["off_limits"],
+            ),
             ("withdrawn", PlanFacts { withdrawn: true, ..held.clone() }, vec!["withdrawn"]),
             (
                 "several",

@@ -34,6 +34,22 @@ pub enum Action {
     ManageCoupleClinicians,
     /// Re-send a partner's invitation.
     ResendInvitation,
+    /// See that a couple's plans exist and their status (admins see no more).
+    ReadPlanStatus,
+    /// Read clinical content: plans, steps, exercises in them, the safety agreement.
+    ReadClinical,
+    /// Write clinical content: plans, steps, lifecycle, the safety agreement.
+    WriteClinical,
+    /// A partner's own answers: consent on a step, acknowledging the agreement.
+    PartnerAnswer,
+    /// List the exercise library (each caller sees their slice).
+    ListExercises,
+    /// Add an exercise to the practice's library.
+    CreateExercise,
+    /// Read one exercise.
+    ReadExercise,
+    /// Edit or archive one exercise.
+    UpdateExercise,
 }
 
 /// Facts about the thing acted on, loaded by the handler before asking.
@@ -43,8 +59,16 @@ pub enum Resource<'a> {
     Practice { practice_id: &'a str },
     /// One user account.
     User { practice_id: &'a str, user_id: &'a str, kind: UserKind },
-    /// One couple, with the caller's relation to it.
+    /// One couple (or something of the couple's), with the caller's relation to it.
     Couple { practice_id: &'a str, relation: CoupleRelation },
+    /// One exercise of the library.
+    Exercise {
+        practice_id: &'a str,
+        /// A built-in starter: read-only for everyone.
+        builtin: bool,
+        /// Used in a plan of the caller's own couple (what partners may read).
+        in_callers_plans: bool,
+    },
 }
 
 /// How the caller relates to a couple; loaded by the handler, judged here.
@@ -61,7 +85,8 @@ impl Resource<'_> {
         match self {
             Resource::Practice { practice_id }
             | Resource::User { practice_id, .. }
-            | Resource::Couple { practice_id, .. } => practice_id,
+            | Resource::Couple { practice_id, .. }
+            | Resource::Exercise { practice_id, .. } => practice_id,
         }
     }
 }
@@ -118,7 +143,20 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource<'_>) -> Acce
             }
         }
         (Action::ListCouples, Resource::Practice { .. }) => Access::Allow,
-        (Action::CreateCouple, Resource::Practice { .. }) => staff_only(actor),
+        (Action::CreateCouple | Action::CreateExercise, Resource::Practice { .. }) => staff_only(actor),
+        (Action::ListExercises, Resource::Practice { .. }) => Access::Allow,
+        (Action::ReadExercise, Resource::Exercise { in_callers_plans, .. }) => {
+            if actor.is_admin || actor.is_clinician || *in_callers_plans { Access::Allow } else { Access::DenyNotFound }
+        }
+        (Action::UpdateExercise, Resource::Exercise { builtin, in_callers_plans, .. }) => {
+            if !(actor.is_admin || actor.is_clinician) {
+                if *in_callers_plans { Access::DenyForbidden } else { Access::DenyNotFound }
+            } else if *builtin {
+                Access::DenyForbidden
+            } else {
+                Access::Allow
+            }
+        }
         (action, Resource::Couple { relation, .. }) => couple_access(actor, action, *relation),
         // An action asked about the wrong kind of resource is a programming error; deny.
         _ => Access::DenyNotFound,
@@ -143,6 +181,10 @@ fn couple_access(actor: &Actor, action: Action, rel: CoupleRelation) -> Access {
         Action::ReadCouple => clinician || rel.partner,
         Action::UpdateCouple | Action::ResendInvitation => clinician,
         Action::ManageCoupleClinicians => clinician || actor.is_admin,
+        Action::ReadPlanStatus => true,
+        Action::ReadClinical => clinician || rel.partner,
+        Action::WriteClinical => clinician,
+        Action::PartnerAnswer => rel.partner,
         _ => false,
     };
     if allowed { Access::Allow } else { Access::DenyForbidden }
@@ -238,6 +280,46 @@ mod tests {
         assert_eq!(authorize(&client, Action::ReadCoupleStatus, &couple(false, false)), Access::DenyNotFound);
         assert_eq!(
             authorize(&client, Action::CreateCouple, &Resource::Practice { practice_id: "p1" }),
+            Access::DenyForbidden
+        );
+    }
+
+    #[test]
+    fn clinical_content_follows_the_couple() {
+        let clin = actor(UserKind::Staff, false, true);
+        let admin = actor(UserKind::Staff, true, false);
+        let client = actor(UserKind::Client, false, false);
+        let cases = [
+            (&clin, couple(false, true), Action::WriteClinical, Access::Allow),
+            (&clin, couple(false, true), Action::PartnerAnswer, Access::DenyForbidden),
+            (&clin, couple(false, false), Action::ReadClinical, Access::DenyNotFound),
+            (&admin, couple(false, false), Action::ReadPlanStatus, Access::Allow),
+            (&admin, couple(false, false), Action::ReadClinical, Access::DenyForbidden),
+            (&admin, couple(false, false), Action::WriteClinical, Access::DenyForbidden),
+            (&client, couple(true, false), Action::ReadClinical, Access::Allow),
+            (&client, couple(true, false), Action::PartnerAnswer, Access::Allow),
+            (&client, couple(true, false), Action::WriteClinical, Access::DenyForbidden),
+            (&client, couple(false, false), Action::ReadPlanStatus, Access::DenyNotFound),
+        ];
+        for (who, resource, action, expected) in cases {
+            assert_eq!(authorize(who, action, &resource), expected, "{who:?} {action:?}");
+        }
+    }
+
+    #[test]
+    fn exercises_are_staff_managed_and_starters_read_only() {
+        let clin = actor(UserKind::Staff, false, true);
+        let client = actor(UserKind::Client, false, false);
+        let own = Resource::Exercise { practice_id: "p1", builtin: false, in_callers_plans: false };
+        let starter = Resource::Exercise { practice_id: "p1", builtin: true, in_callers_plans: false };
+        let in_plan = Resource::Exercise { practice_id: "p1", builtin: true, in_callers_plans: true };
+        assert_eq!(authorize(&clin, Action::UpdateExercise, &own), Access::Allow);
+        assert_eq!(authorize(&clin, Action::UpdateExercise, &starter), Access::DenyForbidden);
+        assert_eq!(authorize(&client, Action::ReadExercise, &own), Access::DenyNotFound);
+        assert_eq!(authorize(&client, Action::ReadExercise, &in_plan), Access::Allow);
+        assert_eq!(authorize(&client, Action::UpdateExercise, &in_plan), Access::DenyForbidden);
+        assert_eq!(
+            authorize(&client, Action::CreateExercise, &Resource::Practice { practice_id: "p1" }),
             Access::DenyForbidden
         );
     }

@@ -4,14 +4,17 @@
 //! on a blocking pool, never on the async executor. Writes that touch more than one row
 //! go through [`write_tx`], one transaction each.
 
+pub mod agreements;
 pub mod audit;
 pub mod connection;
 pub mod couples;
 pub mod error;
+pub mod exercises;
 pub mod ids;
 pub mod migrations;
 pub mod pagination;
 pub mod per_backend;
+pub mod plans;
 pub mod practices;
 pub mod schema;
 pub mod sessions;

@@ -14,3 +14,23 @@ pub fn insert_audit_batch(conn: &mut AnyConnection, rows: &[AuditRow]) -> QueryR
         AnyConnection::Sqlite(c) => diesel::insert_into(audit_events::table).values(rows).execute(c),
     }
 }
+
+/// Inserts or replaces a partner's current answer on a step.
+pub fn upsert_consent(conn: &mut AnyConnection, row: &crate::plans::ConsentRow) -> QueryResult<usize> {
+    use crate::schema::consents::dsl as c;
+    let set = (c::answer.eq(&row.answer), c::note.eq(&row.note), c::updated_at.eq(row.updated_at));
+    match conn {
+        AnyConnection::Postgresql(pg) => diesel::insert_into(c::consents)
+            .values(row)
+            .on_conflict((c::step_id, c::user_id))
+            .do_update()
+            .set(set)
+            .execute(pg),
+        AnyConnection::Sqlite(lite) => diesel::insert_into(c::consents)
+            .values(row)
+            .on_conflict((c::step_id, c::user_id))
+            .do_update()
+            .set(set)
+            .execute(lite),
+    }
+}

@@ -133,7 +133,141 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    exercises (id) {
+        id -> Text,
+        practice_id -> Text,
+        builtin_key -> Nullable<Text>,
+        title -> Text,
+        category -> Text,
+        instructions -> Text,
+        duration_minutes -> Integer,
+        intensity -> Integer,
+        check_in_prompts -> Text,
+        exit_strategy -> Text,
+        tags -> Text,
+        version -> Integer,
+        archived_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    safety_agreements (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        version -> Integer,
+        partner_a_terms -> Text,
+        partner_b_terms -> Text,
+        review_by -> Timestamp,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_acknowledgements (agreement_id, user_id) {
+        agreement_id -> Text,
+        user_id -> Text,
+        practice_id -> Text,
+        acknowledged_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        title -> Text,
+        goal -> Text,
+        status -> Text,
+        hold_cause -> Nullable<Text>,
+        current_step_id -> Nullable<Text>,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        activated_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    plan_steps (id) {
+        id -> Text,
+        practice_id -> Text,
+        plan_id -> Text,
+        position -> Integer,
+        title -> Text,
+        description -> Text,
+        target_per_week -> Integer,
+        min_sessions -> Integer,
+        target_suds -> Integer,
+        setback_suds -> Integer,
+        window_days -> Integer,
+        status -> Text,
+        activated_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    step_exercises (id) {
+        id -> Text,
+        practice_id -> Text,
+        plan_id -> Text,
+        step_id -> Text,
+        position -> Integer,
+        exercise_id -> Text,
+        title -> Text,
+        category -> Text,
+        instructions -> Text,
+        duration_minutes -> Integer,
+        intensity -> Integer,
+        check_in_prompts -> Text,
+        exit_strategy -> Text,
+        tags -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (step_id, user_id) {
+        step_id -> Text,
+        user_id -> Text,
+        practice_id -> Text,
+        plan_id -> Text,
+        answer -> Text,
+        note -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consent_events (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        plan_id -> Text,
+        step_id -> Text,
+        user_id -> Text,
+        answer -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> practices (practice_id));
+diesel::joinable!(plan_steps -> plans (plan_id));
+diesel::joinable!(plans -> couples (couple_id));
+diesel::joinable!(step_exercises -> plans (plan_id));
+diesel::joinable!(step_exercises -> plan_steps (step_id));
+diesel::joinable!(agreement_acknowledgements -> safety_agreements (agreement_id));
 diesel::joinable!(couple_clinicians -> couples (couple_id));
 diesel::joinable!(couple_clinicians -> users (user_id));
 diesel::joinable!(couple_summaries -> couples (couple_id));
@@ -153,4 +287,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     couples,
     couple_clinicians,
     couple_summaries,
+    exercises,
+    safety_agreements,
+    agreement_acknowledgements,
+    plans,
+    plan_steps,
+    step_exercises,
+    consents,
+    consent_events,
 );
