@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod email;
 pub mod error;
+pub mod etag;
 pub mod handlers;
 pub mod metrics;
 pub mod openapi;
@@ -34,7 +35,7 @@ pub use config::ApiConfig;
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
-use crate::handlers::{audit_events, auth as auth_routes, couples, me, ops, users};
+use crate::handlers::{agreements, audit_events, auth as auth_routes, couples, exercises, me, ops, plans, users};
 
 /// Every route, registered once for both the app and the spec.
 fn routes(cfg: &mut ServiceConfig<'_>) {
@@ -59,7 +60,29 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(couples::update_couple)
             .service(couples::assign_clinician)
             .service(couples::unassign_clinician)
-            .service(couples::resend_invitation),
+            .service(couples::resend_invitation)
+            .service(exercises::list_exercises)
+            .service(exercises::create_exercise)
+            .service(exercises::get_exercise)
+            .service(exercises::update_exercise)
+            .service(exercises::archive_exercise)
+            .service(agreements::get_agreement)
+            .service(agreements::put_agreement)
+            .service(agreements::list_versions)
+            .service(agreements::acknowledge)
+            .service(plans::list_plans)
+            .service(plans::create_plan)
+            .service(plans::get_plan)
+            .service(plans::update_plan)
+            .service(plans::change_status)
+            .service(plans::add_step)
+            // `steps/order` before `steps/{step_id}`, so "order" is not taken for an id.
+            .service(plans::reorder_steps)
+            .service(plans::update_step)
+            .service(plans::delete_step)
+            .service(plans::add_exercise)
+            .service(plans::remove_exercise)
+            .service(plans::set_consent),
     );
 }
 

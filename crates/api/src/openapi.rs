@@ -27,6 +27,11 @@ problem_response!(Forbidden, "The caller can see the resource but may not do thi
 problem_response!(NotFound, "No such resource, or one the caller may not see.");
 problem_response!(Conflict, "The request conflicts with the current state; `detail` says how.");
 problem_response!(PayloadTooLarge, "The request body is over 64 KiB.");
+problem_response!(
+    PreconditionFailed,
+    "The `If-Match` ETag is stale: someone changed the document since you read it. Read it again."
+);
+problem_response!(PreconditionRequired, "This update needs an `If-Match` header with the ETag you read.");
 problem_response!(UnsupportedMediaType, "The request body is not `application/json`.");
 problem_response!(UnprocessableEntity, "The body is well-formed but breaks a rule; `errors` lists the fields.");
 problem_response!(TooManyRequests, "Too many attempts from this address; see `Retry-After`.");
@@ -44,7 +49,7 @@ problem_response!(ServiceUnavailable, "The database cannot be reached; retry sho
     ),
     servers((url = "/", description = "This server")),
     components(schemas(Problem, crate::error::FieldError), responses(
-        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType,
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, PreconditionFailed, PreconditionRequired, UnsupportedMediaType,
         UnprocessableEntity, TooManyRequests, InternalError, ServiceUnavailable
     )),
     tags(
@@ -53,7 +58,10 @@ problem_response!(ServiceUnavailable, "The database cannot be reached; retry sho
         (name = "me", description = "The signed-in user's own account."),
         (name = "users", description = "Practice administration: staff and client accounts."),
         (name = "audit", description = "The practice's append-only audit log."),
-        (name = "couples", description = "Couples, their partners and clinicians: the caseload.")
+        (name = "couples", description = "Couples, their partners and clinicians: the caseload."),
+        (name = "exercises", description = "The exercise library: built-in starters and the practice's own."),
+        (name = "agreements", description = "Each couple's versioned safety agreement."),
+        (name = "plans", description = "Graded-exposure plans: steps, exercise snapshots, lifecycle and consent.")
     ),
     modifiers(&CommonResponses)
 )]

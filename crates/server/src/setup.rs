@@ -85,6 +85,7 @@ pub fn bootstrap(
     write_tx(&mut conn, |conn| {
         let practice_id = ids::new_id();
         practices::insert(conn, &practice_id, name, now)?;
+        tandem_store::exercises::ensure_starters(conn, &practice_id, now)?;
         let admin_id = insert_staff(conn, &practice_id, admin, &hash, now)?;
         audit::record(
             conn,
@@ -154,6 +155,7 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
     write_tx(&mut conn, |conn| {
         let practice_id = ids::new_id();
         practices::insert(conn, &practice_id, DEMO_PRACTICE, now)?;
+        tandem_store::exercises::ensure_starters(conn, &practice_id, now)?;
         let names = ["Alex Morgan (admin)", "Dr. Sam Rivera", "Dr. Lee Chen"];
         let roles = [(true, false), (false, true), (true, true)];
         let mut staff = Vec::new();

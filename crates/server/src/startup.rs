@@ -86,7 +86,17 @@ pub fn migrate(config: &Config) -> Result<Vec<String>, StoreError> {
     let (pool, _) =
         build_pool(&config.database_url(), &PoolOptions { max_size: 1, connection_timeout: Duration::from_secs(10) })?;
     let mut conn = pool.get()?;
-    tandem_store::migrations::run_pending(&mut conn)
+    let applied = tandem_store::migrations::run_pending(&mut conn)?;
+    // Every practice has the built-in starter library, including starters added by a
+    // newer release.
+    let now = tandem_domain::SystemClock.now();
+    tandem_store::write_tx(&mut conn, |conn| {
+        for practice in tandem_store::practices::all_ids(conn)? {
+            tandem_store::exercises::ensure_starters(conn, &practice, now)?;
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    Ok(applied)
 }
 
 /// A started server.

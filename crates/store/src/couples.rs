@@ -219,3 +219,35 @@ pub fn update(conn: &mut AnyConnection, id: &str, changes: &CoupleChanges) -> St
     let n = diesel::update(couples::table.find(id)).set(changes).execute(conn)?;
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
+
+/// Records why the couple's plan is paused (or that it is not), for the caseload.
+pub fn set_pause_cause(
+    conn: &mut AnyConnection,
+    couple_id: &str,
+    cause: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::update(couple_summaries::table.find(couple_id))
+        .set((couple_summaries::pause_cause.eq(cause), couple_summaries::updated_at.eq(time::to_db(now))))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The couple's summary row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = couple_summaries)]
+pub struct SummaryRow {
+    pub couple_id: String,
+    pub practice_id: String,
+    pub open_incidents: i32,
+    pub withdrawn: bool,
+    pub pause_cause: Option<String>,
+    pub recommendation: Option<String>,
+    pub last_activity_at: Option<chrono::NaiveDateTime>,
+    pub agreement_review_due_at: Option<chrono::NaiveDateTime>,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+pub fn summary(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<SummaryRow> {
+    Ok(couple_summaries::table.find(couple_id).select(SummaryRow::as_select()).first(conn)?)
+}

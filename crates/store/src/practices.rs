@@ -51,3 +51,8 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> StoreResult<PracticeRow> {
 pub fn find_by_name(conn: &mut AnyConnection, name: &str) -> StoreResult<Option<PracticeRow>> {
     Ok(practices::table.filter(practices::name.eq(name)).select(PracticeRow::as_select()).first(conn).optional()?)
 }
+
+/// Every practice's id (for start-up maintenance such as adding new starter exercises).
+pub fn all_ids(conn: &mut AnyConnection) -> StoreResult<Vec<String>> {
+    Ok(practices::table.select(practices::id).load(conn)?)
+}

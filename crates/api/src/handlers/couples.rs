@@ -16,11 +16,11 @@ use tandem_store::users::{self, NewUser, UserRow};
 use tandem_store::{AnyConnection, StoreError, ids, time};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::{self, Event, Outcome};
+use crate::audit::{self, Event};
 use crate::auth::{Authenticated, tokens};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::handlers::allow;
 use crate::handlers::users::AccountStatus;
+use crate::handlers::{access, allow};
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, email};
@@ -157,51 +157,6 @@ pub struct CoupleListParams {
     pub cursor: Option<String>,
 }
 
-/// The caller's relation to a couple.
-fn relation(conn: &mut AnyConnection, actor: &Actor, couple: &CoupleRow) -> ApiResult<CoupleRelation> {
-    Ok(CoupleRelation {
-        assigned_clinician: actor.is_clinician && couples::is_assigned(conn, &couple.id, &actor.user_id)?,
-        partner: couple.has_partner(&actor.user_id),
-    })
-}
-
-fn resource(couple: &CoupleRow, rel: CoupleRelation) -> Resource<'_> {
-    Resource::Couple { practice_id: &couple.practice_id, relation: rel }
-}
-
-/// Loads a couple and the caller's relation to it, and checks `action`. A denial inside
-/// the caller's own practice is audited; other practices' couples do not exist.
-async fn load(
-    state: &AppState,
-    auth: &Authenticated,
-    couple_id: String,
-    action: Action,
-) -> ApiResult<(CoupleRow, CoupleRelation)> {
-    if !ids::is_valid(&couple_id) {
-        return Err(ApiError::NotFound);
-    }
-    let actor = auth.actor.clone();
-    let (couple, rel) = db::read(state, move |conn| {
-        let couple = couples::find(conn, &couple_id)?.ok_or(ApiError::NotFound)?;
-        let rel = relation(conn, &actor, &couple)?;
-        Ok((couple, rel))
-    })
-    .await?;
-    if let Err(e) = allow(&auth.actor, action, &resource(&couple, rel)) {
-        if couple.practice_id == auth.actor.practice_id {
-            let event =
-                Event::new(&couple.practice_id, Some(&auth.actor), "couple.access", "couple", state.clock.now())
-                    .resource(&couple.id)
-                    .couple(&couple.id)
-                    .outcome(Outcome::Denied)
-                    .request(auth.request_id.as_deref());
-            state.audit.read_event(event).await;
-        }
-        return Err(e);
-    }
-    Ok((couple, rel))
-}
-
 /// Builds views for couples, loading their people in two queries.
 fn views(conn: &mut AnyConnection, actor: &Actor, rows: Vec<CoupleRow>) -> ApiResult<Vec<Couple>> {
     let couple_ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
@@ -226,7 +181,7 @@ fn views(conn: &mut AnyConnection, actor: &Actor, rows: Vec<CoupleRow>) -> ApiRe
                 assigned_clinician: actor.is_clinician && clinician_ids.contains(&actor.user_id.as_str()),
                 partner: c.has_partner(&actor.user_id),
             };
-            let full = authorize(actor, Action::ReadCouple, &resource(c, rel)) == Access::Allow;
+            let full = authorize(actor, Action::ReadCouple, &access::resource(c, rel)) == Access::Allow;
             let partners = if full {
                 let mut list = Vec::new();
                 for id in [&c.partner_a_id, &c.partner_b_id] {
@@ -481,7 +436,7 @@ pub async fn get_couple(
     auth: Authenticated,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Couple>> {
-    let (couple, _) = load(&state, &auth, path.into_inner(), Action::ReadCoupleStatus).await?;
+    let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::ReadCoupleStatus).await?;
     let actor = auth.actor.clone();
     let id = couple.id.clone();
     let found = db::read(&state, move |conn| view(conn, &actor, &id)).await?;
@@ -511,7 +466,7 @@ pub async fn update_couple(
     path: web::Path<String>,
     body: web::Json<CouplePatch>,
 ) -> ApiResult<web::Json<Couple>> {
-    let (couple, _) = load(&state, &auth, path.into_inner(), Action::UpdateCouple).await?;
+    let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::UpdateCouple).await?;
     let patch = body.into_inner();
     if let Some(Err(m)) = patch.label.as_deref().map(check_display_name) {
         return Err(ApiError::validation("label", m));
@@ -568,7 +523,7 @@ pub async fn assign_clinician(
     path: web::Path<String>,
     body: web::Json<AssignClinicianRequest>,
 ) -> ApiResult<web::Json<Couple>> {
-    let (couple, _) = load(&state, &auth, path.into_inner(), Action::ManageCoupleClinicians).await?;
+    let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::ManageCoupleClinicians).await?;
     let user_id = body.into_inner().user_id;
     let now = state.clock.now();
     let ev = event(&state, &auth, "couple.assign_clinician", &couple.id);
@@ -608,7 +563,7 @@ pub async fn unassign_clinician(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (couple_id, user_id) = path.into_inner();
-    let (couple, _) = load(&state, &auth, couple_id, Action::ManageCoupleClinicians).await?;
+    let (couple, _) = access::load_couple(&state, &auth, couple_id, Action::ManageCoupleClinicians).await?;
     let ev = event(&state, &auth, "couple.unassign_clinician", &couple.id);
     let removed_user = user_id.clone();
     db::write(&state, move |conn| {
@@ -654,7 +609,7 @@ pub async fn resend_invitation(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (couple_id, user_id) = path.into_inner();
-    let (couple, _) = load(&state, &auth, couple_id, Action::ResendInvitation).await?;
+    let (couple, _) = access::load_couple(&state, &auth, couple_id, Action::ResendInvitation).await?;
     if !couple.has_partner(&user_id) {
         return Err(ApiError::NotFound);
     }

@@ -1,10 +1,14 @@
 //! One handler file per resource. Handlers parse, ask the policy, call the store, answer.
 
+pub mod access;
+pub mod agreements;
 pub mod audit_events;
 pub mod auth;
 pub mod couples;
+pub mod exercises;
 pub mod me;
 pub mod ops;
+pub mod plans;
 pub mod users;
 
 use tandem_domain::{Access, Action, Actor, Resource, authorize};
