@@ -12,5 +12,6 @@ mod edge;
 mod email;
 mod matrix;
 mod openapi_spec;
+mod plans;
 mod schema;
 mod users;

@@ -161,10 +161,25 @@ impl TestApp {
 
     /// Sends a request with an optional bearer token and JSON body.
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        self.call_with(method, path, token, body, &[]).await
+    }
+
+    /// Sends a request with extra headers (e.g. `If-Match`).
+    pub async fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
         }
         let res = match body {
             Some(b) => req.send_json(&b).await,

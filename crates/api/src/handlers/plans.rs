@@ -667,7 +667,18 @@ where
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
-    pub action: LifecycleActionView,
+    /// `activate`, `pause`, `resume`, `complete` or `archive`.
+    #[schema(value_type = LifecycleActionView)]
+    pub action: String,
+}
+
+/// Parses an enum field sent as text, so an unknown value is a 422 that names the field
+/// rather than a generic 400.
+fn enum_field<T: Copy>(field: &str, value: &str, all: &[T], as_str: fn(T) -> &'static str) -> ApiResult<T> {
+    all.iter().copied().find(|v| as_str(*v) == value).ok_or_else(|| {
+        let allowed = all.iter().map(|v| as_str(*v)).collect::<Vec<_>>().join(", ");
+        ApiError::validation(field, &format!("must be one of: {allowed}"))
+    })
 }
 
 #[utoipa::path(
@@ -696,7 +707,7 @@ pub async fn change_status(
     if ctx.couple.status()? == CoupleStatus::Discharged {
         return Err(ApiError::Conflict("the couple is discharged".into()));
     }
-    let action: LifecycleAction = body.into_inner().action.into();
+    let action = enum_field("action", &body.into_inner().action, LifecycleAction::ALL, LifecycleAction::as_str)?;
     let now = state.clock.now();
     let event =
         access::event(&state, &auth, &format!("plan.{}", action.as_str()), "plan", &ctx.tree.plan.id, &ctx.couple.id);
@@ -1196,7 +1207,9 @@ pub async fn remove_exercise(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentInput {
-    pub answer: ConsentAnswerView,
+    /// `not_asked`, `yes`, `tentative_yes`, `soft_no` or `no`.
+    #[schema(value_type = ConsentAnswerView)]
+    pub answer: String,
     /// An optional note for the clinician (never shown to the other partner).
     #[schema(example = "I'd like to go slower this week")]
     pub note: Option<String>,
@@ -1241,7 +1254,7 @@ pub async fn set_consent(
     if input.note.as_deref().is_some_and(|n| n.chars().count() > 2000) {
         return Err(ApiError::validation("note", "must be at most 2000 characters"));
     }
-    let answer: ConsentAnswer = input.answer.into();
+    let answer = enum_field("answer", &input.answer, ConsentAnswer::ALL, ConsentAnswer::as_str)?;
     let note = input.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let now = state.clock.now();
     let event = access::event(&state, &auth, "plan.consent", "consent", &step.id, &ctx.couple.id);
