@@ -26,6 +26,42 @@ struct PracticeIds {
     users: Vec<String>,
     clients: Vec<String>,
     other_couple_partners: Vec<String>,
+    plan_own: String,
+    plan_other: String,
+    /// The practice's own (not built-in) exercise, used in no plan.
+    exercise: String,
+}
+
+/// Drafts a one-step plan with one exercise; returns its id.
+async fn plan_for(app: &TestApp, clinician: &str, couple: &str, exercise: &str) -> String {
+    let created = app
+        .post(&format!("/api/v1/couples/{couple}/plans"), Some(clinician), json!({"title": "Plan", "goal": "Goal"}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.raw);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let tag = created.header("etag").unwrap().to_owned();
+    let step = app
+        .call_with(
+            "POST",
+            &format!("/api/v1/plans/{id}/steps"),
+            Some(clinician),
+            Some(json!({"title": "Step"})),
+            &[("If-Match", &tag)],
+        )
+        .await;
+    let step_id = step.body["steps"][0]["id"].as_str().unwrap().to_owned();
+    let tag = step.header("etag").unwrap().to_owned();
+    let added = app
+        .call_with(
+            "POST",
+            &format!("/api/v1/plans/{id}/steps/{step_id}/exercises"),
+            Some(clinician),
+            Some(json!({"exercise_id": exercise})),
+            &[("If-Match", &tag)],
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.raw);
+    id
 }
 
 async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
@@ -49,6 +85,14 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
     let clients: Vec<String> = own_partners.iter().chain(&other_partners).cloned().collect();
     let mut users = vec![admin_id, clin_id, clin2_id];
     users.extend(clients.clone());
+    let library = app.get("/api/v1/exercises?limit=200", &clinician).await;
+    let starter = library.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let plan_own = plan_for(app, &clinician, &couple_own, &starter).await;
+    let plan_other = plan_for(app, &clin2, &couple_other, &starter).await;
+    let custom = app
+        .post("/api/v1/exercises", Some(&clinician), json!({"title": "Own", "category": "touch", "instructions": "x", "duration_minutes": 5, "intensity": 10, "exit_strategy": "x", "tags": ["solo"]}))
+        .await;
+    let exercise = custom.body["id"].as_str().unwrap().to_owned();
     PracticeIds {
         admin,
         clinician,
@@ -58,6 +102,9 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         users,
         clients,
         other_couple_partners: other_partners,
+        plan_own,
+        plan_other,
+        exercise,
     }
 }
 
@@ -72,21 +119,37 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
     let mut partner_users = all_away_users.clone();
     partner_users.extend(home.users.iter().filter(|u| !home.clients.contains(u)).cloned());
     partner_users.extend(home.other_couple_partners.clone());
+    let away_plans = vec![away.plan_own.clone(), away.plan_other.clone()];
+    let mut not_own_plans = away_plans.clone();
+    not_own_plans.push(home.plan_other.clone());
+    let pools = |couples: Vec<String>, users: Vec<String>, plans: Vec<String>, exercises: Vec<String>| {
+        HashMap::from([("couple_id", couples), ("user_id", users), ("plan_id", plans), ("exercise_id", exercises)])
+    };
     vec![
         Caller {
             name: format!("{practice} admin"),
             token: home.admin.clone(),
-            unreachable: HashMap::from([("couple_id", away_couples.clone()), ("user_id", all_away_users.clone())]),
+            unreachable: pools(away_couples, all_away_users, away_plans, vec![away.exercise.clone()]),
         },
         Caller {
             name: format!("{practice} clinician"),
             token: home.clinician.clone(),
-            unreachable: HashMap::from([("couple_id", clinician_couples.clone()), ("user_id", clinician_users)]),
+            unreachable: pools(
+                clinician_couples.clone(),
+                clinician_users,
+                not_own_plans.clone(),
+                vec![away.exercise.clone()],
+            ),
         },
         Caller {
             name: format!("{practice} partner"),
             token: home.partner.clone(),
-            unreachable: HashMap::from([("couple_id", clinician_couples), ("user_id", partner_users)]),
+            unreachable: pools(
+                clinician_couples,
+                partner_users,
+                not_own_plans,
+                vec![away.exercise.clone(), home.exercise.clone()],
+            ),
         },
     ]
 }
