@@ -196,6 +196,9 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
                 discharged_at: discharged.then(|| time::to_db(now)),
             };
             couples::insert(conn, &couple, std::slice::from_ref(&staff[clinician]), now)?;
+            if label.starts_with("Couple 1") {
+                seed_demo_plan(conn, &couple, &staff[clinician], now)?;
+            }
         }
         audit::record(
             conn,
@@ -203,4 +206,131 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
         )?;
         Ok(true)
     })
+}
+
+/// Gives a demo couple an agreement in effect and an active three-step plan.
+fn seed_demo_plan(
+    conn: &mut AnyConnection,
+    couple: &CoupleRow,
+    clinician: &str,
+    now: DateTime<Utc>,
+) -> Result<(), SetupError> {
+    use tandem_domain::agreements::PartnerTerms;
+    use tandem_domain::plans::{ConsentAnswer, Criteria, PlanStatus, StepStatus};
+    use tandem_store::agreements::{self, AgreementRow};
+    use tandem_store::plans::{self, ItemRow, PlanChanges, PlanRow, StepRow};
+
+    let terms = |tags: &[&str]| {
+        serde_json::to_string(&PartnerTerms {
+            willing_to_try: "Holding hands, cuddling with clothes on, massages".into(),
+            off_limits: "Anything undressed for now".into(),
+            off_limits_tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            pause_signal: "Saying 'pause'".into(),
+            soft_no: "Not right now".into(),
+            tentative_yes: "I'd like to try, slowly".into(),
+        })
+        .map_err(|e| SetupError::Api(e.to_string()))
+    };
+    let agreement = AgreementRow {
+        id: ids::new_id(),
+        practice_id: couple.practice_id.clone(),
+        couple_id: couple.id.clone(),
+        version: 1,
+        partner_a_terms: terms(&["clothing:removed", "touch:genital"])?,
+        partner_b_terms: terms(&["clothing:removed"])?,
+        review_by: time::to_db(now + chrono::Duration::days(30)),
+        created_by: clinician.to_owned(),
+        created_at: time::to_db(now),
+    };
+    agreements::insert(conn, &agreement)?;
+    agreements::acknowledge(conn, &agreement, &couple.partner_a_id, now)?;
+    agreements::acknowledge(conn, &agreement, &couple.partner_b_id, now)?;
+
+    let plan = PlanRow {
+        id: ids::new_id(),
+        practice_id: couple.practice_id.clone(),
+        couple_id: couple.id.clone(),
+        title: "Rebuilding comfortable touch".into(),
+        goal: "Feel at ease holding each other again".into(),
+        status: PlanStatus::Draft.as_str().into(),
+        hold_cause: None,
+        current_step_id: None,
+        version: 1,
+        created_by: clinician.to_owned(),
+        created_at: time::to_db(now),
+        updated_at: time::to_db(now),
+        activated_at: None,
+        completed_at: None,
+    };
+    plans::insert_plan(conn, &plan)?;
+    let library = tandem_store::exercises::list(
+        conn,
+        &tandem_store::exercises::Visible::Practice(couple.practice_id.clone()),
+        &tandem_store::exercises::ExerciseFilter::default(),
+        &tandem_store::PageRequest { after: None, limit: 200 },
+    )?;
+    let criteria = Criteria::default();
+    let mut first_step = None;
+    for (position, key) in ["holding-hands", "clothed-cuddle", "hand-and-foot-massage"].into_iter().enumerate() {
+        let exercise = library
+            .items
+            .iter()
+            .find(|e| e.builtin_key.as_deref() == Some(key))
+            .ok_or_else(|| SetupError::Invalid(format!("starter {key} missing")))?;
+        let position = i32::try_from(position).unwrap_or(0);
+        let step = StepRow {
+            id: ids::new_id(),
+            practice_id: couple.practice_id.clone(),
+            plan_id: plan.id.clone(),
+            position,
+            title: exercise.title.clone(),
+            description: format!("{} three times a week", exercise.title),
+            target_per_week: 3,
+            min_sessions: criteria.min_sessions,
+            target_suds: criteria.target_suds,
+            setback_suds: criteria.setback_suds,
+            window_days: criteria.window_days,
+            status: StepStatus::NotStarted.as_str().into(),
+            activated_at: None,
+            created_at: time::to_db(now),
+            updated_at: time::to_db(now),
+        };
+        plans::insert_step(conn, &step)?;
+        plans::insert_item(
+            conn,
+            &ItemRow {
+                id: ids::new_id(),
+                practice_id: couple.practice_id.clone(),
+                plan_id: plan.id.clone(),
+                step_id: step.id.clone(),
+                position: 0,
+                exercise_id: exercise.id.clone(),
+                title: exercise.title.clone(),
+                category: exercise.category.clone(),
+                instructions: exercise.instructions.clone(),
+                duration_minutes: exercise.duration_minutes,
+                intensity: exercise.intensity,
+                check_in_prompts: exercise.check_in_prompts.clone(),
+                exit_strategy: exercise.exit_strategy.clone(),
+                tags: exercise.tags.clone(),
+                created_at: time::to_db(now),
+            },
+        )?;
+        first_step.get_or_insert(step.id);
+    }
+    let first = first_step.ok_or_else(|| SetupError::Invalid("no demo steps".into()))?;
+    plans::set_consent(conn, &plan, &first, &couple.partner_a_id, ConsentAnswer::Yes, None, now)?;
+    plans::set_consent(conn, &plan, &first, &couple.partner_b_id, ConsentAnswer::TentativeYes, None, now)?;
+    plans::set_step_status(conn, &first, StepStatus::Active, now)?;
+    plans::update_plan(
+        conn,
+        &plan.id,
+        &PlanChanges {
+            status: Some(PlanStatus::Active.as_str().into()),
+            current_step_id: Some(Some(first)),
+            activated_at: Some(Some(time::to_db(now))),
+            ..PlanChanges::default()
+        },
+    )?;
+    Ok(())
 }
