@@ -10,11 +10,13 @@ use crate::state::AppState;
 /// The front-end route that receives each kind of link. The token rides in the URL
 /// fragment, which browsers never send to servers, so it stays out of access logs.
 fn link(state: &AppState, kind: EmailKind, token: &str) -> String {
-    let path = match kind {
-        EmailKind::Invitation => "invitation",
-        EmailKind::PasswordReset => "password-reset",
-    };
-    format!("{}/{path}#token={token}", state.config.public_url.trim_end_matches('/'))
+    let base = state.config.public_url.trim_end_matches('/');
+    match kind {
+        EmailKind::Invitation => format!("{base}/invitation#token={token}"),
+        EmailKind::PasswordReset => format!("{base}/password-reset#token={token}"),
+        // No token: the clinician signs in as usual.
+        EmailKind::ClinicianAlert => format!("{base}/"),
+    }
 }
 
 /// Renders and sends in the background; failures are logged with the kind, never the

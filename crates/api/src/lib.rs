@@ -12,9 +12,11 @@ pub mod email;
 pub mod error;
 pub mod etag;
 pub mod handlers;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod review;
 pub mod state;
 
 use std::net::TcpListener;
@@ -35,7 +37,10 @@ pub use config::ApiConfig;
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
-use crate::handlers::{agreements, audit_events, auth as auth_routes, couples, exercises, me, ops, plans, users};
+use crate::handlers::{
+    agreements, audit_events, auth as auth_routes, couples, decisions, exercises, incidents, me, milestones, ops,
+    plans, reports, review as review_routes, users,
+};
 
 /// Every route, registered once for both the app and the spec.
 fn routes(cfg: &mut ServiceConfig<'_>) {
@@ -47,6 +52,8 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(auth_routes::accept_invitation)
             .service(auth_routes::request_password_reset)
             .service(auth_routes::confirm_password_reset)
+            // `me/agenda` before `me`'s siblings so nothing shadows it.
+            .service(me::get_agenda)
             .service(me::get_me)
             .service(me::update_me)
             .service(users::list_users)
@@ -82,7 +89,23 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(plans::delete_step)
             .service(plans::add_exercise)
             .service(plans::remove_exercise)
-            .service(plans::set_consent),
+            .service(plans::set_consent)
+            .service(reports::create_report)
+            .service(reports::list_reports)
+            .service(reports::create_check_in)
+            .service(reports::list_check_ins)
+            .service(incidents::create_incident)
+            .service(incidents::list_incidents)
+            .service(incidents::update_incident)
+            .service(incidents::withdraw)
+            .service(milestones::list_milestones)
+            .service(milestones::create_milestone)
+            .service(decisions::get_recommendation)
+            .service(decisions::list_decisions)
+            .service(decisions::decide)
+            .service(review_routes::get_progress)
+            .service(review_routes::get_timeline)
+            .service(review_routes::export),
     );
 }
 

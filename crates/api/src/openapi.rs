@@ -61,7 +61,12 @@ problem_response!(ServiceUnavailable, "The database cannot be reached; retry sho
         (name = "couples", description = "Couples, their partners and clinicians: the caseload."),
         (name = "exercises", description = "The exercise library: built-in starters and the practice's own."),
         (name = "agreements", description = "Each couple's versioned safety agreement."),
-        (name = "plans", description = "Graded-exposure plans: steps, exercise snapshots, lifecycle and consent.")
+        (name = "plans", description = "Graded-exposure plans: steps, exercise snapshots, lifecycle and consent."),
+        (name = "reports", description = "Partners' reports of attempts and daily check-ins."),
+        (name = "incidents", description = "Crossed boundaries and withdrawals: private channels to the clinicians."),
+        (name = "milestones", description = "Small victories, shared with the couple."),
+        (name = "decisions", description = "The recommendation and the clinician's advance / hold / step back."),
+        (name = "review", description = "Progress, timeline and export of a couple's record.")
     ),
     modifiers(&CommonResponses)
 )]

@@ -5,11 +5,13 @@
 
 pub mod actor;
 pub mod agreements;
+pub mod attention;
 pub mod clock;
 pub mod exercises;
 pub mod lifetimes;
 pub mod plans;
 pub mod policy;
+pub mod progression;
 pub mod validation;
 
 pub use actor::{Actor, Role, UserKind, UserStatus};

@@ -42,6 +42,8 @@ pub enum Action {
     WriteClinical,
     /// A partner's own answers: consent on a step, acknowledging the agreement.
     PartnerAnswer,
+    /// The clinician's review: recommendations, decisions, progress, the export.
+    ReadReview,
     /// List the exercise library (each caller sees their slice).
     ListExercises,
     /// Add an exercise to the practice's library.
@@ -185,6 +187,7 @@ fn couple_access(actor: &Actor, action: Action, rel: CoupleRelation) -> Access {
         Action::ReadClinical => clinician || rel.partner,
         Action::WriteClinical => clinician,
         Action::PartnerAnswer => rel.partner,
+        Action::ReadReview => clinician,
         _ => false,
     };
     if allowed { Access::Allow } else { Access::DenyForbidden }
@@ -299,6 +302,9 @@ mod tests {
             (&client, couple(true, false), Action::ReadClinical, Access::Allow),
             (&client, couple(true, false), Action::PartnerAnswer, Access::Allow),
             (&client, couple(true, false), Action::WriteClinical, Access::DenyForbidden),
+            (&client, couple(true, false), Action::ReadReview, Access::DenyForbidden),
+            (&clin, couple(false, true), Action::ReadReview, Access::Allow),
+            (&admin, couple(false, false), Action::ReadReview, Access::DenyForbidden),
             (&client, couple(false, false), Action::ReadPlanStatus, Access::DenyNotFound),
         ];
         for (who, resource, action, expected) in cases {

@@ -92,3 +92,12 @@ mod tz_tests {
         assert!(super::check_time_zone("Mars/Olympus").is_err());
     }
 }
+
+/// The calendar date of `t` in the IANA zone `tz` (UTC if the name is unknown).
+#[must_use]
+pub fn local_date(t: chrono::DateTime<chrono::Utc>, tz: &str) -> chrono::NaiveDate {
+    match tz.parse::<chrono_tz::Tz>() {
+        Ok(zone) => t.with_timezone(&zone).date_naive(),
+        Err(_) => t.date_naive(),
+    }
+}

@@ -7,16 +7,20 @@ use minijinja::{Environment, context};
 pub enum EmailKind {
     Invitation,
     PasswordReset,
+    /// To a clinician: something in their caseload needs attention (an incident, a
+    /// withdrawal). Says nothing about what or who.
+    ClinicianAlert,
 }
 
 impl EmailKind {
-    pub const ALL: [Self; 2] = [Self::Invitation, Self::PasswordReset];
+    pub const ALL: [Self; 3] = [Self::Invitation, Self::PasswordReset, Self::ClinicianAlert];
 
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Invitation => "invitation",
             Self::PasswordReset => "password_reset",
+            Self::ClinicianAlert => "clinician_alert",
         }
     }
 
@@ -24,6 +28,7 @@ impl EmailKind {
         match self {
             Self::Invitation => "Your account is ready to set up",
             Self::PasswordReset => "Your password reset link",
+            Self::ClinicianAlert => "An item is waiting for your review",
         }
     }
 }
@@ -43,7 +48,9 @@ pub const ALLOWED_VARIABLES: [&str; 2] = ["link", "expires_in"];
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    let templates: [(&str, &str); 4] = [
+    let templates: [(&str, &str); 6] = [
+        ("clinician_alert.txt", include_str!("../templates/clinician_alert.txt")),
+        ("clinician_alert.html", include_str!("../templates/clinician_alert.html")),
         ("invitation.txt", include_str!("../templates/invitation.txt")),
         ("invitation.html", include_str!("../templates/invitation.html")),
         ("password_reset.txt", include_str!("../templates/password_reset.txt")),

@@ -246,8 +246,49 @@ pub struct SummaryRow {
     pub last_activity_at: Option<chrono::NaiveDateTime>,
     pub agreement_review_due_at: Option<chrono::NaiveDateTime>,
     pub updated_at: chrono::NaiveDateTime,
+    pub rising_distress: bool,
+    pub diverging: bool,
 }
 
 pub fn summary(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<SummaryRow> {
     Ok(couple_summaries::table.find(couple_id).select(SummaryRow::as_select()).first(conn)?)
+}
+
+/// Changes to the summary row; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = couple_summaries)]
+pub struct SummaryChanges {
+    pub open_incidents: Option<i32>,
+    pub withdrawn: Option<bool>,
+    pub pause_cause: Option<Option<String>>,
+    pub recommendation: Option<Option<String>>,
+    pub last_activity_at: Option<Option<chrono::NaiveDateTime>>,
+    pub agreement_review_due_at: Option<Option<chrono::NaiveDateTime>>,
+    pub rising_distress: Option<bool>,
+    pub diverging: Option<bool>,
+    pub updated_at: Option<chrono::NaiveDateTime>,
+}
+
+pub fn update_summary(conn: &mut AnyConnection, couple_id: &str, changes: &SummaryChanges) -> StoreResult<()> {
+    diesel::update(couple_summaries::table.find(couple_id)).set(changes).execute(conn)?;
+    Ok(())
+}
+
+/// The summaries of the couples assigned to a clinician, with the couples (one query).
+pub fn caseload_summaries(
+    conn: &mut AnyConnection,
+    clinician_id: &str,
+    limit: i64,
+) -> StoreResult<Vec<(CoupleRow, SummaryRow)>> {
+    let assigned = couple_clinicians::table
+        .filter(couple_clinicians::user_id.eq(clinician_id))
+        .select(couple_clinicians::couple_id);
+    Ok(couples::table
+        .inner_join(couple_summaries::table)
+        .filter(couples::id.eq_any(assigned))
+        .filter(couples::status.eq(CoupleStatus::Active.as_str()))
+        .order(couples::id.asc())
+        .limit(limit)
+        .select((CoupleRow::as_select(), SummaryRow::as_select()))
+        .load(conn)?)
 }

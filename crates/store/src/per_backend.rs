@@ -34,3 +34,33 @@ pub fn upsert_consent(conn: &mut AnyConnection, row: &crate::plans::ConsentRow) 
             .execute(lite),
     }
 }
+
+/// Inserts an idempotency key unless it exists; returns rows inserted (0 or 1). On
+/// PostgreSQL a plain insert that hits the key would abort the whole transaction.
+pub fn insert_idempotency_key(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    practice_id: &str,
+    route: &str,
+    key: &str,
+    request_hash: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    use crate::schema::idempotency_keys::dsl as k;
+    let values = (
+        k::user_id.eq(user_id),
+        k::route.eq(route),
+        k::idempotency_key.eq(key),
+        k::practice_id.eq(practice_id),
+        k::request_hash.eq(request_hash),
+        k::created_at.eq(now),
+    );
+    match conn {
+        AnyConnection::Postgresql(pg) => {
+            diesel::insert_into(k::idempotency_keys).values(values).on_conflict_do_nothing().execute(pg)
+        }
+        AnyConnection::Sqlite(lite) => {
+            diesel::insert_into(k::idempotency_keys).values(values).on_conflict_do_nothing().execute(lite)
+        }
+    }
+}

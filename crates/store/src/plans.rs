@@ -99,7 +99,7 @@ impl ConsentRow {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = consent_events)]
 pub struct ConsentEventRow {
     pub id: String,

@@ -130,6 +130,121 @@ diesel::table! {
         last_activity_at -> Nullable<Timestamp>,
         agreement_review_due_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        rising_distress -> Bool,
+        diverging -> Bool,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        plan_id -> Text,
+        step_id -> Text,
+        item_id -> Nullable<Text>,
+        author_id -> Text,
+        occurred_at -> Timestamp,
+        outcome -> Text,
+        distress_before -> Integer,
+        distress_peak -> Integer,
+        distress_after -> Integer,
+        comfort -> Integer,
+        closeness -> Integer,
+        boundary_crossed -> Bool,
+        note -> Nullable<Text>,
+        visibility -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    check_ins (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        author_id -> Text,
+        felt_good -> Text,
+        was_hard -> Text,
+        to_adjust -> Text,
+        stress -> Integer,
+        visibility -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    incidents (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        plan_id -> Nullable<Text>,
+        step_id -> Nullable<Text>,
+        report_id -> Nullable<Text>,
+        author_id -> Text,
+        description -> Text,
+        status -> Text,
+        acknowledgement -> Nullable<Text>,
+        revision -> Nullable<Text>,
+        renewed_consent -> Bool,
+        resolution -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        opened_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    withdrawals (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        user_id -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        author_id -> Text,
+        title -> Text,
+        note -> Nullable<Text>,
+        achieved_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    decisions (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        plan_id -> Text,
+        step_id -> Text,
+        kind -> Text,
+        rationale -> Text,
+        recommendation_kind -> Text,
+        recommendation_etag -> Text,
+        to_step_id -> Nullable<Text>,
+        decided_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, route, idempotency_key) {
+        user_id -> Text,
+        route -> Text,
+        idempotency_key -> Text,
+        practice_id -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        response -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -295,4 +410,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     step_exercises,
     consents,
     consent_events,
+    reports,
+    check_ins,
+    incidents,
+    withdrawals,
+    milestones,
+    decisions,
+    idempotency_keys,
 );

@@ -394,6 +394,7 @@ pub async fn acknowledge(
             if in_effect == Some(latest.row.version) {
                 safety_stop_if_needed(conn, &c, None, now)?;
             }
+            crate::review::refresh_summary(conn, &c, now)?;
         }
         let (latest, in_effect) = current(conn, &c)?.ok_or(ApiError::NotFound)?;
         view(&actor, &c, &latest, in_effect)

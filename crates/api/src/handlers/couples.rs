@@ -94,7 +94,55 @@ pub struct Couple {
     pub clinicians: Vec<CoupleClinician>,
     pub created_at: DateTime<Utc>,
     pub discharged_at: Option<DateTime<Utc>>,
+    /// Only with `needs_attention=true`: why the couple needs the clinician.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attention: Option<Attention>,
 }
+
+/// One reason a couple needs the clinician, most urgent first: an open incident or a
+/// withdrawal; paused by a soft no or no; step back recommended; rising distress;
+/// partners diverging; an advance waiting for a decision; agreement review due within 7
+/// days; no activity for 7 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionFlag {
+    IncidentOrWithdrawal,
+    PausedByConsent,
+    StepBackRecommended,
+    RisingDistress,
+    PartnersDiverging,
+    AdvanceWaiting,
+    AgreementReviewDue,
+    Inactive,
+}
+
+impl From<tandem_domain::attention::Flag> for AttentionFlag {
+    fn from(f: tandem_domain::attention::Flag) -> Self {
+        use tandem_domain::attention::Flag as F;
+        match f {
+            F::IncidentOrWithdrawal => Self::IncidentOrWithdrawal,
+            F::PausedByConsent => Self::PausedByConsent,
+            F::StepBackRecommended => Self::StepBackRecommended,
+            F::RisingDistress => Self::RisingDistress,
+            F::PartnersDiverging => Self::PartnersDiverging,
+            F::AdvanceWaiting => Self::AdvanceWaiting,
+            F::AgreementReviewDue => Self::AgreementReviewDue,
+            F::Inactive => Self::Inactive,
+        }
+    }
+}
+
+/// Why a couple is in the needs-attention list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Attention {
+    /// Most urgent first.
+    pub flags: Vec<AttentionFlag>,
+    /// 1 (most urgent) to 8: the rank of the first flag.
+    pub urgency: u8,
+}
+
+/// The most couples the urgency-sorted caseload returns (it comes whole, not paged).
+pub const ATTENTION_LIMIT: i64 = 500;
 
 /// A partner to create with a new couple.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -151,6 +199,9 @@ pub struct AssignClinicianRequest {
 pub struct CoupleListParams {
     /// Only couples in this state.
     pub status: Option<CoupleStatusView>,
+    /// Clinicians: only the couples that need attention, most urgent first, whole (up to
+    /// 500, no cursor), each with its `attention` flags.
+    pub needs_attention: Option<bool>,
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
@@ -212,6 +263,7 @@ fn views(conn: &mut AnyConnection, actor: &Actor, rows: Vec<CoupleRow>) -> ApiRe
                 clinicians,
                 created_at: time::from_db(c.created_at),
                 discharged_at: c.discharged_at.map(time::from_db),
+                attention: None,
             })
         })
         .collect()
@@ -233,11 +285,12 @@ fn event(state: &AppState, auth: &Authenticated, action: &str, couple_id: &str) 
     tag = "couples",
     operation_id = "listCouples",
     summary = "The caller's couples: caseload, practice or own couple",
-    description = "A clinician gets the couples assigned to them; an admin gets every couple of the practice (status only, unless also the assigned clinician); a partner gets their own couple. Oldest first, cursor-paginated; couples added while paging appear on a later page, never twice.",
+    description = "A clinician gets the couples assigned to them; an admin gets every couple of the practice (status only, unless also the assigned clinician); a partner gets their own couple. Oldest first, cursor-paginated; couples added while paging appear on a later page, never twice. With `needs_attention=true` (clinicians only; 403 otherwise) the caseload comes whole (up to 500), most urgent first, each couple with its attention flags.",
     params(CoupleListParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of couples.", body = Paginated<Couple>),
+        (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]
@@ -250,6 +303,9 @@ pub async fn list_couples(
     let actor = auth.actor.clone();
     allow(&actor, Action::ListCouples, &Resource::Practice { practice_id: &actor.practice_id })?;
     let q = query.into_inner();
+    if q.needs_attention == Some(true) {
+        return needs_attention(&state, &auth).await;
+    }
     let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
     let scope = match actor.kind {
         UserKind::Client => Scope::Partner(actor.user_id.clone()),
@@ -275,6 +331,58 @@ pub async fn list_couples(
         )
         .await;
     Ok(web::Json(Paginated::from_page(list, Ok)?))
+}
+
+/// The clinician's caseload that needs attention, most urgent first, read from the
+/// per-couple summaries only (never from reports).
+async fn needs_attention(state: &AppState, auth: &Authenticated) -> ApiResult<web::Json<Paginated<Couple>>> {
+    if !auth.actor.is_clinician {
+        return Err(ApiError::Forbidden);
+    }
+    let actor = auth.actor.clone();
+    let now = state.clock.now();
+    let items = db::read(state, move |conn| {
+        let rows = couples::caseload_summaries(conn, &actor.user_id, ATTENTION_LIMIT)?;
+        let mut flagged = Vec::new();
+        for (couple, summary) in rows {
+            let facts = tandem_domain::attention::SummaryFacts {
+                open_incidents: summary.open_incidents,
+                withdrawn: summary.withdrawn,
+                pause_cause: summary.pause_cause,
+                recommendation: summary.recommendation,
+                rising_distress: summary.rising_distress,
+                diverging: summary.diverging,
+                last_activity_at: summary.last_activity_at.map(time::from_db),
+                agreement_review_due_at: summary.agreement_review_due_at.map(time::from_db),
+                couple_created_at: Some(time::from_db(couple.created_at)),
+            };
+            let flags = tandem_domain::attention::flags(&facts, now);
+            if let Some(first) = flags.first() {
+                let rank = tandem_domain::attention::Flag::ALL.iter().position(|f| f == first).unwrap_or(7);
+                flagged.push((rank, couple, flags));
+            }
+        }
+        flagged.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        let ranks: Vec<(usize, Vec<tandem_domain::attention::Flag>)> =
+            flagged.iter().map(|(r, _, f)| (*r, f.clone())).collect();
+        let mut list = views(conn, &actor, flagged.into_iter().map(|(_, c, _)| c).collect())?;
+        for (view, (rank, flags)) in list.iter_mut().zip(ranks) {
+            view.attention = Some(Attention {
+                flags: flags.into_iter().map(Into::into).collect(),
+                urgency: u8::try_from(rank + 1).unwrap_or(8),
+            });
+        }
+        Ok(list)
+    })
+    .await?;
+    state
+        .audit
+        .read_event(
+            Event::new(&auth.actor.practice_id, Some(&auth.actor), "couple.attention", "couple", now)
+                .request(auth.request_id.as_deref()),
+        )
+        .await;
+    Ok(web::Json(Paginated { items, next_cursor: None }))
 }
 
 fn validate_new_couple(body: &NewCoupleRequest) -> Result<Vec<(String, String, String)>, ApiError> {

@@ -5,10 +5,15 @@ pub mod agreements;
 pub mod audit_events;
 pub mod auth;
 pub mod couples;
+pub mod decisions;
 pub mod exercises;
+pub mod incidents;
 pub mod me;
+pub mod milestones;
 pub mod ops;
 pub mod plans;
+pub mod reports;
+pub mod review;
 pub mod users;
 
 use tandem_domain::{Access, Action, Actor, Resource, authorize};

@@ -657,6 +657,7 @@ where
         lock(conn, &ctx.tree.plan, now)?;
         f(conn, &ctx, now)?;
         audit::record(conn, event)?;
+        crate::review::refresh_summary(conn, &ctx.couple, now)?;
         reload(conn, &actor, &ctx)
     })
     .await?;
@@ -724,6 +725,7 @@ pub async fn change_status(
         apply_lifecycle(conn, &tree, action, next, now)?;
         store::bump_version(conn, &tree.plan.id, tree.plan.version, now)?;
         audit::record(conn, event)?;
+        crate::review::refresh_summary(conn, &ctx.couple, now)?;
         reload(conn, &actor, &PlanContext { tree, ..ctx })
     })
     .await?;
@@ -1267,6 +1269,7 @@ pub async fn set_consent(
             hold_plan(conn, &plan, HoldCause::ConsentWithdrawn, now)?;
         }
         audit::record(conn, event)?;
+        crate::review::refresh_summary(conn, &ctx.couple, now)?;
         Ok(())
     })
     .await?;

@@ -1,0 +1,169 @@
+//! The clinical read model: the current recommendation of a plan, and the per-couple
+//! summary that the caseload reads. [`refresh_summary`] recomputes a couple's summary
+//! from its own rows inside every write that can change it, so the caseload never scans
+//! reports and never drifts from the data.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use tandem_domain::plans::{Criteria, PlanStatus, StepStatus};
+use tandem_domain::progression::{Attempt, Baseline, Inputs, Kind, Outcome, Recommendation, recommend, window_stats};
+use tandem_store::couples::{self, CoupleRow, SummaryChanges};
+use tandem_store::plans::{self, PlanTree};
+use tandem_store::{AnyConnection, agreements, incidents, records, time};
+
+use crate::error::ApiResult;
+
+/// A recommendation with the ETag a decision must quote.
+#[derive(Debug, Clone)]
+pub struct Current {
+    pub step_id: String,
+    pub recommendation: Recommendation,
+    pub etag: String,
+}
+
+/// The ETag of a recommendation: changes whenever its content does.
+#[must_use]
+pub fn etag_of(step_id: &str, r: &Recommendation) -> String {
+    let mut h = Sha256::new();
+    h.update(step_id.as_bytes());
+    h.update(r.kind.as_str().as_bytes());
+    h.update(r.baseline.as_ref().map_or("", |b| b.step_id.as_str()).as_bytes());
+    h.update([u8::from(r.awaiting_consent)]);
+    for reason in &r.reasons {
+        h.update(reason.as_bytes());
+        h.update([0]);
+    }
+    format!("\"rec-{}\"", &URL_SAFE_NO_PAD.encode(h.finalize())[..22])
+}
+
+fn criteria(step: &tandem_store::plans::StepRow) -> Criteria {
+    Criteria {
+        min_sessions: step.min_sessions,
+        target_suds: step.target_suds,
+        setback_suds: step.setback_suds,
+        window_days: step.window_days,
+    }
+}
+
+/// The recommendation for the current step of an active or on-hold plan.
+pub fn current(
+    conn: &mut AnyConnection,
+    tree: &PlanTree,
+    couple: &CoupleRow,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<Current>> {
+    let status = tree.plan.status()?;
+    if !matches!(status, PlanStatus::Active | PlanStatus::OnHold) {
+        return Ok(None);
+    }
+    let Some(step_id) = tree.plan.current_step_id.clone() else { return Ok(None) };
+    let Some(step) = tree.step(&step_id) else { return Ok(None) };
+    let partners = [couple.partner_a_id.as_str(), couple.partner_b_id.as_str()];
+    let activated = step.activated_at.map_or(now, time::from_db);
+    let rows = records::step_reports_since(conn, &step_id, time::to_db(activated))?;
+    let attempts: Vec<Attempt> = rows
+        .iter()
+        .filter_map(|r| {
+            let partner = partners.iter().position(|p| *p == r.author_id)?;
+            Some(Attempt {
+                partner,
+                occurred_at: time::from_db(r.occurred_at),
+                outcome: Outcome::parse(&r.outcome)?,
+                peak: r.distress_peak,
+                after: r.distress_after,
+            })
+        })
+        .collect();
+    let position = tree.steps.iter().position(|s| s.id == step_id).unwrap_or(0);
+    let next = tree.steps.get(position + 1);
+    let baseline = tree.steps[..position]
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, s)| s.status == StepStatus::Completed.as_str())
+        .map(|(i, s)| Baseline { step_id: s.id.clone(), number: i + 1 });
+    let inputs = Inputs {
+        criteria: criteria(step),
+        step_activated_at: activated,
+        now,
+        attempts: &attempts,
+        consents: tree.answers(&step_id, partners),
+        open_incidents: usize::try_from(incidents::open_count(conn, &couple.id)?).unwrap_or(0),
+        step_number: position + 1,
+        next_step_consents: next.map(|n| tree.answers(&n.id, partners)),
+        baseline,
+    };
+    let recommendation = recommend(&inputs);
+    let etag = etag_of(&step_id, &recommendation);
+    Ok(Some(Current { step_id, recommendation, etag }))
+}
+
+/// The summary's name for a recommendation.
+#[must_use]
+pub fn summary_label(r: &Recommendation) -> &'static str {
+    match r.kind {
+        Kind::Advance if r.awaiting_consent => "advance_awaiting_consent",
+        kind => kind.as_str(),
+    }
+}
+
+/// Recomputes the couple's summary row from its rows (one couple's, a bounded read).
+pub fn refresh_summary(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) -> ApiResult<()> {
+    let open = incidents::open_count(conn, &couple.id)?;
+    let withdrawn = !incidents::withdrawals(conn, &couple.id)?.is_empty();
+    let running = plans::running(conn, &couple.id)?;
+    let mut changes = SummaryChanges {
+        open_incidents: Some(i32::try_from(open).unwrap_or(i32::MAX)),
+        withdrawn: Some(withdrawn),
+        pause_cause: Some(running.as_ref().and_then(|p| p.hold_cause.clone())),
+        recommendation: Some(None),
+        rising_distress: Some(false),
+        diverging: Some(false),
+        last_activity_at: Some(records::last_activity(conn, &couple.id)?),
+        updated_at: Some(time::to_db(now)),
+        ..SummaryChanges::default()
+    };
+    let partners = [couple.partner_a_id.as_str(), couple.partner_b_id.as_str()];
+    changes.agreement_review_due_at = Some(agreements::in_effect(conn, &couple.id, partners)?.map(|v| v.row.review_by));
+    if let Some(plan) = running {
+        if let Some(tree) = plans::tree(conn, &plan.id)? {
+            if let Some(cur) = current(conn, &tree, couple, now)? {
+                changes.recommendation = Some(Some(summary_label(&cur.recommendation).to_owned()));
+                let step = tree.step(&cur.step_id).cloned();
+                if let Some(step) = step {
+                    let activated = step.activated_at.map_or(now, time::from_db);
+                    let rows = records::step_reports_since(conn, &step.id, time::to_db(activated))?;
+                    let attempts: Vec<Attempt> = rows
+                        .iter()
+                        .filter_map(|r| {
+                            Some(Attempt {
+                                partner: partners.iter().position(|p| *p == r.author_id)?,
+                                occurred_at: time::from_db(r.occurred_at),
+                                outcome: Outcome::parse(&r.outcome)?,
+                                peak: r.distress_peak,
+                                after: r.distress_after,
+                            })
+                        })
+                        .collect();
+                    let stats = window_stats(&Inputs {
+                        criteria: criteria(&step),
+                        step_activated_at: activated,
+                        now,
+                        attempts: &attempts,
+                        consents: [None, None],
+                        open_incidents: 0,
+                        step_number: 1,
+                        next_step_consents: None,
+                        baseline: None,
+                    });
+                    changes.rising_distress = Some(stats.rising_distress);
+                    changes.diverging = Some(stats.diverging);
+                }
+            }
+        }
+    }
+    couples::update_summary(conn, &couple.id, &changes)?;
+    Ok(())
+}
