@@ -13,5 +13,6 @@ mod email;
 mod matrix;
 mod openapi_spec;
 mod plans;
+mod progress;
 mod schema;
 mod users;

@@ -5,16 +5,16 @@ use serde_json::{Value, json};
 
 use crate::support::{Reply, TestApp};
 
-struct Couple {
-    clin: String,
-    a: String,
-    b: String,
-    a_id: String,
-    b_id: String,
-    id: String,
+pub struct Couple {
+    pub clin: String,
+    pub a: String,
+    pub b: String,
+    pub a_id: String,
+    pub b_id: String,
+    pub id: String,
 }
 
-async fn couple(app: &TestApp, practice: &str) -> Couple {
+pub async fn couple(app: &TestApp, practice: &str) -> Couple {
     let admin_email = format!("admin@{practice}.test");
     app.practice(practice, &admin_email, false);
     let admin = app.token(&admin_email).await;
@@ -54,7 +54,7 @@ fn terms(user: &str, off_tags: &[&str]) -> Value {
 }
 
 /// Writes a new agreement version (first or next) and returns the reply.
-async fn write_agreement(app: &TestApp, c: &Couple, off_a: &[&str], off_b: &[&str]) -> Reply {
+pub async fn write_agreement(app: &TestApp, c: &Couple, off_a: &[&str], off_b: &[&str]) -> Reply {
     let path = format!("/api/v1/couples/{}/safety-agreement", c.id);
     let current = app.get(&path, &c.clin).await;
     let body = json!({"review_by": "2027-06-01T00:00:00Z", "partners": [terms(&c.a_id, off_a), terms(&c.b_id, off_b)]});
@@ -68,7 +68,7 @@ async fn write_agreement(app: &TestApp, c: &Couple, off_a: &[&str], off_b: &[&st
     reply
 }
 
-async fn acknowledge(app: &TestApp, c: &Couple, token: &str) -> Reply {
+pub async fn acknowledge(app: &TestApp, c: &Couple, token: &str) -> Reply {
     let reply = app
         .call("POST", &format!("/api/v1/couples/{}/safety-agreement/acknowledgements", c.id), Some(token), None)
         .await;
@@ -77,7 +77,7 @@ async fn acknowledge(app: &TestApp, c: &Couple, token: &str) -> Reply {
 }
 
 /// Drafts a plan with one step per exercise title; returns the plan id and its ETag.
-async fn draft(app: &TestApp, c: &Couple, titles: &[&str]) -> (String, String) {
+pub async fn draft(app: &TestApp, c: &Couple, titles: &[&str]) -> (String, String) {
     let created = app
         .post(
             &format!("/api/v1/couples/{}/plans", c.id),
@@ -117,17 +117,17 @@ async fn draft(app: &TestApp, c: &Couple, titles: &[&str]) -> (String, String) {
     (id, tag)
 }
 
-async fn plan(app: &TestApp, token: &str, id: &str) -> Reply {
+pub async fn plan(app: &TestApp, token: &str, id: &str) -> Reply {
     let reply = app.get(&format!("/api/v1/plans/{id}"), token).await;
     assert_eq!(reply.status, 200, "{}", reply.raw);
     reply
 }
 
-fn step_id(plan: &Reply, index: usize) -> String {
+pub fn step_id(plan: &Reply, index: usize) -> String {
     plan.body["steps"][index]["id"].as_str().unwrap().to_owned()
 }
 
-async fn consent(app: &TestApp, token: &str, plan_id: &str, step: &str, answer: &str) -> Reply {
+pub async fn consent(app: &TestApp, token: &str, plan_id: &str, step: &str, answer: &str) -> Reply {
     app.call(
         "PUT",
         &format!("/api/v1/plans/{plan_id}/steps/{step}/consent"),
@@ -137,12 +137,12 @@ async fn consent(app: &TestApp, token: &str, plan_id: &str, step: &str, answer: 
     .await
 }
 
-async fn status(app: &TestApp, token: &str, plan_id: &str, action: &str) -> Reply {
+pub async fn status(app: &TestApp, token: &str, plan_id: &str, action: &str) -> Reply {
     app.post(&format!("/api/v1/plans/{plan_id}/status"), Some(token), json!({"action": action})).await
 }
 
 /// A running plan: agreement in effect, both consents on step 1, activated.
-async fn running(app: &TestApp, c: &Couple, titles: &[&str]) -> String {
+pub async fn running(app: &TestApp, c: &Couple, titles: &[&str]) -> String {
     write_agreement(app, c, &[], &[]).await;
     acknowledge(app, c, &c.a).await;
     acknowledge(app, c, &c.b).await;

@@ -127,41 +127,40 @@ pub fn refresh_summary(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTi
     };
     let partners = [couple.partner_a_id.as_str(), couple.partner_b_id.as_str()];
     changes.agreement_review_due_at = Some(agreements::in_effect(conn, &couple.id, partners)?.map(|v| v.row.review_by));
-    if let Some(plan) = running {
-        if let Some(tree) = plans::tree(conn, &plan.id)? {
-            if let Some(cur) = current(conn, &tree, couple, now)? {
-                changes.recommendation = Some(Some(summary_label(&cur.recommendation).to_owned()));
-                let step = tree.step(&cur.step_id).cloned();
-                if let Some(step) = step {
-                    let activated = step.activated_at.map_or(now, time::from_db);
-                    let rows = records::step_reports_since(conn, &step.id, time::to_db(activated))?;
-                    let attempts: Vec<Attempt> = rows
-                        .iter()
-                        .filter_map(|r| {
-                            Some(Attempt {
-                                partner: partners.iter().position(|p| *p == r.author_id)?,
-                                occurred_at: time::from_db(r.occurred_at),
-                                outcome: Outcome::parse(&r.outcome)?,
-                                peak: r.distress_peak,
-                                after: r.distress_after,
-                            })
-                        })
-                        .collect();
-                    let stats = window_stats(&Inputs {
-                        criteria: criteria(&step),
-                        step_activated_at: activated,
-                        now,
-                        attempts: &attempts,
-                        consents: [None, None],
-                        open_incidents: 0,
-                        step_number: 1,
-                        next_step_consents: None,
-                        baseline: None,
-                    });
-                    changes.rising_distress = Some(stats.rising_distress);
-                    changes.diverging = Some(stats.diverging);
-                }
-            }
+    if let Some(plan) = running
+        && let Some(tree) = plans::tree(conn, &plan.id)?
+        && let Some(cur) = current(conn, &tree, couple, now)?
+    {
+        changes.recommendation = Some(Some(summary_label(&cur.recommendation).to_owned()));
+        let step = tree.step(&cur.step_id).cloned();
+        if let Some(step) = step {
+            let activated = step.activated_at.map_or(now, time::from_db);
+            let rows = records::step_reports_since(conn, &step.id, time::to_db(activated))?;
+            let attempts: Vec<Attempt> = rows
+                .iter()
+                .filter_map(|r| {
+                    Some(Attempt {
+                        partner: partners.iter().position(|p| *p == r.author_id)?,
+                        occurred_at: time::from_db(r.occurred_at),
+                        outcome: Outcome::parse(&r.outcome)?,
+                        peak: r.distress_peak,
+                        after: r.distress_after,
+                    })
+                })
+                .collect();
+            let stats = window_stats(&Inputs {
+                criteria: criteria(&step),
+                step_activated_at: activated,
+                now,
+                attempts: &attempts,
+                consents: [None, None],
+                open_incidents: 0,
+                step_number: 1,
+                next_step_consents: None,
+                baseline: None,
+            });
+            changes.rising_distress = Some(stats.rising_distress);
+            changes.diverging = Some(stats.diverging);
         }
     }
     couples::update_summary(conn, &couple.id, &changes)?;

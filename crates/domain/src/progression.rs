@@ -214,7 +214,7 @@ pub fn window_stats(inputs: &Inputs<'_>) -> WindowStats {
     window.sort_by_key(|a| a.occurred_at);
     let mut stats = WindowStats::default();
     let mut means = [None, None];
-    for p in 0..2 {
+    for (p, mean) in means.iter_mut().enumerate() {
         let completed: Vec<f64> = window
             .iter()
             .filter(|a| a.partner == p && a.outcome == Outcome::Completed)
@@ -225,7 +225,7 @@ pub fn window_stats(inputs: &Inputs<'_>) -> WindowStats {
         }
         let all: Vec<f64> = window.iter().filter(|a| a.partner == p).map(|a| f64::from(a.after)).collect();
         if all.len() >= 2 {
-            means[p] = Some(all.iter().sum::<f64>() / all.len() as f64);
+            *mean = Some(all.iter().sum::<f64>() / all.len() as f64);
         }
     }
     if let [Some(a), Some(b)] = means {

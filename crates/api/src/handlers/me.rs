@@ -228,26 +228,26 @@ pub async fn get_agenda(state: web::Data<AppState>, auth: Authenticated) -> ApiR
             let status = tree.plan.status()?;
             let position =
                 tree.plan.current_step_id.as_ref().and_then(|id| tree.steps.iter().position(|s| &s.id == id));
-            if status == PlanStatus::Active {
-                if let Some(step) = position.and_then(|p| tree.steps.get(p)) {
-                    out.current_step = Some(AgendaStep {
-                        id: step.id.clone(),
-                        title: step.title.clone(),
-                        description: step.description.clone(),
-                        target_per_week: step.target_per_week,
-                        exercises: crate::handlers::plans::view(
-                            &auth_actor(&user)?,
-                            &couple,
-                            tandem_domain::CoupleRelation { assigned_clinician: false, partner: true },
-                            &tree,
-                        )?
-                        .steps
-                        .into_iter()
-                        .find(|s| s.id == step.id)
-                        .map(|s| s.exercises)
-                        .unwrap_or_default(),
-                    });
-                }
+            if status == PlanStatus::Active
+                && let Some(step) = position.and_then(|p| tree.steps.get(p))
+            {
+                out.current_step = Some(AgendaStep {
+                    id: step.id.clone(),
+                    title: step.title.clone(),
+                    description: step.description.clone(),
+                    target_per_week: step.target_per_week,
+                    exercises: crate::handlers::plans::view(
+                        &auth_actor(&user)?,
+                        &couple,
+                        tandem_domain::CoupleRelation { assigned_clinician: false, partner: true },
+                        &tree,
+                    )?
+                    .steps
+                    .into_iter()
+                    .find(|s| s.id == step.id)
+                    .map(|s| s.exercises)
+                    .unwrap_or_default(),
+                });
             }
             let asked: Vec<usize> = match position {
                 Some(p) => vec![p, p + 1],

@@ -223,10 +223,10 @@ pub async fn create_report(
     } else if input.occurred_at < now - Duration::days(30) {
         errors.push(FieldError::new("occurred_at", "must be at most 30 days back"));
     }
-    if let Some(item) = &input.item_id {
-        if !ctx.tree.items_of(&step.id).any(|i| &i.id == item) {
-            errors.push(FieldError::new("item_id", "is not an exercise of this step"));
-        }
+    if let Some(item) = &input.item_id
+        && !ctx.tree.items_of(&step.id).any(|i| &i.id == item)
+    {
+        errors.push(FieldError::new("item_id", "is not an exercise of this step"));
     }
     text("note", input.note.as_deref(), 4000, &mut errors);
     let (Some(outcome), Some(vis), true) = (outcome, vis, errors.is_empty()) else {
