@@ -8,6 +8,7 @@ mod support;
 
 mod auth;
 mod couples;
+mod demo;
 mod edge;
 mod email;
 mod matrix;

@@ -30,6 +30,8 @@ struct PracticeIds {
     plan_other: String,
     /// The practice's own (not built-in) exercise, used in no plan.
     exercise: String,
+    /// An incident of the other couple.
+    incident: String,
 }
 
 /// Drafts a one-step plan with one exercise; returns its id.
@@ -73,7 +75,11 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
     let couple_own = app.couple(&clinician, "Own", &format!("p1@{name}.test"), &format!("q1@{name}.test")).await;
     let couple_other = app.couple(&clin2, "Other", &format!("p2@{name}.test"), &format!("q2@{name}.test")).await;
     let partner = app.accept(&format!("p1@{name}.test")).await;
-    app.accept(&format!("p2@{name}.test")).await;
+    let partner2 = app.accept(&format!("p2@{name}.test")).await;
+    let incident = app
+        .post(&format!("/api/v1/couples/{couple_other}/incidents"), Some(&partner2), json!({"description": "x"}))
+        .await;
+    let incident = incident.body["id"].as_str().unwrap().to_owned();
     let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
     let couple_partners = |view: &Value| {
         view["partners"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
@@ -105,6 +111,7 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         plan_own,
         plan_other,
         exercise,
+        incident,
     }
 }
 
@@ -122,14 +129,26 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
     let away_plans = vec![away.plan_own.clone(), away.plan_other.clone()];
     let mut not_own_plans = away_plans.clone();
     not_own_plans.push(home.plan_other.clone());
-    let pools = |couples: Vec<String>, users: Vec<String>, plans: Vec<String>, exercises: Vec<String>| {
-        HashMap::from([("couple_id", couples), ("user_id", users), ("plan_id", plans), ("exercise_id", exercises)])
+    let away_incident = vec![away.incident.clone()];
+    let both_incidents = vec![away.incident.clone(), home.incident.clone()];
+    let pools = |couples: Vec<String>,
+                 users: Vec<String>,
+                 plans: Vec<String>,
+                 exercises: Vec<String>,
+                 incidents: Vec<String>| {
+        HashMap::from([
+            ("couple_id", couples),
+            ("user_id", users),
+            ("plan_id", plans),
+            ("exercise_id", exercises),
+            ("incident_id", incidents),
+        ])
     };
     vec![
         Caller {
             name: format!("{practice} admin"),
             token: home.admin.clone(),
-            unreachable: pools(away_couples, all_away_users, away_plans, vec![away.exercise.clone()]),
+            unreachable: pools(away_couples, all_away_users, away_plans, vec![away.exercise.clone()], away_incident),
         },
         Caller {
             name: format!("{practice} clinician"),
@@ -139,6 +158,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
                 clinician_users,
                 not_own_plans.clone(),
                 vec![away.exercise.clone()],
+                both_incidents.clone(),
             ),
         },
         Caller {
@@ -149,6 +169,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
                 partner_users,
                 not_own_plans,
                 vec![away.exercise.clone(), home.exercise.clone()],
+                both_incidents,
             ),
         },
     ]

@@ -319,17 +319,111 @@ fn seed_demo_plan(
         first_step.get_or_insert(step.id);
     }
     let first = first_step.ok_or_else(|| SetupError::Invalid("no demo steps".into()))?;
-    plans::set_consent(conn, &plan, &first, &couple.partner_a_id, ConsentAnswer::Yes, None, now)?;
-    plans::set_consent(conn, &plan, &first, &couple.partner_b_id, ConsentAnswer::TentativeYes, None, now)?;
-    plans::set_step_status(conn, &first, StepStatus::Active, now)?;
+    let tree = plans::tree(conn, &plan.id)?.ok_or_else(|| SetupError::Invalid("demo plan missing".into()))?;
+    let steps: Vec<String> = tree.steps.iter().map(|s| s.id.clone()).collect();
+    let started = now - chrono::Duration::days(21);
+    // Three weeks ago the couple consented to steps 1 and 2 and started; step 3 is consented too.
+    for step in &steps {
+        plans::set_consent(conn, &plan, step, &couple.partner_a_id, ConsentAnswer::Yes, None, started)?;
+        plans::set_consent(conn, &plan, step, &couple.partner_b_id, ConsentAnswer::TentativeYes, None, started)?;
+    }
+    plans::set_step_status(conn, &first, StepStatus::Active, started)?;
+    // Two weeks of practice on step 1, getting easier.
+    let partners = [couple.partner_a_id.clone(), couple.partner_b_id.clone()];
+    let mut day = 1;
+    for (i, after) in [35, 30, 25, 20, 15].into_iter().enumerate() {
+        for (p, partner) in partners.iter().enumerate() {
+            let after = after + i32::try_from(p * 5).unwrap_or(0);
+            demo_report(conn, couple, &plan.id, &first, partner, started + chrono::Duration::days(day), after, now)?;
+        }
+        day += 2 + i64::try_from(i % 2).unwrap_or(0);
+    }
+    plans::set_step_status(conn, &first, StepStatus::Completed, started)?;
+    // The clinician advanced a week ago; step 2 has two comfortable sessions each so far.
+    let advanced = now - chrono::Duration::days(7);
+    plans::set_step_status(conn, &steps[1], StepStatus::Active, advanced)?;
+    tandem_store::decisions::insert(
+        conn,
+        &tandem_store::decisions::DecisionRow {
+            id: ids::new_id(),
+            practice_id: couple.practice_id.clone(),
+            couple_id: couple.id.clone(),
+            plan_id: plan.id.clone(),
+            step_id: first.clone(),
+            kind: "advance".into(),
+            rationale: "Both partners report low distress holding hands; ready for cuddling.".into(),
+            recommendation_kind: "advance".into(),
+            recommendation_etag: "\"seeded\"".into(),
+            to_step_id: Some(steps[1].clone()),
+            decided_by: clinician.to_owned(),
+            created_at: time::to_db(advanced),
+        },
+    )?;
+    for (d, after) in [(2, 25), (4, 20)] {
+        for partner in &partners {
+            demo_report(conn, couple, &plan.id, &steps[1], partner, advanced + chrono::Duration::days(d), after, now)?;
+        }
+    }
     plans::update_plan(
         conn,
         &plan.id,
         &PlanChanges {
             status: Some(PlanStatus::Active.as_str().into()),
-            current_step_id: Some(Some(first)),
-            activated_at: Some(Some(time::to_db(now))),
+            current_step_id: Some(Some(steps[1].clone())),
+            activated_at: Some(Some(time::to_db(started))),
             ..PlanChanges::default()
+        },
+    )?;
+    tandem_store::records::insert_milestone(
+        conn,
+        &tandem_store::records::MilestoneRow {
+            id: ids::new_id(),
+            practice_id: couple.practice_id.clone(),
+            couple_id: couple.id.clone(),
+            author_id: couple.partner_a_id.clone(),
+            title: "Held hands through a whole film".into(),
+            note: None,
+            achieved_at: time::to_db(started + chrono::Duration::days(9)),
+            created_at: time::to_db(started + chrono::Duration::days(9)),
+        },
+    )?;
+    tandem_api::review::refresh_summary(conn, couple, now).map_err(|e| SetupError::Api(e.to_string()))?;
+    Ok(())
+}
+
+/// One comfortable, completed attempt (clinician-only).
+#[allow(clippy::too_many_arguments)]
+fn demo_report(
+    conn: &mut AnyConnection,
+    couple: &CoupleRow,
+    plan_id: &str,
+    step_id: &str,
+    author: &str,
+    at: DateTime<Utc>,
+    after: i32,
+    now: DateTime<Utc>,
+) -> Result<(), SetupError> {
+    tandem_store::records::insert_report(
+        conn,
+        &tandem_store::records::ReportRow {
+            id: ids::new_id(),
+            practice_id: couple.practice_id.clone(),
+            couple_id: couple.id.clone(),
+            plan_id: plan_id.to_owned(),
+            step_id: step_id.to_owned(),
+            item_id: None,
+            author_id: author.to_owned(),
+            occurred_at: time::to_db(at.min(now)),
+            outcome: "completed".into(),
+            distress_before: after + 15,
+            distress_peak: after + 20,
+            distress_after: after,
+            comfort: 7,
+            closeness: 7,
+            boundary_crossed: false,
+            note: None,
+            visibility: "clinician_only".into(),
+            created_at: time::to_db(at.min(now)),
         },
     )?;
     Ok(())
