@@ -161,7 +161,7 @@ async fn an_incident_holds_the_step_until_a_clinician_resolves_it_and_resumes() 
     assert_eq!(p.body["hold_cause"], "incident_open");
     assert!(plan(&app, &c.b, &id).await.body["hold_cause"].is_null());
     // A discreet alert reached the clinician.
-    let alerts = app.mail_to("clin@riverside.test");
+    let alerts = app.wait_mail("clin@riverside.test", 2).await;
     assert!(
         alerts.iter().any(|m| m.contains("waiting for your review") && !m.to_lowercase().contains("incident")),
         "{alerts:?}"

@@ -95,6 +95,8 @@ pub struct TestApp {
     pub client: awc::Client,
     pub data_dir: PathBuf,
     handle: actix_web::dev::ServerHandle,
+    /// Stops the in-process outbox worker and scheduler.
+    _stop_background: tokio::sync::watch::Sender<bool>,
     _dir: TempDir,
     _db: TestDb,
 }
@@ -122,6 +124,9 @@ impl TestApp {
             signing_keys: Some(format!("test:{}", b64(&TEST_SECRET))),
             workers: 1,
             db_pool_size: 4,
+            // Mail goes out promptly; reminder ticks are driven by the tests themselves.
+            outbox_poll_ms: 50,
+            scheduler_interval_secs: 24 * 3600,
             ..Config::default()
         };
         configure(&mut config);
@@ -137,6 +142,7 @@ impl TestApp {
             client,
             data_dir: config.data_dir.clone(),
             handle,
+            _stop_background: running.stop_background,
             _dir: dir,
             _db: db,
         }
@@ -260,6 +266,18 @@ impl TestApp {
             .collect();
         found.sort_by_key(|(t, _)| *t);
         found.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Waits until at least `count` emails reached `to`; returns them all, oldest first.
+    pub async fn wait_mail(&self, to: &str, count: usize) -> Vec<String> {
+        for _ in 0..100 {
+            let mails = self.mail_to(to);
+            if mails.len() >= count {
+                return mails;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {count} emails to {to} after 5 s");
     }
 
     /// Waits for the newest email to `to` and returns the token in its link.

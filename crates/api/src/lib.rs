@@ -8,13 +8,13 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
-pub mod email;
 pub mod error;
 pub mod etag;
 pub mod handlers;
 pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
+pub mod outbox;
 pub mod pagination;
 pub mod review;
 pub mod state;
@@ -38,75 +38,84 @@ pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
 use crate::handlers::{
-    agreements, audit_events, auth as auth_routes, couples, decisions, exercises, incidents, me, milestones, ops,
-    plans, reports, review as review_routes, users,
+    agreements, audit_events, auth as auth_routes, couples, decisions, exercises, incidents, me, milestones,
+    notifications, ops, plans, reports, review as review_routes, users,
 };
 
 /// Every route, registered once for both the app and the spec.
 fn routes(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(ops::livez).service(ops::readyz).service(ops::metrics).service(
-        scope::scope("/api/v1")
-            .service(auth_routes::login)
-            .service(auth_routes::refresh)
-            .service(auth_routes::logout)
-            .service(auth_routes::accept_invitation)
-            .service(auth_routes::request_password_reset)
-            .service(auth_routes::confirm_password_reset)
-            // `me/agenda` before `me`'s siblings so nothing shadows it.
-            .service(me::get_agenda)
-            .service(me::get_me)
-            .service(me::update_me)
-            .service(users::list_users)
-            .service(users::create_user)
-            .service(users::get_user)
-            .service(users::update_user)
-            .service(audit_events::list_audit_events)
-            .service(couples::list_couples)
-            .service(couples::create_couple)
-            .service(couples::get_couple)
-            .service(couples::update_couple)
-            .service(couples::assign_clinician)
-            .service(couples::unassign_clinician)
-            .service(couples::resend_invitation)
-            .service(exercises::list_exercises)
-            .service(exercises::create_exercise)
-            .service(exercises::get_exercise)
-            .service(exercises::update_exercise)
-            .service(exercises::archive_exercise)
-            .service(agreements::get_agreement)
-            .service(agreements::put_agreement)
-            .service(agreements::list_versions)
-            .service(agreements::acknowledge)
-            .service(plans::list_plans)
-            .service(plans::create_plan)
-            .service(plans::get_plan)
-            .service(plans::update_plan)
-            .service(plans::change_status)
-            .service(plans::add_step)
-            // `steps/order` before `steps/{step_id}`, so "order" is not taken for an id.
-            .service(plans::reorder_steps)
-            .service(plans::update_step)
-            .service(plans::delete_step)
-            .service(plans::add_exercise)
-            .service(plans::remove_exercise)
-            .service(plans::set_consent)
-            .service(reports::create_report)
-            .service(reports::list_reports)
-            .service(reports::create_check_in)
-            .service(reports::list_check_ins)
-            .service(incidents::create_incident)
-            .service(incidents::list_incidents)
-            .service(incidents::update_incident)
-            .service(incidents::withdraw)
-            .service(milestones::list_milestones)
-            .service(milestones::create_milestone)
-            .service(decisions::get_recommendation)
-            .service(decisions::list_decisions)
-            .service(decisions::decide)
-            .service(review_routes::get_progress)
-            .service(review_routes::get_timeline)
-            .service(review_routes::export),
-    );
+    cfg.service(ops::livez)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(notifications::unsubscribe_post)
+        .service(notifications::unsubscribe_page)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth_routes::login)
+                .service(auth_routes::refresh)
+                .service(auth_routes::logout)
+                .service(auth_routes::accept_invitation)
+                .service(auth_routes::request_password_reset)
+                .service(auth_routes::confirm_password_reset)
+                // `me/agenda` before `me`'s siblings so nothing shadows it.
+                .service(me::get_agenda)
+                .service(notifications::get_preferences)
+                .service(notifications::put_preferences)
+                .service(notifications::list_outbox)
+                .service(notifications::retry_outbox)
+                .service(me::get_me)
+                .service(me::update_me)
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(audit_events::list_audit_events)
+                .service(couples::list_couples)
+                .service(couples::create_couple)
+                .service(couples::get_couple)
+                .service(couples::update_couple)
+                .service(couples::assign_clinician)
+                .service(couples::unassign_clinician)
+                .service(couples::resend_invitation)
+                .service(exercises::list_exercises)
+                .service(exercises::create_exercise)
+                .service(exercises::get_exercise)
+                .service(exercises::update_exercise)
+                .service(exercises::archive_exercise)
+                .service(agreements::get_agreement)
+                .service(agreements::put_agreement)
+                .service(agreements::list_versions)
+                .service(agreements::acknowledge)
+                .service(plans::list_plans)
+                .service(plans::create_plan)
+                .service(plans::get_plan)
+                .service(plans::update_plan)
+                .service(plans::change_status)
+                .service(plans::add_step)
+                // `steps/order` before `steps/{step_id}`, so "order" is not taken for an id.
+                .service(plans::reorder_steps)
+                .service(plans::update_step)
+                .service(plans::delete_step)
+                .service(plans::add_exercise)
+                .service(plans::remove_exercise)
+                .service(plans::set_consent)
+                .service(reports::create_report)
+                .service(reports::list_reports)
+                .service(reports::create_check_in)
+                .service(reports::list_check_ins)
+                .service(incidents::create_incident)
+                .service(incidents::list_incidents)
+                .service(incidents::update_incident)
+                .service(incidents::withdraw)
+                .service(milestones::list_milestones)
+                .service(milestones::create_milestone)
+                .service(decisions::get_recommendation)
+                .service(decisions::list_decisions)
+                .service(decisions::decide)
+                .service(review_routes::get_progress)
+                .service(review_routes::get_timeline)
+                .service(review_routes::export),
+        );
 }
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.

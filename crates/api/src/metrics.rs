@@ -19,6 +19,8 @@ pub struct Metrics {
     pool_size: IntGauge,
     pool_idle: IntGauge,
     pool_max: IntGauge,
+    outbox: IntCounterVec,
+    outbox_depth: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -49,7 +51,24 @@ impl Metrics {
         registry.register(Box::new(pool_size.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
-        Ok(Self { registry, requests, latency, pool_size, pool_idle, pool_max })
+        let outbox = IntCounterVec::new(
+            Opts::new("outbox_messages_total", "Outbox messages by outcome: sent, retried, dead, cancelled"),
+            &["outcome"],
+        )?;
+        let outbox_depth = IntGauge::new("outbox_depth", "Outbox messages waiting to be sent")?;
+        registry.register(Box::new(outbox.clone()))?;
+        registry.register(Box::new(outbox_depth.clone()))?;
+        Ok(Self { registry, requests, latency, pool_size, pool_idle, pool_max, outbox, outbox_depth })
+    }
+
+    /// Counts one outbox outcome.
+    pub fn outbox_event(&self, outcome: &str) {
+        self.outbox.with_label_values(&[outcome]).inc();
+    }
+
+    /// Records the outbox depth read at scrape time.
+    pub fn set_outbox_depth(&self, depth: i64) {
+        self.outbox_depth.set(depth);
     }
 
     /// Renders the text exposition format, reading pool gauges now.

@@ -26,6 +26,8 @@ pub struct AppState {
     pub sessions: SessionCache,
     pub limiter: Arc<AuthLimiter>,
     pub metrics: Arc<Metrics>,
+    /// Signs and checks one-click unsubscribe links.
+    pub signer: crate::outbox::UnsubscribeSigner,
 }
 
 impl std::fmt::Debug for AppState {

@@ -9,4 +9,4 @@ pub mod mailer;
 pub mod templates;
 
 pub use mailer::{MailConfig, MailError, Mailer, SmtpConfig, SmtpTls, TransportConfig};
-pub use templates::{Email, EmailKind, render};
+pub use templates::{Email, EmailKind, render, render_with};

@@ -132,10 +132,20 @@ impl Mailer {
     /// Sends one email as text with an HTML alternative.
     pub async fn send(&self, email: &Email) -> Result<(), MailError> {
         let to: Mailbox = email.to.parse().map_err(|e| MailError::Message(format!("recipient: {e}")))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject.clone())
+        let mut builder = Message::builder().from(self.from.clone()).to(to).subject(email.subject.clone());
+        if let Some(id) = &email.message_id {
+            builder = builder.message_id(Some(id.clone()));
+        }
+        if let Some(url) = &email.unsubscribe {
+            use lettre::message::header::{HeaderName, HeaderValue};
+            builder = builder
+                .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = builder
             .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
             .map_err(|e| MailError::Message(e.to_string()))?;
         match &self.transport {

@@ -10,10 +10,35 @@ pub enum EmailKind {
     /// To a clinician: something in their caseload needs attention (an incident, a
     /// withdrawal). Says nothing about what or who.
     ClinicianAlert,
+    /// Reminders to clients: something is waiting in the app.
+    ExerciseReminder,
+    DailyCheckIn,
+    AgreementReview,
+    InactivityNudge,
 }
 
 impl EmailKind {
-    pub const ALL: [Self; 3] = [Self::Invitation, Self::PasswordReset, Self::ClinicianAlert];
+    pub const ALL: [Self; 7] = [
+        Self::Invitation,
+        Self::PasswordReset,
+        Self::ClinicianAlert,
+        Self::ExerciseReminder,
+        Self::DailyCheckIn,
+        Self::AgreementReview,
+        Self::InactivityNudge,
+    ];
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Reminders carry a one-click unsubscribe; transactional emails do not.
+    #[must_use]
+    pub const fn is_reminder(self) -> bool {
+        matches!(self, Self::ExerciseReminder | Self::DailyCheckIn | Self::AgreementReview | Self::InactivityNudge)
+    }
 
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -21,6 +46,10 @@ impl EmailKind {
             Self::Invitation => "invitation",
             Self::PasswordReset => "password_reset",
             Self::ClinicianAlert => "clinician_alert",
+            Self::ExerciseReminder => "exercise_reminder",
+            Self::DailyCheckIn => "daily_check_in",
+            Self::AgreementReview => "agreement_review",
+            Self::InactivityNudge => "inactivity_nudge",
         }
     }
 
@@ -29,6 +58,9 @@ impl EmailKind {
             Self::Invitation => "Your account is ready to set up",
             Self::PasswordReset => "Your password reset link",
             Self::ClinicianAlert => "An item is waiting for your review",
+            Self::ExerciseReminder | Self::DailyCheckIn | Self::AgreementReview | Self::InactivityNudge => {
+                "Something is waiting for you in the app"
+            }
         }
     }
 }
@@ -40,15 +72,27 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// A deterministic Message-ID, so a resend after a crash is recognisably the same mail.
+    pub message_id: Option<String>,
+    /// For reminders: the one-click unsubscribe URL (RFC 8058).
+    pub unsubscribe: Option<String>,
 }
 
 /// Templates render with only these variables; nothing clinical can reach them.
-pub const ALLOWED_VARIABLES: [&str; 2] = ["link", "expires_in"];
+pub const ALLOWED_VARIABLES: [&str; 3] = ["link", "expires_in", "unsubscribe"];
 
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    let templates: [(&str, &str); 6] = [
+    let templates: [(&str, &str); 14] = [
+        ("exercise_reminder.txt", include_str!("../templates/reminder.txt")),
+        ("exercise_reminder.html", include_str!("../templates/reminder.html")),
+        ("daily_check_in.txt", include_str!("../templates/reminder.txt")),
+        ("daily_check_in.html", include_str!("../templates/reminder.html")),
+        ("agreement_review.txt", include_str!("../templates/reminder.txt")),
+        ("agreement_review.html", include_str!("../templates/reminder.html")),
+        ("inactivity_nudge.txt", include_str!("../templates/reminder.txt")),
+        ("inactivity_nudge.html", include_str!("../templates/reminder.html")),
         ("clinician_alert.txt", include_str!("../templates/clinician_alert.txt")),
         ("clinician_alert.html", include_str!("../templates/clinician_alert.html")),
         ("invitation.txt", include_str!("../templates/invitation.txt")),
@@ -69,11 +113,29 @@ fn environment() -> Environment<'static> {
 /// Renders an email of `kind` to `to`, with `link` (absolute, under the public URL) and a
 /// human description of how long it stays valid.
 pub fn render(kind: EmailKind, to: &str, link: &str, expires_in: &str) -> Result<Email, minijinja::Error> {
+    render_with(kind, to, link, expires_in, None)
+}
+
+/// Renders with an unsubscribe link (reminders).
+pub fn render_with(
+    kind: EmailKind,
+    to: &str,
+    link: &str,
+    expires_in: &str,
+    unsubscribe: Option<&str>,
+) -> Result<Email, minijinja::Error> {
     let env = environment();
-    let ctx = context! { link => link, expires_in => expires_in };
+    let ctx = context! { link => link, expires_in => expires_in, unsubscribe => unsubscribe.unwrap_or("") };
     let text = env.get_template(&format!("{}.txt", kind.as_str()))?.render(&ctx)?;
     let html = env.get_template(&format!("{}.html", kind.as_str()))?.render(&ctx)?;
-    Ok(Email { to: to.to_owned(), subject: kind.subject().to_owned(), text, html })
+    Ok(Email {
+        to: to.to_owned(),
+        subject: kind.subject().to_owned(),
+        text,
+        html,
+        message_id: None,
+        unsubscribe: unsubscribe.map(str::to_owned),
+    })
 }
 
 #[cfg(test)]
@@ -89,7 +151,13 @@ mod tests {
     #[test]
     fn every_template_renders_discreetly() -> Result<(), minijinja::Error> {
         for kind in EmailKind::ALL {
-            let email = render(kind, "a@example.org", "https://app.example.org/x?token=abc", "7 days")?;
+            let email = render_with(
+                kind,
+                "a@example.org",
+                "https://app.example.org/x?token=abc",
+                "7 days",
+                Some("https://app.example.org/unsubscribe/t"),
+            )?;
             assert!(email.text.contains("https://app.example.org/x?token=abc"), "{kind:?} text has the link");
             let unescaped = email.html.replace("&#x2f;", "/").replace("&amp;", "&");
             assert!(unescaped.contains("href=\"https://app.example.org/x?token=abc\""), "{kind:?} html has the link");

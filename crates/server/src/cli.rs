@@ -22,6 +22,10 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Send queued email and schedule reminders, without serving HTTP. Run any number on
+    /// PostgreSQL (set `run_worker = false` on the API then); on SQLite use the one
+    /// inside `tandem serve`.
+    Worker,
     /// Print the OpenAPI document.
     Openapi,
     /// Practice administration.

@@ -49,6 +49,13 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// `pretty` or `json`; default `json` in production.
     pub log_format: Option<String>,
+    /// Run the outbox worker and reminder scheduler inside `tandem serve`. Turn off when
+    /// separate `tandem worker` processes do it (PostgreSQL only).
+    pub run_worker: bool,
+    /// How often an idle worker looks for due mail, in milliseconds.
+    pub outbox_poll_ms: u64,
+    /// How often the scheduler looks for due reminders, in seconds.
+    pub scheduler_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -70,6 +77,9 @@ impl Default for Config {
             auth_attempts_per_minute: 10,
             trust_forwarded_for: false,
             log_format: None,
+            run_worker: true,
+            outbox_poll_ms: 1000,
+            scheduler_interval_secs: 60,
         }
     }
 }

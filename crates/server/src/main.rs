@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&config),
         Command::Migrate => migrate(&config),
+        Command::Worker => worker(&config),
         Command::Openapi => print_openapi(),
         Command::Admin { command: AdminCommand::Bootstrap { practice, email, name, clinician } } => {
             bootstrap(&config, &practice, &email, &name, clinician)
@@ -53,11 +54,51 @@ fn serve(config: &Config) -> CliResult {
             None => println!("  Mail:     sent by SMTP"),
         }
         running.server.await?;
+        // In-flight requests have finished; stop the worker between messages and flush.
+        let _ = running.stop_background.send(true);
         running.state.audit.flush().await;
         drop(running.state);
         let _ = running.audit_task.await;
         Ok(())
     })
+}
+
+fn worker(config: &Config) -> CliResult {
+    actix_web::rt::System::new().block_on(async {
+        startup::migrate(config)?;
+        let (state, audit_task) = startup::build_state(config, Arc::new(SystemClock))?;
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        startup::spawn_background(config, &state, rx);
+        println!("Tandem worker is sending mail and scheduling reminders (Ctrl-C to stop).");
+        shutdown_signal().await;
+        let _ = stop.send(true);
+        state.audit.flush().await;
+        drop(state);
+        let _ = audit_task.await;
+        Ok(())
+    })
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn redact(url: &str) -> String {

@@ -70,12 +70,13 @@ pub fn build_state(
         pool,
         backend,
         clock,
-        keys: Arc::new(keys),
         mailer,
         audit,
         limiter: Arc::new(AuthLimiter::new(api.auth_attempts_per_minute, api.trust_forwarded_for)),
         config: Arc::new(api),
         sessions: SessionCache::default(),
+        signer: tandem_api::outbox::UnsubscribeSigner::new(keys.derive_secret()),
+        keys: Arc::new(keys),
         metrics: Arc::new(Metrics::new().map_err(|e| StartupError::Metrics(e.to_string()))?),
     };
     Ok((state, audit_task))
@@ -105,6 +106,8 @@ pub struct Running {
     pub state: AppState,
     pub audit_task: tokio::task::JoinHandle<()>,
     pub port: u16,
+    /// Stops the in-process worker and scheduler (if any) when set to true.
+    pub stop_background: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Running {
@@ -124,5 +127,54 @@ pub fn start(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, StartupE
     let port = listener.local_addr()?.port();
     let (state, audit_task) = build_state(config, clock)?;
     let server = tandem_api::server(state.clone(), listener, config.workers)?;
-    Ok(Running { server, state, audit_task, port })
+    let (stop_background, stop) = tokio::sync::watch::channel(false);
+    if config.run_worker {
+        spawn_background(config, &state, stop);
+    }
+    Ok(Running { server, state, audit_task, port, stop_background })
+}
+
+/// Starts the outbox worker and the reminder scheduler on the current runtime.
+pub fn spawn_background(config: &Config, state: &AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    let worker = tandem_api::outbox::Worker {
+        pool: state.pool.clone(),
+        mailer: state.mailer.clone(),
+        clock: state.clock.clone(),
+        public_url: state.config.public_url.clone(),
+        signer: state.signer.clone(),
+        batch: 50,
+        metrics: Some(state.metrics.clone()),
+    };
+    tokio::spawn(worker.run(Duration::from_millis(config.outbox_poll_ms.max(10)), stop.clone()));
+    let interval = Duration::from_secs(config.scheduler_interval_secs.max(1));
+    let pool = state.pool.clone();
+    let clock = state.clock.clone();
+    let mut stop = stop;
+    tokio::spawn(async move {
+        // Look back two intervals and a minute: a late or skipped tick still catches its
+        // reminders, and dedupe keys make the overlap harmless.
+        let lookback = chrono::Duration::from_std(interval * 2).unwrap_or_default() + chrono::Duration::minutes(1);
+        loop {
+            let now = clock.now();
+            let pool = pool.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get()?;
+                tandem_store::write_tx(&mut conn, |c| tandem_api::outbox::tick(c, now, lookback))
+            })
+            .await;
+            match result {
+                Ok(Ok(n)) if n > 0 => tracing::info!(count = n, "scheduled reminders"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "reminder scheduler: database not available"),
+                _ => {}
+            }
+            tokio::select! {
+                () = tokio::time::sleep(interval) => {}
+                changed = stop.changed() => match changed {
+                    Ok(()) if *stop.borrow() => return,
+                    Ok(()) => {}
+                    Err(_) => tokio::time::sleep(interval).await,
+                },
+            }
+        }
+    });
 }

@@ -64,3 +64,40 @@ pub fn insert_idempotency_key(
         }
     }
 }
+
+/// Inserts an outbox row, doing nothing when its dedupe key exists already.
+pub fn insert_outbox(conn: &mut AnyConnection, row: &crate::outbox::OutboxRow) -> QueryResult<usize> {
+    use crate::schema::outbox::dsl as o;
+    match conn {
+        AnyConnection::Postgresql(pg) => {
+            diesel::insert_into(o::outbox).values(row).on_conflict_do_nothing().execute(pg)
+        }
+        AnyConnection::Sqlite(lite) => {
+            diesel::insert_into(o::outbox).values(row).on_conflict_do_nothing().execute(lite)
+        }
+    }
+}
+
+/// Locks due outbox rows for the caller's transaction. PostgreSQL skips rows other
+/// workers hold (`FOR UPDATE SKIP LOCKED`), so any number of workers share the queue;
+/// SQLite runs one worker and its write transaction is exclusive anyway.
+pub fn lock_due_outbox(conn: &mut AnyConnection, now: chrono::NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
+    use crate::schema::outbox::dsl as o;
+    let due = o::status
+        .eq(crate::outbox::PENDING)
+        .and(o::next_attempt_at.le(now))
+        .or(o::status.eq(crate::outbox::SENDING).and(o::lease_until.lt(now)));
+    match conn {
+        AnyConnection::Postgresql(pg) => o::outbox
+            .filter(due)
+            .order(o::next_attempt_at.asc())
+            .limit(limit)
+            .select(o::id)
+            .for_update()
+            .skip_locked()
+            .load(pg),
+        AnyConnection::Sqlite(lite) => {
+            o::outbox.filter(due).order(o::next_attempt_at.asc()).limit(limit).select(o::id).load(lite)
+        }
+    }
+}

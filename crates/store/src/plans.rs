@@ -324,3 +324,8 @@ pub fn consent_history(conn: &mut AnyConnection, plan_id: &str) -> StoreResult<V
         .select(ConsentEventRow::as_select())
         .load(conn)?)
 }
+
+/// A step's weekly target.
+pub fn step_target(conn: &mut AnyConnection, step_id: &str) -> StoreResult<Option<i32>> {
+    Ok(plan_steps::table.find(step_id).select(plan_steps::target_per_week).first(conn).optional()?)
+}

@@ -377,6 +377,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notification_preferences (user_id) {
+        user_id -> Text,
+        practice_id -> Text,
+        exercise_reminders -> Bool,
+        daily_check_in -> Bool,
+        agreement_review -> Bool,
+        inactivity_nudge -> Bool,
+        preferred_time -> Text,
+        days -> Text,
+        quiet_start -> Nullable<Text>,
+        quiet_end -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        practice_id -> Text,
+        user_id -> Nullable<Text>,
+        kind -> Text,
+        to_address -> Text,
+        token -> Nullable<Text>,
+        dedupe_key -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> practices (practice_id));
 diesel::joinable!(plan_steps -> plans (plan_id));
 diesel::joinable!(plans -> couples (couple_id));
@@ -417,4 +452,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     milestones,
     decisions,
     idempotency_keys,
+    notification_preferences,
+    outbox,
 );

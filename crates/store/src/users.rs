@@ -181,3 +181,13 @@ pub fn find_many(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<Vec<Us
     }
     Ok(users::table.filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(conn)?)
 }
+
+/// Every active client (the reminder scheduler's population).
+pub fn active_clients(conn: &mut AnyConnection) -> StoreResult<Vec<UserRow>> {
+    Ok(users::table
+        .filter(users::kind.eq(UserKind::Client.as_str()))
+        .filter(users::status.eq(UserStatus::Active.as_str()))
+        .order(users::id.asc())
+        .select(UserRow::as_select())
+        .load(conn)?)
+}

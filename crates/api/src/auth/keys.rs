@@ -89,7 +89,9 @@ impl KeySet {
         self.keys.get(kid).map(|(_, dec)| dec)
     }
 
-    pub(crate) fn derive_secret(&self) -> &[u8] {
+    /// The secret for derived values (refresh-token successors, unsubscribe links).
+    #[must_use]
+    pub fn derive_secret(&self) -> &[u8] {
         &self.derive_secret
     }
 }

@@ -18,12 +18,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::audit::{self, Event};
 use crate::auth::{Authenticated, tokens};
+use crate::db;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::users::AccountStatus;
 use crate::handlers::{access, allow};
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::{db, email};
 
 /// Whether a couple is in treatment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -477,7 +477,7 @@ pub async fn create_couple(
         check_clinicians(conn, &actor.practice_id, &clinician_ids, "clinician_ids")?;
         let mut partner_ids = Vec::new();
         let mut emails = Vec::new();
-        for ((name, email, tz), hash) in partners.iter().zip(&hashes) {
+        for (((name, email, tz), hash), token) in partners.iter().zip(&hashes).zip(&invitations) {
             let id = ids::new_id();
             let new = NewUser {
                 id: &id,
@@ -497,6 +497,15 @@ pub async fn create_couple(
             })?;
             let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
             one_time::issue(conn, TokenKind::Invitation, &row, hash, now, now + INVITATION_TTL)?;
+            crate::outbox::enqueue(
+                conn,
+                &actor.practice_id,
+                Some(&id),
+                EmailKind::Invitation,
+                email,
+                Some(token),
+                now,
+            )?;
             partner_ids.push(id);
             emails.push(email.clone());
         }
@@ -517,9 +526,7 @@ pub async fn create_couple(
         Ok(emails)
     })
     .await?;
-    for (to, token) in emails.iter().zip(&invitations) {
-        email::send(&state, EmailKind::Invitation, to, token, &crate::handlers::auth::invitation_lifetime_text());
-    }
+    debug_assert_eq!(emails.len(), 2);
     let actor = auth.actor.clone();
     let id = couple_id.clone();
     let created = db::read(&state, move |conn| view(conn, &actor, &id)).await?;
@@ -731,10 +738,19 @@ pub async fn resend_invitation(
             return Err(ApiError::Conflict("this partner has already accepted their invitation".into()));
         }
         one_time::issue(conn, TokenKind::Invitation, &partner, &hash, now, now + INVITATION_TTL)?;
+        crate::outbox::enqueue(
+            conn,
+            &partner.practice_id,
+            Some(&partner.id),
+            EmailKind::Invitation,
+            &partner.email,
+            Some(&token),
+            now,
+        )?;
         audit::record(conn, ev.resource(&partner.id))?;
         Ok(partner.email)
     })
     .await?;
-    email::send(&state, EmailKind::Invitation, &to, &token, &crate::handlers::auth::invitation_lifetime_text());
+    debug_assert!(!to.is_empty());
     Ok(HttpResponse::Accepted().finish())
 }

@@ -23,7 +23,7 @@ use crate::handlers::plans::hold_plan;
 use crate::handlers::reports::practice_notice;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::{db, email, idempotency, review};
+use crate::{db, idempotency, review};
 
 /// An incident.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -110,18 +110,21 @@ pub fn open_incident(
     Ok(row)
 }
 
-/// Emails each of the couple's clinicians a discreet alert (after the commit).
-pub async fn alert_clinicians(state: &AppState, couple_id: &str) {
-    let id = couple_id.to_owned();
-    let clinicians = db::read(state, move |conn| Ok(couples::clinicians(conn, &id)?)).await;
-    match clinicians {
-        Ok(list) => {
-            for clinician in list {
-                email::send(state, EmailKind::ClinicianAlert, &clinician.email, "", "");
-            }
-        }
-        Err(e) => tracing::error!(error = %e, "could not load clinicians to alert"),
+/// Queues a discreet alert to each of the couple's clinicians, in the caller's
+/// transaction (so an alert exists exactly when its incident or withdrawal does).
+pub fn alert_clinicians(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) -> ApiResult<()> {
+    for clinician in couples::clinicians(conn, &couple.id)? {
+        crate::outbox::enqueue(
+            conn,
+            &couple.practice_id,
+            Some(&clinician.id),
+            EmailKind::ClinicianAlert,
+            &clinician.email,
+            None,
+            now,
+        )?;
     }
+    Ok(())
 }
 
 /// A partner's own account of a crossed boundary.
@@ -174,6 +177,7 @@ pub async fn create_incident(
     let description = input.description.trim().to_owned();
     let res = idempotency::run(&state, &auth, &req, "incident.create", &input, StatusCode::CREATED, move |conn| {
         let row = open_incident(conn, &c, &user, &description, None, now)?;
+        alert_clinicians(conn, &c, now)?;
         audit::record(conn, event.resource(&row.id))?;
         review::refresh_summary(conn, &c, now)?;
         let mut view = Incident::from(row);
@@ -181,9 +185,6 @@ pub async fn create_incident(
         Ok(view)
     })
     .await?;
-    if res.headers().get("Idempotent-Replayed").is_none() {
-        alert_clinicians(&state, &couple.id).await;
-    }
     Ok(res)
 }
 
@@ -382,11 +383,11 @@ pub async fn withdraw(
         if let Some(plan) = plans::running(conn, &c.id)? {
             hold_plan(conn, &plan, HoldCause::Withdrawal, now)?;
         }
+        alert_clinicians(conn, &c, now)?;
         audit::record(conn, event)?;
         review::refresh_summary(conn, &c, now)?;
         Ok(())
     })
     .await?;
-    alert_clinicians(&state, &couple.id).await;
     Ok(HttpResponse::Created().json(WithdrawalReceipt { withdrawn_at: now, crisis_notice: crisis }))
 }

@@ -10,6 +10,7 @@ pub mod exercises;
 pub mod incidents;
 pub mod me;
 pub mod milestones;
+pub mod notifications;
 pub mod ops;
 pub mod plans;
 pub mod reports;

@@ -81,10 +81,13 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     tag = "operations",
     operation_id = "metrics",
     summary = "Prometheus metrics",
-    description = "Requests by route and status, latency histograms and database pool use, in the Prometheus text format.",
+    description = "Requests by route and status, latency histograms, database pool use and the email outbox (depth; sent, retried, dead), in the Prometheus text format.",
     responses((status = 200, description = "Metrics in the Prometheus text format.", body = String, content_type = "text/plain"))
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    if let Ok(depth) = db::read(&state, |conn| Ok(tandem_store::outbox::depth(conn)?)).await {
+        state.metrics.set_outbox_depth(depth);
+    }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render(&state.pool))
 }

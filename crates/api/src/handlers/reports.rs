@@ -275,6 +275,7 @@ pub async fn create_report(
         audit::record(conn, event)?;
         if row.boundary_crossed {
             open_incident(conn, &couple, &actor.user_id, "A boundary was crossed during an attempt.", Some(&row), now)?;
+            alert_clinicians(conn, &couple, now)?;
             audit::record(conn, incident_event)?;
         }
         review::refresh_summary(conn, &couple, now)?;
@@ -283,9 +284,6 @@ pub async fn create_report(
         Ok(view)
     })
     .await?;
-    if opens_incident && res.headers().get("Idempotent-Replayed").is_none() {
-        alert_clinicians(&state, &ctx.couple.id).await;
-    }
     Ok(res)
 }
 

@@ -15,11 +15,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::audit::{self, Event};
 use crate::auth::{Authenticated, tokens};
+use crate::db;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::allow;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::{db, email};
 
 /// A staff role. Rights add up: a solo therapist holds both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -271,6 +271,15 @@ pub async fn create_user(
         })?;
         let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
         one_time::issue(conn, TokenKind::Invitation, &row, &token_hash, now, now + INVITATION_TTL)?;
+        crate::outbox::enqueue(
+            conn,
+            &row.practice_id,
+            Some(&row.id),
+            EmailKind::Invitation,
+            &row.email,
+            Some(&token),
+            now,
+        )?;
         audit::record(
             conn,
             Event::new(&actor.practice_id, Some(&actor), "user.create", "user", now)
@@ -280,7 +289,6 @@ pub async fn create_user(
         Ok(row)
     })
     .await?;
-    email::send(&state, EmailKind::Invitation, &row.email, &token, &crate::handlers::auth::invitation_lifetime_text());
     let location = format!("/api/v1/users/{}", row.id);
     Ok(HttpResponse::Created().insert_header(("Location", location)).json(User::from_row(row, true)?))
 }

@@ -1,0 +1,361 @@
+//! The email outbox at work: enqueueing in the caller's transaction, the worker that
+//! sends with retries, and the scheduler tick that enqueues due reminders.
+//!
+//! The store holds the rows; the notification crate renders and transports; this module
+//! joins them (the notification crate stays free of database code so dependencies keep
+//! pointing one way).
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sha2::Sha256;
+use tandem_domain::Clock;
+use tandem_domain::plans::PlanStatus;
+use tandem_domain::reminders::{self, ClientFacts, Preferences, ReminderKind};
+use tandem_notification::{EmailKind, MailError, Mailer, render_with};
+use tandem_store::outbox::{self as store, OutboxRow};
+use tandem_store::preferences::PreferencesRow;
+use tandem_store::{AnyConnection, Pool, StoreError, couples, ids, time, write_tx};
+
+use crate::error::ApiResult;
+
+/// Sending gives up after this many attempts (dead letter).
+pub const MAX_ATTEMPTS: i32 = 8;
+/// How long a claimed row stays with its worker before another may take it.
+pub const LEASE: Duration = Duration::seconds(60);
+
+/// Enqueues a transactional email in the caller's transaction (reminders come from the
+/// scheduler, with dedupe keys).
+pub fn enqueue(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    user_id: Option<&str>,
+    kind: EmailKind,
+    to: &str,
+    token: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
+    let row = OutboxRow {
+        id: ids::new_id(),
+        practice_id: practice_id.to_owned(),
+        user_id: user_id.map(str::to_owned),
+        kind: kind.as_str().to_owned(),
+        to_address: to.to_owned(),
+        token: token.map(str::to_owned),
+        dedupe_key: None,
+        status: store::PENDING.into(),
+        attempts: 0,
+        next_attempt_at: time::to_db(now),
+        lease_until: None,
+        last_error: None,
+        created_at: time::to_db(now),
+        sent_at: None,
+    };
+    Ok(store::enqueue(conn, &row)?)
+}
+
+/// Signs unsubscribe links: an opaque token naming the user and the reminder kind.
+#[derive(Clone)]
+pub struct UnsubscribeSigner {
+    secret: Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for UnsubscribeSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UnsubscribeSigner")
+    }
+}
+
+impl UnsubscribeSigner {
+    #[must_use]
+    pub fn new(secret: &[u8]) -> Self {
+        Self { secret: Arc::new(secret.to_vec()) }
+    }
+
+    fn mac(&self, payload: &str) -> String {
+        // HMAC accepts keys of any length, so this cannot fail.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.secret) else { return String::new() };
+        mac.update(b"tandem-unsubscribe:");
+        mac.update(payload.as_bytes());
+        URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// A token for (user, kind); kind `all` stops every reminder.
+    #[must_use]
+    pub fn token(&self, user_id: &str, kind: &str) -> String {
+        let payload = format!("{user_id}|{kind}");
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload.as_bytes()), self.mac(&payload))
+    }
+
+    /// The (user, kind) a token names, if it is genuine.
+    #[must_use]
+    pub fn verify(&self, token: &str) -> Option<(String, String)> {
+        let (payload, mac) = token.split_once('.')?;
+        let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        if self.mac(&payload) != mac {
+            return None;
+        }
+        let (user, kind) = payload.split_once('|')?;
+        Some((user.to_owned(), kind.to_owned()))
+    }
+}
+
+/// What the worker needs.
+#[derive(Clone, Debug)]
+pub struct Worker {
+    pub pool: Pool,
+    pub mailer: Mailer,
+    pub clock: Arc<dyn Clock>,
+    pub public_url: String,
+    pub signer: UnsubscribeSigner,
+    pub batch: i64,
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
+}
+
+/// How a send ended.
+enum Sent {
+    Ok,
+    Retry(String),
+    Dead(String),
+    Cancelled(&'static str),
+}
+
+fn backoff(attempts: i32) -> Duration {
+    let base = 2_i64.saturating_pow(u32::try_from(attempts.clamp(1, 12) - 1).unwrap_or(0)) * 2;
+    let capped = base.min(600);
+    let jitter = rand::rng().random_range(0..=capped / 5 + 1);
+    Duration::seconds(capped + jitter)
+}
+
+/// Whether a reminder is still wanted just before it goes out.
+fn still_eligible(conn: &mut AnyConnection, row: &OutboxRow) -> Result<Option<&'static str>, StoreError> {
+    let Some(kind) = EmailKind::parse(&row.kind).filter(|k| k.is_reminder()) else { return Ok(None) };
+    let Some(user_id) = &row.user_id else { return Ok(None) };
+    let prefs = preferences_of(conn, user_id)?;
+    let reminder = ReminderKind::parse(kind.as_str());
+    if reminder.is_some_and(|k| !prefs.enabled(k)) {
+        return Ok(Some("opted out"));
+    }
+    let Some(couple) = couples::find_for_partner(conn, user_id)? else { return Ok(Some("no couple")) };
+    if couple.status != "active" || couples::summary(conn, &couple.id)?.withdrawn {
+        return Ok(Some("couple not in treatment"));
+    }
+    if kind == EmailKind::ExerciseReminder {
+        let running = tandem_store::plans::running(conn, &couple.id)?;
+        if running.is_none_or(|p| p.status != PlanStatus::Active.as_str()) {
+            return Ok(Some("plan paused or finished"));
+        }
+    }
+    Ok(None)
+}
+
+impl Worker {
+    /// Claims and sends one batch; returns how many rows it handled.
+    pub async fn run_once(&self) -> Result<usize, StoreError> {
+        let pool = self.pool.clone();
+        let now = self.clock.now();
+        let batch = self.batch;
+        let rows = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            write_tx(&mut conn, |c| store::claim(c, now, LEASE, batch))
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))??;
+        let n = rows.len();
+        for row in rows {
+            let outcome = self.send(&row).await;
+            let pool = self.pool.clone();
+            let now = self.clock.now();
+            let metrics = self.metrics.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get()?;
+                write_tx(&mut conn, |c| {
+                    match &outcome {
+                        Sent::Ok => store::mark_sent(c, &row.id, now),
+                        Sent::Retry(e) if row.attempts < MAX_ATTEMPTS => {
+                            store::mark_retry(c, &row.id, now + backoff(row.attempts), e)
+                        }
+                        Sent::Retry(e) | Sent::Dead(e) => store::finish(c, &row.id, store::DEAD, Some(e)),
+                        Sent::Cancelled(why) => store::finish(c, &row.id, store::CANCELLED, Some(why)),
+                    }?;
+                    if let Some(m) = &metrics {
+                        m.outbox_event(match &outcome {
+                            Sent::Ok => "sent",
+                            Sent::Retry(_) if row.attempts < MAX_ATTEMPTS => "retried",
+                            Sent::Retry(_) | Sent::Dead(_) => "dead",
+                            Sent::Cancelled(_) => "cancelled",
+                        });
+                    }
+                    Ok::<_, StoreError>(())
+                })
+            })
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))??;
+        }
+        Ok(n)
+    }
+
+    async fn send(&self, row: &OutboxRow) -> Sent {
+        let pool = self.pool.clone();
+        let check = row.clone();
+        let eligible = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            still_eligible(&mut conn, &check)
+        })
+        .await;
+        match eligible {
+            Ok(Ok(Some(why))) => return Sent::Cancelled(why),
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => return Sent::Retry(e.to_string()),
+            Err(e) => return Sent::Retry(e.to_string()),
+        }
+        let Some(kind) = EmailKind::parse(&row.kind) else { return Sent::Dead(format!("unknown kind {}", row.kind)) };
+        let base = self.public_url.trim_end_matches('/');
+        let link = match (kind, &row.token) {
+            (EmailKind::Invitation, Some(t)) => format!("{base}/invitation#token={t}"),
+            (EmailKind::PasswordReset, Some(t)) => format!("{base}/password-reset#token={t}"),
+            _ => format!("{base}/"),
+        };
+        let unsubscribe = kind
+            .is_reminder()
+            .then(|| {
+                row.user_id.as_ref().map(|u| format!("{base}/unsubscribe/{}", self.signer.token(u, kind.as_str())))
+            })
+            .flatten();
+        let expires = match kind {
+            EmailKind::Invitation => "7 days",
+            EmailKind::PasswordReset => "30 minutes",
+            _ => "",
+        };
+        let mut email = match render_with(kind, &row.to_address, &link, expires, unsubscribe.as_deref()) {
+            Ok(e) => e,
+            Err(e) => return Sent::Dead(format!("template: {e}")),
+        };
+        email.message_id = Some(format!("<{}@tandem.outbox>", row.id));
+        match self.mailer.send(&email).await {
+            Ok(()) => Sent::Ok,
+            Err(MailError::Permanent(e) | MailError::Message(e) | MailError::Config(e)) => Sent::Dead(e),
+            Err(MailError::Transient(e)) => Sent::Retry(e),
+        }
+    }
+
+    /// Runs until `stop` fires: a batch, then a pause when the queue is empty.
+    pub async fn run(self, poll: StdDuration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let handled = match self.run_once().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox worker: database not available");
+                    0
+                }
+            };
+            if handled == 0 {
+                tokio::select! {
+                    () = tokio::time::sleep(poll) => {}
+                    changed = stop.changed() => match changed {
+                        Ok(()) if *stop.borrow() => return,
+                        Ok(()) => {}
+                        // Nobody can stop us any more: run until the runtime ends.
+                        Err(_) => tokio::time::sleep(poll).await,
+                    },
+                }
+            }
+        }
+    }
+}
+
+/// A client's preferences, or the defaults.
+pub fn preferences_of(conn: &mut AnyConnection, user_id: &str) -> Result<Preferences, StoreError> {
+    let user = tandem_store::users::find(conn, user_id)?.ok_or(StoreError::NotFound)?;
+    let tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    Ok(match tandem_store::preferences::find(conn, user_id)? {
+        Some(row) => from_row(&row, tz),
+        None => Preferences::defaults(tz),
+    })
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s, "%H:%M").ok()
+}
+
+/// Weekday names as stored and shown.
+pub const DAYS: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Mon),
+    ("tue", Weekday::Tue),
+    ("wed", Weekday::Wed),
+    ("thu", Weekday::Thu),
+    ("fri", Weekday::Fri),
+    ("sat", Weekday::Sat),
+    ("sun", Weekday::Sun),
+];
+
+#[must_use]
+pub fn from_row(row: &PreferencesRow, tz: chrono_tz::Tz) -> Preferences {
+    let days: Vec<String> = serde_json::from_str(&row.days).unwrap_or_default();
+    Preferences {
+        exercise_reminders: row.exercise_reminders,
+        daily_check_in: row.daily_check_in,
+        agreement_review: row.agreement_review,
+        inactivity_nudge: row.inactivity_nudge,
+        time_zone: tz,
+        preferred_time: parse_time(&row.preferred_time).unwrap_or_default(),
+        days: days.iter().filter_map(|d| DAYS.iter().find(|(n, _)| n == d).map(|(_, w)| *w)).collect(),
+        quiet_hours: row.quiet_start.as_deref().and_then(parse_time).zip(row.quiet_end.as_deref().and_then(parse_time)),
+    }
+}
+
+/// One scheduler tick: enqueues every reminder due in `(now - lookback, now]`. Dedupe
+/// keys make repeated and overlapping ticks harmless. Returns how many rows it added.
+pub fn tick(conn: &mut AnyConnection, now: DateTime<Utc>, lookback: Duration) -> Result<usize, StoreError> {
+    let clients = tandem_store::users::active_clients(conn)?;
+    let mut added = 0;
+    for user in clients {
+        let Some(couple) = couples::find_for_partner(conn, &user.id)? else { continue };
+        let summary = couples::summary(conn, &couple.id)?;
+        let mut facts = ClientFacts {
+            couple_active: couple.status == "active" && !summary.withdrawn,
+            agreement_review_by: summary.agreement_review_due_at.map(time::from_db),
+            last_activity: summary.last_activity_at.map(time::from_db).or(Some(time::from_db(couple.created_at))),
+            active_step_target_per_week: None,
+        };
+        if let Some(plan) = tandem_store::plans::running(conn, &couple.id)?
+            && plan.status == PlanStatus::Active.as_str()
+            && let Some(step) = plan.current_step_id.as_deref()
+        {
+            facts.active_step_target_per_week =
+                tandem_store::plans::step_target(conn, step)?.and_then(|t| u32::try_from(t).ok());
+        }
+        let prefs = preferences_of(conn, &user.id)?;
+        for due in reminders::due(&user.id, &prefs, &facts, now, lookback) {
+            let kind = EmailKind::parse(due.kind.as_str()).unwrap_or(EmailKind::DailyCheckIn);
+            let row = OutboxRow {
+                id: ids::new_id(),
+                practice_id: user.practice_id.clone(),
+                user_id: Some(user.id.clone()),
+                kind: kind.as_str().to_owned(),
+                to_address: user.email.clone(),
+                token: None,
+                dedupe_key: Some(due.dedupe_key.clone()),
+                status: store::PENDING.into(),
+                attempts: 0,
+                next_attempt_at: time::to_db(due.at),
+                lease_until: None,
+                last_error: None,
+                created_at: time::to_db(now),
+                sent_at: None,
+            };
+            if store::enqueue(conn, &row)? {
+                added += 1;
+            }
+        }
+    }
+    Ok(added)
+}
