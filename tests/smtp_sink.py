@@ -14,11 +14,14 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, out_dir, script):
+    def __init__(self, out_dir, script, delay):
         self.out_dir = out_dir
         self.script = [s for s in script.split(",") if s]
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.script:
             code = self.script.pop(0)
             if code != "250":
@@ -35,9 +38,10 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--script", default="")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering DATA")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Sink(args.dir, args.script), hostname="127.0.0.1", port=args.port)
+    controller = Controller(Sink(args.dir, args.script, args.delay), hostname="127.0.0.1", port=args.port)
     controller.start()
     print("ready", flush=True)
     try:

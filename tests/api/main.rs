@@ -15,5 +15,6 @@ mod matrix;
 mod openapi_spec;
 mod plans;
 mod progress;
+mod reminders;
 mod schema;
 mod users;

@@ -94,6 +94,7 @@ pub struct TestApp {
     pub state: AppState,
     pub client: awc::Client,
     pub data_dir: PathBuf,
+    database_url: String,
     handle: actix_web::dev::ServerHandle,
     /// Stops the in-process outbox worker and scheduler.
     _stop_background: tokio::sync::watch::Sender<bool>,
@@ -126,7 +127,7 @@ impl TestApp {
             db_pool_size: 4,
             // Mail goes out promptly; reminder ticks are driven by the tests themselves.
             outbox_poll_ms: 50,
-            scheduler_interval_secs: 24 * 3600,
+            run_scheduler: false,
             ..Config::default()
         };
         configure(&mut config);
@@ -141,11 +142,17 @@ impl TestApp {
             state: running.state,
             client,
             data_dir: config.data_dir.clone(),
+            database_url: config.database_url(),
             handle,
             _stop_background: running.stop_background,
             _dir: dir,
             _db: db,
         }
+    }
+
+    /// The database URL the app runs on (for child processes).
+    pub fn state_database_url(&self) -> String {
+        self.database_url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -373,15 +380,20 @@ pub struct SmtpSink {
 impl SmtpSink {
     /// Starts the sink; `script` lists replies to give before accepting (e.g. "451,451").
     pub fn start(script: &str) -> Self {
-        use std::io::BufRead;
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self::start_on(port, script, 0.0)
+    }
+
+    /// Starts the sink on a given port, answering each message after `delay` seconds.
+    pub fn start_on(port: u16, script: &str, delay: f64) -> Self {
+        use std::io::BufRead;
         let dir = tempfile::tempdir().unwrap();
         let script_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/smtp_sink.py");
         let mut child = std::process::Command::new("python3")
             .arg(script_path)
             .args(["--port", &port.to_string(), "--dir"])
             .arg(dir.path())
-            .args(["--script", script])
+            .args(["--script", script, "--delay", &delay.to_string()])
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("python3 runs tests/smtp_sink.py");

@@ -114,6 +114,8 @@ pub struct Worker {
     pub public_url: String,
     pub signer: UnsubscribeSigner,
     pub batch: i64,
+    /// How long a claimed row stays with this worker (default [`LEASE`]).
+    pub lease: Duration,
     pub metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
@@ -160,9 +162,10 @@ impl Worker {
         let pool = self.pool.clone();
         let now = self.clock.now();
         let batch = self.batch;
+        let lease = self.lease;
         let rows = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            write_tx(&mut conn, |c| store::claim(c, now, LEASE, batch))
+            write_tx(&mut conn, |c| store::claim(c, now, lease, batch))
         })
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))??;

@@ -54,8 +54,12 @@ pub struct Config {
     pub run_worker: bool,
     /// How often an idle worker looks for due mail, in milliseconds.
     pub outbox_poll_ms: u64,
+    /// Run the reminder scheduler where the worker runs (turn off to drive it by hand).
+    pub run_scheduler: bool,
     /// How often the scheduler looks for due reminders, in seconds.
     pub scheduler_interval_secs: u64,
+    /// How long a worker holds claimed mail before another worker may take it over.
+    pub outbox_lease_secs: u64,
 }
 
 impl Default for Config {
@@ -79,7 +83,9 @@ impl Default for Config {
             log_format: None,
             run_worker: true,
             outbox_poll_ms: 1000,
+            run_scheduler: true,
             scheduler_interval_secs: 60,
+            outbox_lease_secs: 60,
         }
     }
 }

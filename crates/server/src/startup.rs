@@ -143,9 +143,13 @@ pub fn spawn_background(config: &Config, state: &AppState, stop: tokio::sync::wa
         public_url: state.config.public_url.clone(),
         signer: state.signer.clone(),
         batch: 50,
+        lease: chrono::Duration::seconds(i64::try_from(config.outbox_lease_secs.max(1)).unwrap_or(60)),
         metrics: Some(state.metrics.clone()),
     };
     tokio::spawn(worker.run(Duration::from_millis(config.outbox_poll_ms.max(10)), stop.clone()));
+    if !config.run_scheduler {
+        return;
+    }
     let interval = Duration::from_secs(config.scheduler_interval_secs.max(1));
     let pool = state.pool.clone();
     let clock = state.clock.clone();
@@ -153,7 +157,9 @@ pub fn spawn_background(config: &Config, state: &AppState, stop: tokio::sync::wa
     tokio::spawn(async move {
         // Look back two intervals and a minute: a late or skipped tick still catches its
         // reminders, and dedupe keys make the overlap harmless.
-        let lookback = chrono::Duration::from_std(interval * 2).unwrap_or_default() + chrono::Duration::minutes(1);
+        // A reminder more than two hours late is no use; never look back further.
+        let lookback = (chrono::Duration::from_std(interval * 2).unwrap_or_default() + chrono::Duration::minutes(1))
+            .min(chrono::Duration::hours(2));
         loop {
             let now = clock.now();
             let pool = pool.clone();
