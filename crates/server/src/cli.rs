@@ -35,6 +35,26 @@ pub enum Command {
     },
     /// Seed a demo practice and print its logins.
     Demo,
+    /// Measure email sender throughput against an SMTP server and write BENCHMARKS.md.
+    BenchMail {
+        /// Messages to send.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// The SMTP server (plaintext, e.g. a local aiosmtpd or mail catcher).
+        #[arg(long, default_value = "127.0.0.1")]
+        smtp_host: String,
+        #[arg(long, default_value_t = 2525)]
+        smtp_port: u16,
+        /// Pooled SMTP connections.
+        #[arg(long, default_value_t = 4)]
+        pool: u32,
+        /// Concurrent workers (one per pooled connection is a good start).
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        /// Where to write the report.
+        #[arg(long, default_value = "BENCHMARKS.md")]
+        report: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,6 @@
 //! The `tandem` binary's wiring, as a library so black-box tests start the very same app.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod setup;

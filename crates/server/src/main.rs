@@ -29,6 +29,8 @@ fn main() -> ExitCode {
             bootstrap(&config, &practice, &email, &name, clinician)
         }
         Command::Demo => demo(&config),
+        Command::BenchMail { count, smtp_host, smtp_port, pool, workers, report } => actix_web::rt::System::new()
+            .block_on(tandem_server::bench::mail(count, &smtp_host, smtp_port, pool, workers, &report)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
