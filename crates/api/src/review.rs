@@ -8,7 +8,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use tandem_domain::plans::{Criteria, PlanStatus, StepStatus};
-use tandem_domain::progression::{Attempt, Baseline, Inputs, Kind, Outcome, Recommendation, recommend, window_stats};
+use tandem_domain::progression::{
+    Attempt, Baseline, Inputs, Kind, Outcome, Recommendation, WindowStats, recommend, window_stats,
+};
 use tandem_store::couples::{self, CoupleRow, SummaryChanges};
 use tandem_store::plans::{self, PlanTree};
 use tandem_store::{AnyConnection, agreements, incidents, records, time};
@@ -47,13 +49,21 @@ fn criteria(step: &tandem_store::plans::StepRow) -> Criteria {
     }
 }
 
-/// The recommendation for the current step of an active or on-hold plan.
-pub fn current(
+/// The recommendation and the window statistics of the current step, from one read of
+/// the step's reports.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub current: Current,
+    pub stats: WindowStats,
+}
+
+/// Assesses the current step of an active or on-hold plan.
+pub fn assess(
     conn: &mut AnyConnection,
     tree: &PlanTree,
     couple: &CoupleRow,
     now: DateTime<Utc>,
-) -> ApiResult<Option<Current>> {
+) -> ApiResult<Option<Assessment>> {
     let status = tree.plan.status()?;
     if !matches!(status, PlanStatus::Active | PlanStatus::OnHold) {
         return Ok(None);
@@ -96,8 +106,19 @@ pub fn current(
         baseline,
     };
     let recommendation = recommend(&inputs);
+    let stats = window_stats(&inputs);
     let etag = etag_of(&step_id, &recommendation);
-    Ok(Some(Current { step_id, recommendation, etag }))
+    Ok(Some(Assessment { current: Current { step_id, recommendation, etag }, stats }))
+}
+
+/// The recommendation for the current step of an active or on-hold plan.
+pub fn current(
+    conn: &mut AnyConnection,
+    tree: &PlanTree,
+    couple: &CoupleRow,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<Current>> {
+    Ok(assess(conn, tree, couple, now)?.map(|a| a.current))
 }
 
 /// The summary's name for a recommendation.
@@ -127,41 +148,14 @@ pub fn refresh_summary(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTi
     };
     let partners = [couple.partner_a_id.as_str(), couple.partner_b_id.as_str()];
     changes.agreement_review_due_at = Some(agreements::in_effect(conn, &couple.id, partners)?.map(|v| v.row.review_by));
-    if let Some(plan) = running
-        && let Some(tree) = plans::tree(conn, &plan.id)?
-        && let Some(cur) = current(conn, &tree, couple, now)?
+    if let Some(tree) = match running {
+        Some(plan) => plans::tree(conn, &plan.id)?,
+        None => None,
+    } && let Some(a) = assess(conn, &tree, couple, now)?
     {
-        changes.recommendation = Some(Some(summary_label(&cur.recommendation).to_owned()));
-        let step = tree.step(&cur.step_id).cloned();
-        if let Some(step) = step {
-            let activated = step.activated_at.map_or(now, time::from_db);
-            let rows = records::step_reports_since(conn, &step.id, time::to_db(activated))?;
-            let attempts: Vec<Attempt> = rows
-                .iter()
-                .filter_map(|r| {
-                    Some(Attempt {
-                        partner: partners.iter().position(|p| *p == r.author_id)?,
-                        occurred_at: time::from_db(r.occurred_at),
-                        outcome: Outcome::parse(&r.outcome)?,
-                        peak: r.distress_peak,
-                        after: r.distress_after,
-                    })
-                })
-                .collect();
-            let stats = window_stats(&Inputs {
-                criteria: criteria(&step),
-                step_activated_at: activated,
-                now,
-                attempts: &attempts,
-                consents: [None, None],
-                open_incidents: 0,
-                step_number: 1,
-                next_step_consents: None,
-                baseline: None,
-            });
-            changes.rising_distress = Some(stats.rising_distress);
-            changes.diverging = Some(stats.diverging);
-        }
+        changes.recommendation = Some(Some(summary_label(&a.current.recommendation).to_owned()));
+        changes.rising_distress = Some(a.stats.rising_distress);
+        changes.diverging = Some(a.stats.diverging);
     }
     couples::update_summary(conn, &couple.id, &changes)?;
     Ok(())

@@ -47,7 +47,9 @@ pub struct RecommendationView {
     pub etag: String,
 }
 
-fn kind_view(k: Kind) -> RecommendationKind {
+/// The API's name for a recommendation kind.
+#[must_use]
+pub fn kind_view(k: Kind) -> RecommendationKind {
     match k {
         Kind::Pause => RecommendationKind::Pause,
         Kind::StepBack => RecommendationKind::StepBack,

@@ -110,12 +110,7 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
     let recommendation = crate::review::current(conn, &tree, couple, now)?.map(|cur| RecommendationView {
         plan_id: plan.id.clone(),
         step_id: cur.step_id,
-        kind: match cur.recommendation.kind {
-            tandem_domain::progression::Kind::Pause => crate::handlers::decisions::RecommendationKind::Pause,
-            tandem_domain::progression::Kind::StepBack => crate::handlers::decisions::RecommendationKind::StepBack,
-            tandem_domain::progression::Kind::Advance => crate::handlers::decisions::RecommendationKind::Advance,
-            tandem_domain::progression::Kind::Hold => crate::handlers::decisions::RecommendationKind::Hold,
-        },
+        kind: crate::handlers::decisions::kind_view(cur.recommendation.kind),
         baseline_step_id: cur.recommendation.baseline.map(|b| b.step_id),
         awaiting_consent: cur.recommendation.awaiting_consent,
         reasons: cur.recommendation.reasons,
