@@ -136,8 +136,8 @@ pub fn step_reports_since(
         .load(conn)?)
 }
 
-/// Every report on a step (for the progress view).
-pub fn step_reports(conn: &mut AnyConnection, plan_id: &str) -> StoreResult<Vec<ReportRow>> {
+/// Every report on a plan, oldest first (for the progress view).
+pub fn plan_reports(conn: &mut AnyConnection, plan_id: &str) -> StoreResult<Vec<ReportRow>> {
     Ok(reports::table
         .filter(reports::plan_id.eq(plan_id))
         .order(reports::occurred_at.asc())

@@ -3,7 +3,7 @@
 //! practices' things do not exist.
 
 use tandem_domain::{Action, Actor, CoupleRelation, Resource};
-use tandem_store::couples::{self, CoupleRow};
+use tandem_store::couples::{self, CoupleRow, CoupleStatus};
 use tandem_store::plans::{self, PlanTree};
 use tandem_store::{AnyConnection, ids};
 
@@ -114,4 +114,14 @@ pub fn event(
         .resource(resource_id)
         .couple(couple_id)
         .request(auth.request_id.as_deref())
+}
+
+/// Refuses (409) anything a discharged couple may no longer do: they keep reading their
+/// record, but nothing new is written for them.
+pub fn require_in_treatment(couple: &CoupleRow) -> ApiResult<()> {
+    if couple.status()? == CoupleStatus::Discharged {
+        Err(ApiError::Conflict("the couple is discharged; nothing more can be submitted or changed".into()))
+    } else {
+        Ok(())
+    }
 }

@@ -9,7 +9,7 @@ use tandem_domain::agreements::PartnerTerms;
 use tandem_domain::exercises::is_known_tag;
 use tandem_domain::{Action, Actor};
 use tandem_store::agreements::{self as store, AgreementRow, Version};
-use tandem_store::couples::{CoupleRow, CoupleStatus};
+use tandem_store::couples::CoupleRow;
 use tandem_store::{AnyConnection, ids, time};
 use utoipa::ToSchema;
 
@@ -261,9 +261,7 @@ pub async fn put_agreement(
     body: web::Json<AgreementInput>,
 ) -> ApiResult<HttpResponse> {
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
-    if couple.status()? == CoupleStatus::Discharged {
-        return Err(ApiError::Conflict("the couple is discharged".into()));
-    }
+    access::require_in_treatment(&couple)?;
     let input = body.into_inner();
     let terms = validate(&input, &couple)?;
     let c = couple.clone();
@@ -374,9 +372,7 @@ pub async fn acknowledge(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::PartnerAnswer).await?;
-    if couple.status()? == CoupleStatus::Discharged {
-        return Err(ApiError::Conflict("the couple is discharged".into()));
-    }
+    access::require_in_treatment(&couple)?;
     let now = state.clock.now();
     let c = couple.clone();
     let actor = auth.actor.clone();

@@ -132,6 +132,28 @@ fn start_session(conn: &mut AnyConnection, user: &UserRow, now: DateTime<Utc>) -
     Ok(Issued { user_id: user.id.clone(), family_id, jti, refresh_token, issued_at: now, session_expires_at })
 }
 
+/// Checks a new password against the policy and hashes it (on the blocking pool).
+async fn new_password_hash(password: String) -> ApiResult<String> {
+    check_password(&password).map_err(|m| ApiError::validation("password", m))?;
+    blocking(move || password::hash(&password)).await?
+}
+
+/// Spends a live one-time token whose user is in `expected` state; anything else (unknown,
+/// used, replaced, expired, or a user in another state) is the same 404.
+fn redeem(
+    conn: &mut AnyConnection,
+    kind: TokenKind,
+    token_hash: &str,
+    expected: UserStatus,
+    now: DateTime<Utc>,
+) -> ApiResult<one_time::OneTimeToken> {
+    let token = one_time::find_live(conn, kind, token_hash, now)?.ok_or(ApiError::NotFound)?;
+    if token.user.status()? != expected || !one_time::spend(conn, kind, &token.id, now)? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(token)
+}
+
 /// Hashes or verifies passwords on the blocking pool: argon2 takes tens of milliseconds
 /// of CPU and must not stall the async workers.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
@@ -352,21 +374,12 @@ pub async fn accept_invitation(
 ) -> ApiResult<web::Json<TokenPair>> {
     state.limiter.check(&req)?;
     let body = body.into_inner();
-    check_password(&body.password).map_err(|m| ApiError::validation("password", m))?;
-    let pw = body.password;
-    let new_hash = blocking(move || password::hash(&pw)).await??;
+    let new_hash = new_password_hash(body.password).await?;
     let hash = tokens::hash(&body.token);
     let now = state.clock.now();
     let rid = request_id(&req);
     let issued = db::write(&state, move |conn| {
-        let Some(invite) = one_time::find_live(conn, TokenKind::Invitation, &hash, now)? else {
-            return Err(ApiError::NotFound);
-        };
-        if invite.user.status()? != UserStatus::Invited
-            || !one_time::spend(conn, TokenKind::Invitation, &invite.id, now)?
-        {
-            return Err(ApiError::NotFound);
-        }
+        let invite = redeem(conn, TokenKind::Invitation, &hash, UserStatus::Invited, now)?;
         let changes = UserChanges {
             password_hash: Some(Some(new_hash)),
             status: Some(UserStatus::Active.as_str().into()),
@@ -465,21 +478,12 @@ pub async fn confirm_password_reset(
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(&req)?;
     let body = body.into_inner();
-    check_password(&body.password).map_err(|m| ApiError::validation("password", m))?;
-    let pw = body.password;
-    let new_hash = blocking(move || password::hash(&pw)).await??;
+    let new_hash = new_password_hash(body.password).await?;
     let hash = tokens::hash(&body.token);
     let now = state.clock.now();
     let rid = request_id(&req);
     let user_id = db::write(&state, move |conn| {
-        let Some(reset) = one_time::find_live(conn, TokenKind::PasswordReset, &hash, now)? else {
-            return Err(ApiError::NotFound);
-        };
-        if reset.user.status()? != UserStatus::Active
-            || !one_time::spend(conn, TokenKind::PasswordReset, &reset.id, now)?
-        {
-            return Err(ApiError::NotFound);
-        }
+        let reset = redeem(conn, TokenKind::PasswordReset, &hash, UserStatus::Active, now)?;
         let changes = UserChanges {
             password_hash: Some(Some(new_hash)),
             updated_at: Some(time::to_db(now)),

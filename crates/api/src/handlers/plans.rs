@@ -11,7 +11,7 @@ use tandem_domain::plans::{
     StepStatus, editable, lifecycle, off_limits,
 };
 use tandem_domain::{Action, Actor};
-use tandem_store::couples::{self, CoupleRow, CoupleStatus};
+use tandem_store::couples::{self, CoupleRow};
 use tandem_store::exercises::{self as library, json_list};
 use tandem_store::plans::{self as store, ItemRow, PlanChanges, PlanRow, PlanTree, StepRow};
 use tandem_store::{AnyConnection, Page, ids, time};
@@ -22,6 +22,7 @@ use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::access::{self, PlanContext};
 use crate::handlers::agreements::{governing_off_limits, in_effect_off_limits};
+use crate::handlers::enum_field;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, etag};
@@ -407,9 +408,7 @@ fn lock(conn: &mut AnyConnection, plan: &PlanRow, now: DateTime<Utc>) -> ApiResu
 }
 
 fn require_editable(ctx: &PlanContext) -> ApiResult<()> {
-    if ctx.couple.status()? == CoupleStatus::Discharged {
-        return Err(ApiError::Conflict("the couple is discharged".into()));
-    }
+    access::require_in_treatment(&ctx.couple)?;
     if editable(ctx.tree.plan.status()?) {
         Ok(())
     } else {
@@ -512,9 +511,7 @@ pub async fn create_plan(
     body: web::Json<NewPlan>,
 ) -> ApiResult<HttpResponse> {
     let (couple, rel) = access::load_couple(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
-    if couple.status()? == CoupleStatus::Discharged {
-        return Err(ApiError::Conflict("the couple is discharged".into()));
-    }
+    access::require_in_treatment(&couple)?;
     let input = body.into_inner();
     let mut errors = Vec::new();
     text(&mut errors, "title", &input.title, 1, 200);
@@ -673,15 +670,6 @@ pub struct StatusChange {
     pub action: String,
 }
 
-/// Parses an enum field sent as text, so an unknown value is a 422 that names the field
-/// rather than a generic 400.
-fn enum_field<T: Copy>(field: &str, value: &str, all: &[T], as_str: fn(T) -> &'static str) -> ApiResult<T> {
-    all.iter().copied().find(|v| as_str(*v) == value).ok_or_else(|| {
-        let allowed = all.iter().map(|v| as_str(*v)).collect::<Vec<_>>().join(", ");
-        ApiError::validation(field, &format!("must be one of: {allowed}"))
-    })
-}
-
 #[utoipa::path(
     tag = "plans",
     operation_id = "changePlanStatus",
@@ -705,10 +693,9 @@ pub async fn change_status(
     body: web::Json<StatusChange>,
 ) -> ApiResult<HttpResponse> {
     let ctx = access::load_plan(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
-    if ctx.couple.status()? == CoupleStatus::Discharged {
-        return Err(ApiError::Conflict("the couple is discharged".into()));
-    }
-    let action = enum_field("action", &body.into_inner().action, LifecycleAction::ALL, LifecycleAction::as_str)?;
+    access::require_in_treatment(&ctx.couple)?;
+    let action = enum_field("action", &body.into_inner().action, LifecycleAction::ALL, LifecycleAction::as_str)
+        .map_err(|e| ApiError::Validation(vec![e]))?;
     let now = state.clock.now();
     let event =
         access::event(&state, &auth, &format!("plan.{}", action.as_str()), "plan", &ctx.tree.plan.id, &ctx.couple.id);
@@ -1246,9 +1233,7 @@ pub async fn set_consent(
     let (plan_id, step_id) = path.into_inner();
     let ctx = access::load_plan(&state, &auth, plan_id, Action::PartnerAnswer).await?;
     let step = find_step(&ctx, &step_id)?.clone();
-    if ctx.couple.status()? == CoupleStatus::Discharged {
-        return Err(ApiError::Conflict("the couple is discharged".into()));
-    }
+    access::require_in_treatment(&ctx.couple)?;
     if !editable(ctx.tree.plan.status()?) {
         return Err(ApiError::Conflict("this plan has ended".into()));
     }
@@ -1256,7 +1241,8 @@ pub async fn set_consent(
     if input.note.as_deref().is_some_and(|n| n.chars().count() > 2000) {
         return Err(ApiError::validation("note", "must be at most 2000 characters"));
     }
-    let answer = enum_field("answer", &input.answer, ConsentAnswer::ALL, ConsentAnswer::as_str)?;
+    let answer = enum_field("answer", &input.answer, ConsentAnswer::ALL, ConsentAnswer::as_str)
+        .map_err(|e| ApiError::Validation(vec![e]))?;
     let note = input.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let now = state.clock.now();
     let event = access::event(&state, &auth, "plan.consent", "consent", &step.id, &ctx.couple.id);

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use tandem_domain::plans::{PlanStatus, StepStatus};
 use tandem_domain::progression::Outcome;
 use tandem_domain::{Action, Actor};
-use tandem_store::couples::{CoupleRow, CoupleStatus};
 use tandem_store::records::{self, CheckInRow, Reader, ReportFilter, ReportRow};
 use tandem_store::{ids, plans as plan_store, time};
 use utoipa::{IntoParams, ToSchema};
@@ -16,8 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::audit;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::handlers::access;
 use crate::handlers::incidents::{alert_clinicians, open_incident};
+use crate::handlers::{access, enum_field};
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, idempotency, review};
@@ -42,6 +41,7 @@ pub enum ReportOutcome {
     Paused,
 }
 
+/// Collects the problem of an enum field into `errors`.
 fn enum_text<T: Copy>(
     field: &str,
     value: &str,
@@ -49,12 +49,7 @@ fn enum_text<T: Copy>(
     as_str: fn(T) -> &'static str,
     errors: &mut Vec<FieldError>,
 ) -> Option<T> {
-    let found = all.iter().copied().find(|v| as_str(*v) == value);
-    if found.is_none() {
-        let allowed = all.iter().map(|v| as_str(*v)).collect::<Vec<_>>().join(", ");
-        errors.push(FieldError::new(field, format!("must be one of: {allowed}")));
-    }
-    found
+    enum_field(field, value, all, as_str).map_err(|e| errors.push(e)).ok()
 }
 
 const VISIBILITIES: [&str; 2] = [records::CLINICIAN_ONLY, records::SHARED];
@@ -165,14 +160,6 @@ pub fn report_view(r: ReportRow, viewer: &Actor) -> Report {
     }
 }
 
-fn require_active_couple(couple: &CoupleRow) -> ApiResult<()> {
-    if couple.status()? == CoupleStatus::Discharged {
-        Err(ApiError::Conflict("the couple is discharged; nothing more can be submitted".into()))
-    } else {
-        Ok(())
-    }
-}
-
 #[utoipa::path(
     tag = "reports",
     operation_id = "createReport",
@@ -232,7 +219,7 @@ pub async fn create_report(
     let (Some(outcome), Some(vis), true) = (outcome, vis, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    require_active_couple(&ctx.couple)?;
+    access::require_in_treatment(&ctx.couple)?;
     let step_active = step.status()? == StepStatus::Active
         && ctx.tree.plan.status()? == PlanStatus::Active
         && ctx.tree.plan.current_step_id.as_deref() == Some(step.id.as_str());
@@ -444,7 +431,7 @@ pub async fn create_check_in(
         text(field, Some(v), 2000, &mut errors);
     }
     let (Some(vis), true) = (vis, errors.is_empty()) else { return Err(ApiError::Validation(errors)) };
-    require_active_couple(&couple)?;
+    access::require_in_treatment(&couple)?;
     let now = state.clock.now();
     let row = CheckInRow {
         id: ids::new_id(),

@@ -74,7 +74,7 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         return Ok(Progress { couple_id: couple.id.clone(), plan_id: None, steps: Vec::new(), recommendation: None });
     };
     let tree = plans::tree(conn, &plan.id)?.ok_or(crate::ApiError::NotFound)?;
-    let reports = records::step_reports(conn, &plan.id)?;
+    let reports = records::plan_reports(conn, &plan.id)?;
     let partners = [couple.partner_a_id.clone(), couple.partner_b_id.clone()];
     let steps = tree
         .steps
