@@ -104,7 +104,10 @@ pub struct TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // Stops accepting; the database is dropped after (with FORCE on PostgreSQL).
+        // Stops the outbox worker between messages, so no database call is in flight
+        // while the process exits; stops accepting; the database is dropped after (with
+        // FORCE on PostgreSQL).
+        let _ = self._stop_background.send(true);
         drop(self.handle.stop(false));
     }
 }

@@ -254,6 +254,7 @@ impl Worker {
                 return;
             }
             let handled = match self.run_once().await {
+                _ if *stop.borrow() => return,
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox worker: database not available");
