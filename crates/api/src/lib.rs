@@ -12,6 +12,7 @@ pub mod error;
 pub mod etag;
 pub mod handlers;
 pub mod idempotency;
+pub mod input;
 pub mod metrics;
 pub mod openapi;
 pub mod outbox;
@@ -230,6 +231,7 @@ pub fn app(
         .split_for_parts();
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*spec).clone()))
         .default_service(web::to(fallback))
+        .wrap(middleware::from_fn(input::refuse_control_characters))
         .wrap(middleware::from_fn(metrics::middleware))
         .wrap(cors)
         .wrap(TracingLogger::default())

@@ -101,3 +101,28 @@ pub fn local_date(t: chrono::DateTime<chrono::Utc>, tz: &str) -> chrono::NaiveDa
         Err(_) => t.date_naive(),
     }
 }
+
+/// Checks free text from a client: any printable character, tab, CR and LF, but no NUL or
+/// other C0 control character. PostgreSQL cannot store NUL in text, and the rest have no
+/// place in what a person writes; refusing them everywhere keeps both databases identical.
+pub fn check_text(text: &str) -> Result<(), &'static str> {
+    if text.chars().any(|c| c < ' ' && !matches!(c, '\t' | '\n' | '\r')) {
+        Err("must not contain control characters (tab and line breaks are fine)")
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::check_text;
+
+    #[test]
+    fn text_refuses_c0_controls_except_tab_and_line_breaks() {
+        assert!(check_text("line one\r\nline two\tend").is_ok());
+        assert!(check_text("emoji 🌿 and ümlauts").is_ok());
+        for bad in ["nul\u{0}", "\u{1}", "bell\u{7}", "esc\u{1b}[31m", "\u{1f}"] {
+            assert!(check_text(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -258,7 +258,7 @@ pub async fn put_agreement(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<AgreementInput>,
+    body: crate::input::Json<AgreementInput>,
 ) -> ApiResult<HttpResponse> {
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
     access::require_in_treatment(&couple)?;

@@ -176,7 +176,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: crate::input::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenPair>> {
     state.limiter.check(&req)?;
     let body = body.into_inner();
@@ -245,7 +245,7 @@ enum Refreshed {
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    body: crate::input::Json<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenPair>> {
     let presented = body.into_inner().refresh_token;
     let hash = tokens::hash(&presented);
@@ -325,7 +325,7 @@ pub async fn refresh(
 pub async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    body: crate::input::Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     let hash = tokens::hash(&body.into_inner().refresh_token);
     let now = state.clock.now();
@@ -370,7 +370,7 @@ pub async fn logout(
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<AcceptInvitationRequest>,
+    body: crate::input::Json<AcceptInvitationRequest>,
 ) -> ApiResult<web::Json<TokenPair>> {
     state.limiter.check(&req)?;
     let body = body.into_inner();
@@ -417,7 +417,7 @@ pub async fn accept_invitation(
 pub async fn request_password_reset(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<PasswordResetRequest>,
+    body: crate::input::Json<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(&req)?;
     let Ok(email) = normalize_email(&body.into_inner().email) else {
@@ -474,7 +474,7 @@ pub async fn request_password_reset(
 pub async fn confirm_password_reset(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<PasswordResetConfirm>,
+    body: crate::input::Json<PasswordResetConfirm>,
 ) -> ApiResult<HttpResponse> {
     state.limiter.check(&req)?;
     let body = body.into_inner();

@@ -448,7 +448,7 @@ fn check_clinicians(conn: &mut AnyConnection, practice_id: &str, ids: &[String],
 pub async fn create_couple(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<NewCoupleRequest>,
+    body: crate::input::Json<NewCoupleRequest>,
 ) -> ApiResult<HttpResponse> {
     let actor = auth.actor.clone();
     allow(&actor, Action::CreateCouple, &Resource::Practice { practice_id: &actor.practice_id })?;
@@ -576,7 +576,7 @@ pub async fn update_couple(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<CouplePatch>,
+    body: crate::input::Json<CouplePatch>,
 ) -> ApiResult<web::Json<Couple>> {
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::UpdateCouple).await?;
     let patch = body.into_inner();
@@ -633,7 +633,7 @@ pub async fn assign_clinician(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<AssignClinicianRequest>,
+    body: crate::input::Json<AssignClinicianRequest>,
 ) -> ApiResult<web::Json<Couple>> {
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::ManageCoupleClinicians).await?;
     let user_id = body.into_inner().user_id;

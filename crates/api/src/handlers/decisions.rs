@@ -202,7 +202,7 @@ pub async fn decide(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<NewDecision>,
+    body: crate::input::Json<NewDecision>,
 ) -> ApiResult<HttpResponse> {
     let ctx = access::load_plan(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
     let input = body.into_inner();

@@ -277,7 +277,7 @@ pub async fn list_exercises(
 pub async fn create_exercise(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<ExerciseInput>,
+    body: crate::input::Json<ExerciseInput>,
 ) -> ApiResult<HttpResponse> {
     let actor = auth.actor.clone();
     allow(&actor, Action::CreateExercise, &Resource::Practice { practice_id: &actor.practice_id })?;
@@ -363,7 +363,7 @@ pub async fn update_exercise(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<ExercisePatch>,
+    body: crate::input::Json<ExercisePatch>,
 ) -> ApiResult<HttpResponse> {
     let current = load(&state, &auth.actor, path.into_inner(), Action::UpdateExercise).await?;
     etag::require_match(&req, &etag::of("exercise", &current.id, current.version))?;

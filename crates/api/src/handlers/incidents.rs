@@ -161,7 +161,7 @@ pub async fn create_incident(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<NewIncident>,
+    body: crate::input::Json<NewIncident>,
 ) -> ApiResult<HttpResponse> {
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::PartnerAnswer).await?;
     let input = body.into_inner();
@@ -255,7 +255,7 @@ pub async fn update_incident(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<IncidentPatch>,
+    body: crate::input::Json<IncidentPatch>,
 ) -> ApiResult<web::Json<Incident>> {
     let incident_id = path.into_inner();
     if !ids::is_valid(&incident_id) {
@@ -359,7 +359,7 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<WithdrawalRequest>,
+    body: crate::input::Json<WithdrawalRequest>,
 ) -> ApiResult<HttpResponse> {
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::PartnerAnswer).await?;
     let reason = body.into_inner().reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());

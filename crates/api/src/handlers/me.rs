@@ -84,7 +84,7 @@ pub async fn get_me(state: web::Data<AppState>, auth: Authenticated) -> ApiResul
 pub async fn update_me(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<MePatch>,
+    body: crate::input::Json<MePatch>,
 ) -> ApiResult<web::Json<Me>> {
     let patch = body.into_inner();
     let mut errors = Vec::new();

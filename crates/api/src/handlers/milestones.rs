@@ -103,7 +103,7 @@ pub async fn create_milestone(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<NewMilestone>,
+    body: crate::input::Json<NewMilestone>,
 ) -> ApiResult<HttpResponse> {
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::ReadClinical).await?;
     let input = body.into_inner();

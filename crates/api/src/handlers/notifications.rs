@@ -126,7 +126,7 @@ fn parse_time(field: &str, s: &str, errors: &mut Vec<FieldError>) -> Option<Stri
 pub async fn put_preferences(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<NotificationPreferences>,
+    body: crate::input::Json<NotificationPreferences>,
 ) -> ApiResult<web::Json<NotificationPreferences>> {
     clients_only(&auth)?;
     let input = body.into_inner();

@@ -199,6 +199,8 @@ pub struct Plan {
     /// Empty for `status_only` access.
     pub steps: Vec<Step>,
     pub created_at: DateTime<Utc>,
+    /// When a clinician last changed the plan (its document or its lifecycle). A safety
+    /// stop does not move it, so it never dates a partner's private event.
     pub updated_at: DateTime<Utc>,
     pub activated_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -337,7 +339,8 @@ pub fn hold_plan(conn: &mut AnyConnection, plan: &PlanRow, cause: HoldCause, now
         &PlanChanges {
             status: Some(PlanStatus::OnHold.as_str().into()),
             hold_cause: Some(Some(cause.as_str().into())),
-            updated_at: Some(time::to_db(now)),
+            // `updated_at` stays: partners read it, and a stop's time would date the
+            // other partner's private event (an incident, a soft no, a withdrawal).
             ..PlanChanges::default()
         },
     )?;
@@ -508,7 +511,7 @@ pub async fn create_plan(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<NewPlan>,
+    body: crate::input::Json<NewPlan>,
 ) -> ApiResult<HttpResponse> {
     let (couple, rel) = access::load_couple(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
     access::require_in_treatment(&couple)?;
@@ -608,7 +611,7 @@ pub async fn update_plan(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<PlanPatch>,
+    body: crate::input::Json<PlanPatch>,
 ) -> ApiResult<HttpResponse> {
     let ctx = access::load_plan(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
     etag::require_match(&req, &plan_tag(&ctx.tree.plan))?;
@@ -690,7 +693,7 @@ pub async fn change_status(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<StatusChange>,
+    body: crate::input::Json<StatusChange>,
 ) -> ApiResult<HttpResponse> {
     let ctx = access::load_plan(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
     access::require_in_treatment(&ctx.couple)?;
@@ -852,7 +855,7 @@ pub async fn add_step(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<StepInput>,
+    body: crate::input::Json<StepInput>,
 ) -> ApiResult<HttpResponse> {
     let ctx = access::load_plan(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
     etag::require_match(&req, &plan_tag(&ctx.tree.plan))?;
@@ -923,7 +926,7 @@ pub async fn update_step(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<StepInput>,
+    body: crate::input::Json<StepInput>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, step_id) = path.into_inner();
     let ctx = access::load_plan(&state, &auth, plan_id, Action::WriteClinical).await?;
@@ -1019,7 +1022,7 @@ pub async fn reorder_steps(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<StepOrder>,
+    body: crate::input::Json<StepOrder>,
 ) -> ApiResult<HttpResponse> {
     let ctx = access::load_plan(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
     etag::require_match(&req, &plan_tag(&ctx.tree.plan))?;
@@ -1086,7 +1089,7 @@ pub async fn add_exercise(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<AddExercise>,
+    body: crate::input::Json<AddExercise>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, step_id) = path.into_inner();
     let ctx = access::load_plan(&state, &auth, plan_id, Action::WriteClinical).await?;
@@ -1228,7 +1231,7 @@ pub async fn set_consent(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<ConsentInput>,
+    body: crate::input::Json<ConsentInput>,
 ) -> ApiResult<web::Json<MyConsent>> {
     let (plan_id, step_id) = path.into_inner();
     let ctx = access::load_plan(&state, &auth, plan_id, Action::PartnerAnswer).await?;

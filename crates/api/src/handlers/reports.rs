@@ -186,7 +186,7 @@ pub async fn create_report(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<NewReport>,
+    body: crate::input::Json<NewReport>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, step_id) = path.into_inner();
     let ctx = access::load_plan(&state, &auth, plan_id, Action::PartnerAnswer).await?;
@@ -419,7 +419,7 @@ pub async fn create_check_in(
     req: HttpRequest,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<NewCheckIn>,
+    body: crate::input::Json<NewCheckIn>,
 ) -> ApiResult<HttpResponse> {
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::PartnerAnswer).await?;
     let input = body.into_inner();

@@ -229,7 +229,7 @@ pub async fn list_users(
 pub async fn create_user(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<NewStaffRequest>,
+    body: crate::input::Json<NewStaffRequest>,
 ) -> ApiResult<HttpResponse> {
     let actor = auth.actor;
     allow(&actor, Action::CreateUser, &Resource::Practice { practice_id: &actor.practice_id })?;
@@ -338,7 +338,7 @@ pub async fn update_user(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<UserPatch>,
+    body: crate::input::Json<UserPatch>,
 ) -> ApiResult<web::Json<User>> {
     let row = load_user(&state, path.into_inner()).await?;
     let actor = auth.actor;
