@@ -50,7 +50,7 @@ async fn control_characters_are_refused_in_every_text_field_naming_it() {
             json!({"answer": "yes", "note": nul}),
             "note",
         ),
-        ("PUT", format!("/api/v1/couples/{}/safety-agreement", c.id), &c.clin, agreement, "partners.0.pause_signal"),
+        ("PUT", format!("/api/v1/couples/{}/safety-agreement", c.id), &c.clin, agreement, "partners[0].pause_signal"),
     ];
     let before_plan = plan(&app, &c.clin, &id).await.body;
     for (method, path, token, body, field) in cases {
@@ -90,4 +90,70 @@ async fn control_characters_are_refused_in_every_text_field_naming_it() {
     q.assert_problem(422);
     assert_eq!(q.body["errors"][0]["field"], "partner_id");
     app.get("/api/v1/couples/%00", &c.clin).await.assert_problem(404);
+}
+
+#[actix_web::test]
+async fn dates_are_bounded_days_listed_once_and_weak_etags_never_match() {
+    let app = TestApp::spawn().await;
+    let c = couple(&app, "bounds").await;
+    let id = running(&app, &c, &["Holding hands"]).await;
+    let now = app.clock.now_utc();
+    let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let milestones = format!("/api/v1/couples/{}/milestones", c.id);
+    for bad in [
+        "0001-01-01T00:00:00Z".to_owned(),
+        "9999-12-31T00:00:00Z".to_owned(),
+        at(now + chrono::Duration::hours(2)),
+        at(now - chrono::Duration::days(3)),
+    ] {
+        let r = app.post(&milestones, Some(&c.a), json!({"title": "First walk", "achieved_at": bad})).await;
+        r.assert_problem(422);
+        assert_eq!(r.body["errors"][0]["field"], "achieved_at", "{bad}: {}", r.raw);
+    }
+    let ok = app.post(&milestones, Some(&c.a), json!({"title": "First walk", "achieved_at": at(now)})).await;
+    assert_eq!(ok.status, 201, "{}", ok.raw);
+    assert_eq!(app.get(&milestones, &c.a).await.body["items"].as_array().unwrap().len(), 1);
+
+    let path = format!("/api/v1/couples/{}/safety-agreement", c.id);
+    let current = app.get(&path, &c.clin).await;
+    let tag = current.header("etag").unwrap().to_owned();
+    let terms = |user: &str| json!({"user_id": user, "willing_to_try": "hands", "off_limits": "x", "off_limits_tags": [], "pause_signal": "kiwi", "soft_no": "no", "tentative_yes": "maybe"});
+    for bad in [
+        at(now - chrono::Duration::days(1)),
+        at(now + chrono::Duration::days(3 * 365)),
+        "9999-01-01T00:00:00Z".to_owned(),
+    ] {
+        let body = json!({"review_by": bad, "partners": [terms(&c.a_id), terms(&c.b_id)]});
+        let r = app.call_with("PUT", &path, Some(&c.clin), Some(body), &[("If-Match", &tag)]).await;
+        r.assert_problem(422);
+        assert_eq!(r.body["errors"][0]["field"], "review_by", "{bad}: {}", r.raw);
+    }
+    // A weak tag never matches (strong comparison, RFC 9110 13.1.1) ...
+    let body = json!({"review_by": at(now + chrono::Duration::days(90)), "partners": [terms(&c.a_id), terms(&c.b_id)]});
+    let weak = format!("W/{tag}");
+    app.call_with("PUT", &path, Some(&c.clin), Some(body.clone()), &[("If-Match", &weak)]).await.assert_problem(412);
+    let p = plan(&app, &c.clin, &id).await;
+    let plan_weak = format!("W/{}", p.header("etag").unwrap());
+    app.call_with(
+        "PATCH",
+        &format!("/api/v1/plans/{id}"),
+        Some(&c.clin),
+        Some(json!({"title": "New"})),
+        &[("If-Match", &plan_weak)],
+    )
+    .await
+    .assert_problem(412);
+    assert_eq!(app.get(&path, &c.clin).await.body["version"], 1, "nothing written");
+    // ... and the strong one does.
+    let r = app.call_with("PUT", &path, Some(&c.clin), Some(body), &[("If-Match", &tag)]).await;
+    assert_eq!(r.status, 200, "{}", r.raw);
+
+    let prefs = app.get("/api/v1/me/notification-preferences", &c.a).await;
+    assert_eq!(prefs.status, 200, "{}", prefs.raw);
+    let mut twice = prefs.body.clone();
+    twice["days"] = json!(vec!["mon"; 1000]);
+    let r = app.call("PUT", "/api/v1/me/notification-preferences", Some(&c.a), Some(twice)).await;
+    r.assert_problem(422);
+    assert_eq!(r.body["errors"][0]["field"], "days");
+    assert_eq!(app.get("/api/v1/me/notification-preferences", &c.a).await.body, prefs.body, "nothing changed");
 }

@@ -7,6 +7,7 @@
 mod support;
 
 mod auth;
+mod break_glass;
 mod couples;
 mod demo;
 mod edge;

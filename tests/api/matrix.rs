@@ -15,6 +15,10 @@ struct Caller {
     name: String,
     token: String,
     unreachable: HashMap<&'static str, Vec<String>>,
+    /// A couple of the caller's practice outside their care team: opening break-glass
+    /// access to it is allowed by design (tested in `break_glass.rs`), so the matrix does
+    /// not open it (it would then read that couple on every later route).
+    break_glass_couple: Option<String>,
 }
 
 struct PracticeIds {
@@ -149,6 +153,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
             name: format!("{practice} admin"),
             token: home.admin.clone(),
             unreachable: pools(away_couples, all_away_users, away_plans, vec![away.exercise.clone()], away_incident),
+            break_glass_couple: None,
         },
         Caller {
             name: format!("{practice} clinician"),
@@ -160,6 +165,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
                 vec![away.exercise.clone()],
                 both_incidents.clone(),
             ),
+            break_glass_couple: Some(home.couple_other.clone()),
         },
         Caller {
             name: format!("{practice} partner"),
@@ -171,6 +177,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
                 vec![away.exercise.clone(), home.exercise.clone()],
                 both_incidents,
             ),
+            break_glass_couple: None,
         },
     ]
 }
@@ -284,6 +291,12 @@ async fn no_role_reaches_what_it_must_not_on_any_route_of_the_spec() {
             }
             for caller in &everyone {
                 for concrete in substitutions(path, caller) {
+                    let opens_break_glass = method == "post"
+                        && path.ends_with("/break-glass")
+                        && caller.break_glass_couple.as_deref().is_some_and(|c| concrete.contains(c));
+                    if opens_break_glass {
+                        continue;
+                    }
                     let reply = app.call(&method.to_uppercase(), &concrete, Some(&caller.token), body.clone()).await;
                     assert!(
                         !reply.status.is_success(),

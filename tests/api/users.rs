@@ -109,13 +109,16 @@ async fn the_last_admin_stays_an_admin() {
     let admin = app.token("admin@a.test").await;
     let id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
     app.patch(&format!("/api/v1/users/{id}"), &admin, json!({"status": "deactivated"})).await.assert_problem(409);
-    app.patch(&format!("/api/v1/users/{id}"), &admin, json!({"roles": ["clinician"]})).await.assert_problem(409);
-    let (_, second) = app.staff(&admin, "second@a.test", &["admin"]).await;
-    assert!(!second.is_empty());
-    let demoted = app.patch(&format!("/api/v1/users/{id}"), &admin, json!({"roles": ["clinician"]})).await;
+    let (second_token, second) = app.staff(&admin, "second@a.test", &["admin"]).await;
+    // Nobody changes their own roles: the second admin demotes the first ...
+    app.patch(&format!("/api/v1/users/{id}"), &admin, json!({"roles": ["clinician"]})).await.assert_problem(403);
+    let demoted = app.patch(&format!("/api/v1/users/{id}"), &second_token, json!({"roles": ["clinician"]})).await;
     assert_eq!(demoted.status, 200, "{}", demoted.raw);
     // The role change takes effect at once: no more admin rights.
     app.get("/api/v1/audit-events", &admin).await.assert_problem(403);
+    // ... and the last admin left cannot be demoted or deactivated by anyone.
+    let path = format!("/api/v1/users/{second}");
+    app.patch(&path, &second_token, json!({"status": "deactivated"})).await.assert_problem(409);
 }
 
 #[actix_web::test]

@@ -12,16 +12,13 @@ pub fn of(kind: &str, id: &str, version: i32) -> String {
     format!("\"{kind}-{id}-{version}\"")
 }
 
-/// Requires `If-Match` to name the current ETag (or `*`).
+/// Requires `If-Match` to name the current ETag (or `*`), by strong comparison (RFC 9110
+/// 13.1.1): a weak tag `W/"…"` never matches.
 pub fn require_match(req: &HttpRequest, current: &str) -> Result<(), ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
         return Err(ApiError::PreconditionRequired);
     };
-    if value
-        .split(',')
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag == current || tag.trim_start_matches("W/") == current)
-    {
+    if value.split(',').map(str::trim).any(|tag| tag == "*" || tag == current) {
         Ok(())
     } else {
         Err(ApiError::PreconditionFailed)

@@ -20,7 +20,7 @@ use crate::error::{ApiError, FieldError};
 
 /// A JSON body: parsed with the app's `JsonConfig` (size limit, content type, 400/413/415),
 /// deserialized into `T` (400 when malformed), then every string in it is checked (422
-/// naming each offending field, dotted for nested ones, e.g. `partners.0.pause_signal`).
+/// naming each offending field as the rest of the API does, e.g. `partners[0].pause_signal`).
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
@@ -71,7 +71,7 @@ fn control_characters(value: &Value, path: &str, errors: &mut Vec<FieldError>) {
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                control_characters(item, &child(&i.to_string()), errors);
+                control_characters(item, &format!("{path}[{i}]"), errors);
             }
         }
         Value::Object(map) => {
@@ -140,7 +140,7 @@ mod tests {
         let mut errors = Vec::new();
         control_characters(&body, "", &mut errors);
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].field, "partners.0.pause_signal");
+        assert_eq!(errors[0].field, "partners[0].pause_signal");
     }
 
     #[test]

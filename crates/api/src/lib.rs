@@ -39,8 +39,8 @@ pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
 use crate::handlers::{
-    agreements, audit_events, auth as auth_routes, couples, decisions, exercises, incidents, me, milestones,
-    notifications, ops, plans, reports, review as review_routes, users,
+    agreements, audit_events, auth as auth_routes, break_glass, couples, decisions, exercises, incidents, me,
+    milestones, notifications, ops, plans, reports, review as review_routes, users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -78,6 +78,8 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(couples::assign_clinician)
                 .service(couples::unassign_clinician)
                 .service(couples::resend_invitation)
+                .service(break_glass::open)
+                .service(break_glass::list)
                 .service(exercises::list_exercises)
                 .service(exercises::create_exercise)
                 .service(exercises::get_exercise)

@@ -16,8 +16,11 @@ pub enum Action {
     CreateUser,
     /// Read one user's account.
     ReadUser,
-    /// Change one user's account (name, roles, deactivation).
+    /// Change one user's account (name, deactivation).
     UpdateUser,
+    /// Change one user's staff roles. Nobody changes their own: an admin who could make
+    /// themself a clinician could read any couple's clinical record.
+    ChangeRoles,
     /// Read the practice's audit log.
     ReadAuditLog,
     /// List couples (each caller sees their own slice: caseload, practice, own couple).
@@ -52,7 +55,14 @@ pub enum Action {
     ReadExercise,
     /// Edit or archive one exercise.
     UpdateExercise,
+    /// Open break-glass access to a couple's clinical record (a clinician outside its care
+    /// team, in an emergency; read-only, time-limited, audited, the care team alerted).
+    BreakGlass,
 }
+
+/// How long break-glass access lasts: long enough for an emergency, short enough that it
+/// never becomes a way around the care team.
+pub const BREAK_GLASS_MINUTES: i64 = 60;
 
 /// Facts about the thing acted on, loaded by the handler before asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +90,8 @@ pub struct CoupleRelation {
     pub assigned_clinician: bool,
     /// The caller is one of the couple's two partners.
     pub partner: bool,
+    /// The caller holds unexpired break-glass access to the couple's record.
+    pub break_glass: bool,
 }
 
 impl Resource<'_> {
@@ -144,6 +156,16 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource<'_>) -> Acce
                 Access::DenyNotFound
             }
         }
+        (Action::ChangeRoles, Resource::User { user_id, .. }) => {
+            if !actor.is_admin {
+                Access::DenyForbidden
+            } else if *user_id == actor.user_id {
+                // Nobody changes their own roles; another admin must.
+                Access::DenyForbidden
+            } else {
+                Access::Allow
+            }
+        }
         (Action::ListCouples, Resource::Practice { .. }) => Access::Allow,
         (Action::CreateCouple | Action::CreateExercise, Resource::Practice { .. }) => staff_only(actor),
         (Action::ListExercises, Resource::Practice { .. }) => Access::Allow,
@@ -172,22 +194,36 @@ fn staff_only(actor: &Actor) -> Access {
 /// Couples: assigned clinicians do everything; admins see existence and status and
 /// manage assignments; partners read their own couple; everyone else does not know it
 /// exists. Rights add up: an admin who is an assigned clinician has both.
+///
+/// Break-glass: a clinician outside the care team may open emergency access; while it
+/// lasts they read the clinical record and review (never write). Without it the record
+/// stays closed to them, whatever else they are.
 fn couple_access(actor: &Actor, action: Action, rel: CoupleRelation) -> Access {
     let clinician = actor.is_clinician && rel.assigned_clinician;
-    let visible = clinician || rel.partner || actor.is_admin;
+    let emergency = actor.is_clinician && rel.break_glass && !clinician;
+    if action == Action::BreakGlass {
+        return if actor.is_clinician && !clinician && !rel.partner {
+            Access::Allow
+        } else if clinician || rel.partner || actor.is_admin {
+            Access::DenyForbidden
+        } else {
+            Access::DenyNotFound
+        };
+    }
+    let visible = clinician || rel.partner || actor.is_admin || emergency;
     if !visible {
         return Access::DenyNotFound;
     }
     let allowed = match action {
         Action::ReadCoupleStatus => true,
-        Action::ReadCouple => clinician || rel.partner,
+        Action::ReadCouple => clinician || rel.partner || emergency,
         Action::UpdateCouple | Action::ResendInvitation => clinician,
         Action::ManageCoupleClinicians => clinician || actor.is_admin,
         Action::ReadPlanStatus => true,
-        Action::ReadClinical => clinician || rel.partner,
+        Action::ReadClinical => clinician || rel.partner || emergency,
         Action::WriteClinical => clinician,
         Action::PartnerAnswer => rel.partner,
-        Action::ReadReview => clinician,
+        Action::ReadReview => clinician || emergency,
         _ => false,
     };
     if allowed { Access::Allow } else { Access::DenyForbidden }
@@ -238,7 +274,10 @@ mod tests {
     }
 
     fn couple(partner: bool, assigned_clinician: bool) -> Resource<'static> {
-        Resource::Couple { practice_id: "p1", relation: CoupleRelation { assigned_clinician, partner } }
+        Resource::Couple {
+            practice_id: "p1",
+            relation: CoupleRelation { assigned_clinician, partner, break_glass: false },
+        }
     }
 
     #[test]
@@ -339,5 +378,40 @@ mod tests {
         assert_eq!(authorize(&client, Action::ReadUser, &user("p1", "s", UserKind::Staff)), Access::DenyNotFound);
         assert_eq!(authorize(&client, Action::UpdateUser, &user("p1", "me", UserKind::Client)), Access::DenyForbidden);
         assert_eq!(authorize(&client, Action::UpdateUser, &user("p1", "x", UserKind::Client)), Access::DenyNotFound);
+    }
+
+    #[test]
+    fn nobody_changes_their_own_roles() {
+        let admin = actor(UserKind::Staff, true, false);
+        assert_eq!(authorize(&admin, Action::ChangeRoles, &user("p1", "me", UserKind::Staff)), Access::DenyForbidden);
+        assert_eq!(authorize(&admin, Action::ChangeRoles, &user("p1", "s", UserKind::Staff)), Access::Allow);
+        let clin = actor(UserKind::Staff, false, true);
+        assert_eq!(authorize(&clin, Action::ChangeRoles, &user("p1", "s", UserKind::Staff)), Access::DenyForbidden);
+    }
+
+    #[test]
+    fn break_glass_opens_reading_only_for_clinicians_outside_the_care_team() {
+        let outside = |break_glass| Resource::Couple {
+            practice_id: "p1",
+            relation: CoupleRelation { assigned_clinician: false, partner: false, break_glass },
+        };
+        let clin = actor(UserKind::Staff, false, true);
+        let admin = actor(UserKind::Staff, true, false);
+        let client = actor(UserKind::Client, false, false);
+        assert_eq!(authorize(&clin, Action::BreakGlass, &outside(false)), Access::Allow);
+        assert_eq!(authorize(&admin, Action::BreakGlass, &outside(false)), Access::DenyForbidden);
+        assert_eq!(authorize(&client, Action::BreakGlass, &outside(false)), Access::DenyNotFound);
+        assert_eq!(authorize(&clin, Action::BreakGlass, &couple(false, true)), Access::DenyForbidden);
+        assert_eq!(authorize(&clin, Action::BreakGlass, &couple(true, false)), Access::DenyForbidden);
+        for action in [Action::ReadClinical, Action::ReadReview, Action::ReadCouple] {
+            assert_eq!(authorize(&clin, action, &outside(false)), Access::DenyNotFound);
+            assert_eq!(authorize(&admin, action, &outside(false)), Access::DenyForbidden);
+            assert_eq!(authorize(&clin, action, &outside(true)), Access::Allow);
+            // A grant held by someone without the clinician role opens nothing.
+            assert_eq!(authorize(&admin, action, &outside(true)), Access::DenyForbidden);
+        }
+        for action in [Action::WriteClinical, Action::UpdateCouple, Action::PartnerAnswer] {
+            assert_eq!(authorize(&clin, action, &outside(true)), Access::DenyForbidden);
+        }
     }
 }

@@ -126,3 +126,71 @@ mod text_tests {
         }
     }
 }
+
+/// How far ahead a safety agreement's review date may be set: reviews keep limits current.
+pub const MAX_REVIEW_AHEAD_MONTHS: u32 = 24;
+
+/// Checks a safety agreement's review-by date: in the future, and within two years.
+pub fn check_review_by(
+    review_by: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), &'static str> {
+    let latest = now.checked_add_months(chrono::Months::new(MAX_REVIEW_AHEAD_MONTHS)).unwrap_or(now);
+    if review_by <= now {
+        Err("must be in the future")
+    } else if review_by > latest {
+        Err("must be within 2 years")
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks when a milestone was achieved: within the couple's treatment (from the day the
+/// couple was created until discharge) and not in the future.
+pub fn check_milestone_date(
+    achieved_at: chrono::DateTime<chrono::Utc>,
+    treatment_start: chrono::DateTime<chrono::Utc>,
+    discharged_at: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), &'static str> {
+    if achieved_at > now {
+        Err("must not be in the future")
+    } else if achieved_at.date_naive() < treatment_start.date_naive() {
+        Err("must not be before the couple's treatment began")
+    } else if discharged_at.is_some_and(|d| achieved_at > d) {
+        Err("must not be after the couple was discharged")
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn review_dates_are_future_and_bounded() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        assert!(check_review_by(now, now).is_err());
+        assert!(check_review_by(now - Duration::days(1), now).is_err());
+        assert!(check_review_by(now + Duration::days(1), now).is_ok());
+        assert!(check_review_by(Utc.with_ymd_and_hms(2028, 11, 23, 12, 0, 0).unwrap(), now).is_ok());
+        assert!(check_review_by(Utc.with_ymd_and_hms(2028, 11, 23, 12, 0, 1).unwrap(), now).is_err());
+        assert!(check_review_by(Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0).unwrap(), now).is_err());
+    }
+
+    #[test]
+    fn milestones_fall_within_treatment() {
+        let start = Utc.with_ymd_and_hms(2026, 1, 10, 15, 0, 0).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        assert!(check_milestone_date(start - Duration::hours(2), start, None, now).is_ok(), "same day");
+        assert!(check_milestone_date(start - Duration::days(1), start, None, now).is_err());
+        assert!(check_milestone_date(Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(), start, None, now).is_err());
+        assert!(check_milestone_date(now + Duration::seconds(1), start, None, now).is_err());
+        assert!(check_milestone_date(now, start, None, now).is_ok());
+        let out = start + Duration::days(30);
+        assert!(check_milestone_date(out + Duration::days(1), start, Some(out), now).is_err());
+    }
+}

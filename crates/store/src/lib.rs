@@ -6,6 +6,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod break_glass;
 pub mod connection;
 pub mod couples;
 pub mod decisions;

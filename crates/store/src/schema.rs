@@ -415,6 +415,18 @@ diesel::table! {
 diesel::joinable!(users -> practices (practice_id));
 diesel::joinable!(plan_steps -> plans (plan_id));
 diesel::joinable!(plans -> couples (couple_id));
+diesel::table! {
+    break_glass_grants (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        user_id -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(step_exercises -> plans (plan_id));
 diesel::joinable!(step_exercises -> plan_steps (step_id));
 diesel::joinable!(agreement_acknowledgements -> safety_agreements (agreement_id));
@@ -454,4 +466,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     notification_preferences,
     outbox,
+    break_glass_grants,
 );

@@ -2,7 +2,9 @@
 //! couple-scoped resource. A denial inside the caller's own practice is audited; other
 //! practices' things do not exist.
 
+use chrono::{DateTime, Utc};
 use tandem_domain::{Action, Actor, CoupleRelation, Resource};
+use tandem_store::break_glass;
 use tandem_store::couples::{self, CoupleRow, CoupleStatus};
 use tandem_store::plans::{self, PlanTree};
 use tandem_store::{AnyConnection, ids};
@@ -14,12 +16,20 @@ use crate::error::{ApiError, ApiResult};
 use crate::handlers::allow;
 use crate::state::AppState;
 
-/// The caller's relation to a couple.
-pub fn relation(conn: &mut AnyConnection, actor: &Actor, couple: &CoupleRow) -> ApiResult<CoupleRelation> {
-    Ok(CoupleRelation {
-        assigned_clinician: actor.is_clinician && couples::is_assigned(conn, &couple.id, &actor.user_id)?,
-        partner: couple.has_partner(&actor.user_id),
-    })
+/// The caller's relation to a couple at `now` (break-glass access expires).
+pub fn relation(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    couple: &CoupleRow,
+    now: DateTime<Utc>,
+) -> ApiResult<CoupleRelation> {
+    let assigned_clinician = actor.is_clinician && couples::is_assigned(conn, &couple.id, &actor.user_id)?;
+    let partner = couple.has_partner(&actor.user_id);
+    let break_glass = actor.is_clinician
+        && !assigned_clinician
+        && !partner
+        && break_glass::active(conn, &couple.id, &actor.user_id, now)?;
+    Ok(CoupleRelation { assigned_clinician, partner, break_glass })
 }
 
 pub fn resource(couple: &CoupleRow, rel: CoupleRelation) -> Resource<'_> {
@@ -60,9 +70,10 @@ pub async fn load_couple(
         return Err(ApiError::NotFound);
     }
     let actor = auth.actor.clone();
+    let now = state.clock.now();
     let (couple, rel) = db::read(state, move |conn| {
         let couple = couples::find(conn, &couple_id)?.ok_or(ApiError::NotFound)?;
-        let rel = relation(conn, &actor, &couple)?;
+        let rel = relation(conn, &actor, &couple, now)?;
         Ok((couple, rel))
     })
     .await?;
@@ -90,10 +101,11 @@ pub async fn load_plan(
         return Err(ApiError::NotFound);
     }
     let actor = auth.actor.clone();
+    let now = state.clock.now();
     let ctx = db::read(state, move |conn| {
         let tree = plans::tree(conn, &plan_id)?.ok_or(ApiError::NotFound)?;
         let couple = couples::find(conn, &tree.plan.couple_id)?.ok_or(ApiError::NotFound)?;
-        let rel = relation(conn, &actor, &couple)?;
+        let rel = relation(conn, &actor, &couple, now)?;
         Ok(PlanContext { tree, couple, rel })
     })
     .await?;

@@ -177,8 +177,11 @@ pub async fn get_agreement(
     Ok(respond(StatusCode::OK, &couple, view(&auth.actor, &couple, &latest, in_effect)?))
 }
 
-fn validate(input: &AgreementInput, couple: &CoupleRow) -> ApiResult<[PartnerTerms; 2]> {
+fn validate(input: &AgreementInput, couple: &CoupleRow, now: DateTime<Utc>) -> ApiResult<[PartnerTerms; 2]> {
     let mut errors = Vec::new();
+    if let Err(why) = tandem_domain::validation::check_review_by(input.review_by, now) {
+        errors.push(FieldError::new("review_by", why));
+    }
     let mut slots: [Option<PartnerTerms>; 2] = [None, None];
     if input.partners.len() != 2 {
         errors.push(FieldError::new("partners", "give exactly one entry per partner"));
@@ -263,7 +266,7 @@ pub async fn put_agreement(
     let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
     access::require_in_treatment(&couple)?;
     let input = body.into_inner();
-    let terms = validate(&input, &couple)?;
+    let terms = validate(&input, &couple, state.clock.now())?;
     let c = couple.clone();
     let latest_version = db::read(&state, move |conn| Ok(current(conn, &c)?.map(|(v, _)| v.row.version))).await?;
     match latest_version {

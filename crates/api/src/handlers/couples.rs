@@ -231,6 +231,7 @@ fn views(conn: &mut AnyConnection, actor: &Actor, rows: Vec<CoupleRow>) -> ApiRe
             let rel = CoupleRelation {
                 assigned_clinician: actor.is_clinician && clinician_ids.contains(&actor.user_id.as_str()),
                 partner: c.has_partner(&actor.user_id),
+                break_glass: false,
             };
             let full = authorize(actor, Action::ReadCouple, &access::resource(c, rel)) == Access::Allow;
             let partners = if full {

@@ -239,7 +239,7 @@ pub async fn get_agenda(state: web::Data<AppState>, auth: Authenticated) -> ApiR
                     exercises: crate::handlers::plans::view(
                         &auth_actor(&user)?,
                         &couple,
-                        tandem_domain::CoupleRelation { assigned_clinician: false, partner: true },
+                        tandem_domain::CoupleRelation { assigned_clinician: false, partner: true, break_glass: false },
                         &tree,
                     )?
                     .steps

@@ -115,10 +115,20 @@ pub async fn create_milestone(
     if input.note.as_deref().is_some_and(|t| t.chars().count() > 2000) {
         errors.push(FieldError::new("note", "must be at most 2000 characters"));
     }
+    let now = state.clock.now();
+    if let Some(at) = input.achieved_at
+        && let Err(why) = tandem_domain::validation::check_milestone_date(
+            at,
+            time::from_db(couple.created_at),
+            couple.discharged_at.map(time::from_db),
+            now,
+        )
+    {
+        errors.push(FieldError::new("achieved_at", why));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let now = state.clock.now();
     let row = MilestoneRow {
         id: ids::new_id(),
         practice_id: couple.practice_id.clone(),

@@ -4,6 +4,7 @@ pub mod access;
 pub mod agreements;
 pub mod audit_events;
 pub mod auth;
+pub mod break_glass;
 pub mod couples;
 pub mod decisions;
 pub mod exercises;

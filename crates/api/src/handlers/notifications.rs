@@ -50,7 +50,7 @@ pub struct NotificationPreferences {
     /// Local time, `HH:MM`.
     #[schema(example = "19:00")]
     pub preferred_time: String,
-    /// Days for reminders: `mon` … `sun`.
+    /// Days for reminders: `mon` … `sun`, each at most once (a repeated day is 422).
     #[schema(example = json!(["mon", "wed", "fri"]))]
     pub days: Vec<String>,
     pub quiet_hours: Option<QuietHours>,
@@ -141,7 +141,9 @@ pub async fn put_preferences(
     let mut days = Vec::new();
     for d in &input.days {
         if DAYS.iter().any(|(n, _)| n == d) {
-            if !days.contains(d) {
+            if days.contains(d) {
+                errors.push(FieldError::new("days", format!("{d:?} is listed twice; list each day once")));
+            } else {
                 days.push(d.clone());
             }
         } else {

@@ -216,7 +216,7 @@ fn criteria_of(step: &StepRow) -> Criteria {
 }
 
 fn access_of(actor: &Actor, rel: tandem_domain::CoupleRelation) -> PlanAccess {
-    if actor.is_clinician && rel.assigned_clinician {
+    if actor.is_clinician && (rel.assigned_clinician || rel.break_glass) {
         PlanAccess::Clinician
     } else if rel.partner {
         PlanAccess::Partner

@@ -321,7 +321,7 @@ pub async fn get_user(
     tag = "users",
     operation_id = "updateUser",
     summary = "Change an account: name, roles, deactivation",
-    description = "Admins only. Deactivating ends the user's sessions at once; their live access tokens stop working within 10 seconds on every replica. A practice always keeps one active admin: removing the last one's admin role or deactivating them is refused (409).",
+    description = "Admins only. Nobody changes their own roles (403): another admin must, so no one can grant themself access to clinical records. Deactivating ends the user's sessions at once; their live access tokens stop working within 10 seconds on every replica. A practice always keeps one active admin: removing the last one's admin role or deactivating them is refused (409).",
     params(("user_id" = String, Path, description = "The user's id.")),
     request_body = UserPatch,
     security(("bearer" = [])),
@@ -345,6 +345,14 @@ pub async fn update_user(
     allow(&actor, Action::UpdateUser, &resource(&row)?)?;
     let patch = body.into_inner();
     let kind = row.kind()?;
+    if let Some(roles) = &patch.roles {
+        let unchanged = roles.contains(&StaffRole::Admin) == row.is_admin
+            && roles.contains(&StaffRole::Clinician) == row.is_clinician
+            && kind == UserKind::Staff;
+        if !unchanged {
+            allow(&actor, Action::ChangeRoles, &resource(&row)?)?;
+        }
+    }
     let mut errors = Vec::new();
     if let Some(name) = &patch.display_name
         && let Err(m) = check_display_name(name)
