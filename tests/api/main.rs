@@ -7,6 +7,7 @@
 mod support;
 
 mod auth;
+mod binary;
 mod couples;
 mod demo;
 mod edge;
