@@ -327,3 +327,115 @@ async fn a_reset_link_lasts_thirty_minutes() {
     .await
     .assert_problem(404);
 }
+
+#[actix_web::test]
+async fn a_reused_refresh_token_stops_the_familys_access_tokens_at_once() {
+    let app = TestApp::spawn().await;
+    let first = signed_in_admin(&app).await;
+    let second = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": first["refresh_token"]})).await;
+    assert_eq!(second.status, 200, "{}", second.raw);
+    let access = second.body["access_token"].as_str().unwrap();
+    // Past the retry grace; the access token has just been checked (and cached).
+    app.clock.advance(Duration::seconds(11));
+    assert_eq!(app.get("/api/v1/me", access).await.status, 200);
+    let stolen = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": first["refresh_token"]})).await;
+    stolen.assert_problem(401);
+    // No time passes: the family's access tokens are refused at once.
+    app.get("/api/v1/me", access).await.assert_problem(401);
+    app.get("/api/v1/me", first["access_token"].as_str().unwrap()).await.assert_problem(401);
+}
+
+#[actix_web::test]
+async fn a_session_past_its_absolute_lifetime_stops_at_once() {
+    let app = TestApp::spawn().await;
+    let mut pair = signed_in_admin(&app).await;
+    let expires: chrono::DateTime<chrono::Utc> = pair["session_expires_at"].as_str().unwrap().parse().unwrap();
+    // Stay active (a refresh well within the idle hour) until the end is near.
+    while expires - app.clock.now_utc() > Duration::minutes(50) {
+        app.clock.advance(Duration::minutes(50));
+        let next = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": pair["refresh_token"]})).await;
+        assert_eq!(next.status, 200, "{}", next.raw);
+        pair = next.body;
+    }
+    app.clock.set(expires - Duration::seconds(5));
+    let last = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": pair["refresh_token"]})).await;
+    assert_eq!(last.status, 200, "{}", last.raw);
+    let access = last.body["access_token"].as_str().unwrap();
+    assert_eq!(app.get("/api/v1/me", access).await.status, 200, "checked and cached");
+    app.clock.advance(Duration::seconds(6));
+    app.get("/api/v1/me", access).await.assert_problem(401);
+    app.post("/api/v1/auth/refresh", None, json!({"refresh_token": last.body["refresh_token"]}))
+        .await
+        .assert_problem(401);
+}
+
+/// Every session id in the database.
+fn session_ids(app: &TestApp) -> Vec<String> {
+    use diesel::{QueryDsl, RunQueryDsl};
+    use tandem_store::schema::session_families;
+    let mut conn = app.state.pool.get().unwrap();
+    session_families::table.select(session_families::id).load::<String>(&mut *conn).unwrap()
+}
+
+#[actix_web::test]
+async fn no_audit_event_shows_a_session_id() {
+    let app = TestApp::spawn().await;
+    let kept = signed_in_admin(&app).await;
+    let out = app.login("admin@riverside.test", PASSWORD).await;
+    let reused = app.login("admin@riverside.test", PASSWORD).await;
+    app.post("/api/v1/auth/refresh", None, json!({"refresh_token": reused["refresh_token"]})).await;
+    app.clock.advance(Duration::seconds(11));
+    app.post("/api/v1/auth/refresh", None, json!({"refresh_token": reused["refresh_token"]})).await.assert_problem(401);
+    assert_eq!(app.post("/api/v1/auth/logout", None, json!({"refresh_token": out["refresh_token"]})).await.status, 204);
+    // An event written before session references existed held the session id itself.
+    let live_sid = claims_of(kept["access_token"].as_str().unwrap())["sid"].as_str().unwrap().to_owned();
+    let practice_id = {
+        let mut conn = app.state.pool.get().unwrap();
+        tandem_store::practices::all_ids(&mut conn).unwrap().remove(0)
+    };
+    {
+        let mut conn = app.state.pool.get().unwrap();
+        let legacy = tandem_store::audit::AuditRow {
+            id: tandem_store::ids::new_id(),
+            practice_id,
+            occurred_at: app.clock.now_utc().naive_utc(),
+            actor_id: None,
+            actor_role: None,
+            action: "auth.login".into(),
+            resource_type: "session".into(),
+            resource_id: Some(live_sid.clone()),
+            couple_id: None,
+            outcome: "success".into(),
+            request_id: None,
+        };
+        tandem_store::audit::insert(&mut conn, &[legacy]).unwrap();
+    }
+
+    let reply = app.get("/api/v1/audit-events?limit=200", kept["access_token"].as_str().unwrap()).await;
+    assert_eq!(reply.status, 200, "{}", reply.raw);
+    let sids = session_ids(&app);
+    assert_eq!(sids.len(), 3);
+    assert!(sids.contains(&live_sid));
+    for sid in &sids {
+        assert!(!reply.raw.contains(sid.as_str()), "session id {sid} in {}", reply.raw);
+    }
+    let events = reply.body["items"].as_array().unwrap();
+    let refs = |action: &str| -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| e["action"] == action)
+            .map(|e| {
+                assert_eq!(e["resource_type"], "session");
+                e["resource_id"].as_str().expect("a session reference").to_owned()
+            })
+            .collect()
+    };
+    let logins = refs("auth.login");
+    assert_eq!(logins.len(), 4, "three sign-ins and the old-style event: {}", reply.raw);
+    let (logouts, reuses) = (refs("auth.logout"), refs("auth.refresh_reuse"));
+    assert_eq!((logouts.len(), reuses.len()), (1, 1), "{}", reply.raw);
+    // Events of one session still share one reference, old-style ones included.
+    assert!(logins.contains(&logouts[0]) && logins.contains(&reuses[0]), "{}", reply.raw);
+    assert_ne!(logouts[0], reuses[0]);
+    assert_eq!(logins.iter().collect::<std::collections::HashSet<_>>().len(), 3, "{logins:?}");
+}

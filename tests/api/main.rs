@@ -7,6 +7,7 @@
 mod support;
 
 mod auth;
+mod binary;
 mod break_glass;
 mod couples;
 mod demo;

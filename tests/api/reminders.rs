@@ -425,3 +425,131 @@ async fn a_killed_workers_claims_are_sent_by_another_after_the_lease() {
     assert!(rows.iter().all(|r| r.status == "sent"), "{:?}", rows.iter().map(|r| &r.status).collect::<Vec<_>>());
     assert!(slow.messages().len() + sink.messages().len() >= 40, "every message went out");
 }
+
+/// Robin's (a demo partner's) user id and access token.
+async fn robin(app: &TestApp) -> (String, String) {
+    let token =
+        app.login("robin@demo.tandem.localhost", DEMO_PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    let me = app.get("/api/v1/me", &token).await;
+    (me.body["user"]["id"].as_str().unwrap().to_owned(), token)
+}
+
+async fn preferences(app: &TestApp, token: &str) -> serde_json::Value {
+    let prefs = app.get("/api/v1/me/notification-preferences", token).await;
+    assert_eq!(prefs.status, 200, "{}", prefs.raw);
+    prefs.body
+}
+
+/// The one-click URL path (`/unsubscribe/…`) in the newest reminder mailed to `to`.
+async fn mailed_unsubscribe_path(app: &TestApp, to: &str) -> String {
+    let mails = app.wait_mail(to, 1).await;
+    let mail = mails.last().unwrap();
+    let start = mail.find("List-Unsubscribe: <https://app.tandem.test").expect("a List-Unsubscribe header")
+        + "List-Unsubscribe: <https://app.tandem.test".len();
+    mail[start..].chars().take_while(|c| *c != '>' && !c.is_whitespace()).collect()
+}
+
+#[actix_web::test]
+async fn opening_an_unsubscribe_link_changes_nothing_until_its_button_posts() {
+    let app = demo_app(None).await;
+    let at = next_monday_evening(app.clock.now_utc());
+    assert!(tick(&app, at + Duration::minutes(1)) > 0);
+    app.clock.set(at + Duration::minutes(1));
+    let path = mailed_unsubscribe_path(&app, "robin@demo.tandem.localhost").await;
+    let (_, token) = robin(&app).await;
+    let before = preferences(&app, &token).await;
+    let queued = |app: &TestApp| reminder_rows(app).iter().filter(|r| r.status == "cancelled").count();
+    let cancelled_before = queued(&app);
+
+    // What a mail scanner or a browser does with the link: GET, with or without ?all.
+    for url in [path.clone(), format!("{path}?all=true")] {
+        let page = app.call("GET", &url, None, None).await;
+        assert_eq!(page.status, 200, "{}", page.raw);
+        assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+        assert_eq!(page.header("cache-control"), Some("no-store"));
+        assert!(page.header("content-security-policy").is_some_and(|c| c.contains("default-src 'none'")));
+        assert!(page.raw.contains("<form method=\"post\""), "{}", page.raw);
+        assert!(page.raw.contains("Stop all reminders"), "{}", page.raw);
+        for external in ["http://", "https://", "<script", "<img", "<link", "src="] {
+            assert!(!page.raw.contains(external), "self-contained: {external} in {}", page.raw);
+        }
+    }
+    let one_kind = app.call("GET", &path, None, None).await;
+    assert!(one_kind.raw.contains(">Unsubscribe</button>"), "{}", one_kind.raw);
+    assert_eq!(preferences(&app, &token).await, before, "GET changed the preferences");
+    assert_eq!(queued(&app), cancelled_before, "GET cancelled queued reminders");
+
+    // The button (or a one-click client) POSTs: now it takes effect.
+    let token_part = path.trim_start_matches("/unsubscribe/");
+    let kind = app.state.signer.verify(token_part).unwrap().1;
+    let field = if kind == "daily_check_in" { "daily_check_in" } else { "exercise_reminders" };
+    assert_eq!(before[field], true);
+    let posted = app
+        .call_with(
+            "POST",
+            &path,
+            None,
+            None,
+            &[("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "text/html")],
+        )
+        .await;
+    assert_eq!(posted.status, 200, "{}", posted.raw);
+    assert!(posted.raw.contains("Stop all reminders"), "the page after the first button: {}", posted.raw);
+    let after = preferences(&app, &token).await;
+    assert_eq!(after[field], false, "{after}");
+    assert_eq!(after["agreement_review"], true, "only that kind: {after}");
+
+    // "Stop all reminders" is a POST too.
+    let all = app.call("POST", &format!("{path}?all=true"), None, None).await;
+    assert_eq!(all.status, 200, "{}", all.raw);
+    assert_eq!(all.header("content-type"), Some("text/plain; charset=utf-8"));
+    let after = preferences(&app, &token).await;
+    for kind in ["exercise_reminders", "daily_check_in", "agreement_review", "inactivity_nudge"] {
+        assert_eq!(after[kind], false, "{kind}: {after}");
+    }
+}
+
+#[actix_web::test]
+async fn unsubscribe_links_are_signed_with_their_own_key_not_the_token_key() {
+    use tandem_api::auth::keys::{KeySet, Purpose, derive};
+    use tandem_api::outbox::UnsubscribeSigner;
+
+    use crate::support::{OTHER_SECRET, TEST_SECRET, b64};
+
+    // During a rotation: `new` signs, `old` is still listed.
+    let app = TestApp::spawn_with(|c| {
+        c.signing_keys = Some(format!("old:{},new:{}", b64(&TEST_SECRET), b64(&OTHER_SECRET)));
+        c.active_signing_key = Some("new".into());
+    })
+    .await;
+    setup::demo(&app.state.pool, app.clock.now_utc()).unwrap();
+    let (user_id, token) = robin(&app).await;
+    let post = |link: String| {
+        let app = &app;
+        async move { app.call("POST", &format!("/unsubscribe/{link}"), None, None).await }
+    };
+
+    // Signed with a JWT secret itself, by the very algorithm links use: refused, whether
+    // the secret is the active one or the retiring one.
+    for raw in [&OTHER_SECRET, &TEST_SECRET] {
+        let forged = UnsubscribeSigner::new(raw).token(&user_id, "daily_check_in");
+        post(forged.clone()).await.assert_problem(404);
+        assert_eq!(app.call("GET", &format!("/unsubscribe/{forged}"), None, None).await.status, 404);
+    }
+    // A key that is not listed (any more): refused.
+    let gone = KeySet::parse(&format!("gone:{}", b64(&[3u8; 32])), None).unwrap();
+    post(UnsubscribeSigner::from_keys(&gone).token(&user_id, "daily_check_in")).await.assert_problem(404);
+    assert_eq!(preferences(&app, &token).await["daily_check_in"], true, "nothing refused changed anything");
+
+    // What the server signs: HKDF of the active secret for this purpose.
+    let current =
+        UnsubscribeSigner::new(&derive(&OTHER_SECRET, Purpose::Unsubscribe)).token(&user_id, "daily_check_in");
+    assert_eq!(current, app.state.signer.token(&user_id, "daily_check_in"));
+    assert_eq!(post(current).await.status, 200);
+    assert_eq!(preferences(&app, &token).await["daily_check_in"], false);
+    // A link mailed before the rotation (under the retiring key) still works.
+    let old = KeySet::parse(&format!("old:{}", b64(&TEST_SECRET)), None).unwrap();
+    let before_rotation = UnsubscribeSigner::from_keys(&old).token(&user_id, "agreement_review");
+    assert_eq!(post(before_rotation).await.status, 200);
+    assert_eq!(preferences(&app, &token).await["agreement_review"], false);
+}

@@ -59,10 +59,15 @@ pub fn enqueue(
     Ok(store::enqueue(conn, &row)?)
 }
 
-/// Signs unsubscribe links: an opaque token naming the user and the reminder kind.
+/// Signs unsubscribe links: an opaque token naming the user and the reminder kind, with
+/// an HMAC under the unsubscribe key (never a token-signing key: see
+/// [`crate::auth::keys::Purpose`]).
 #[derive(Clone)]
 pub struct UnsubscribeSigner {
-    secret: Arc<Vec<u8>>,
+    /// Signs new links.
+    key: Arc<Vec<u8>>,
+    /// Also accepted: keys derived from signing keys still listed after a rotation.
+    older: Arc<Vec<Vec<u8>>>,
 }
 
 impl std::fmt::Debug for UnsubscribeSigner {
@@ -72,32 +77,48 @@ impl std::fmt::Debug for UnsubscribeSigner {
 }
 
 impl UnsubscribeSigner {
+    /// A signer with this very key (already meant for unsubscribe links).
     #[must_use]
-    pub fn new(secret: &[u8]) -> Self {
-        Self { secret: Arc::new(secret.to_vec()) }
+    pub fn new(key: &[u8]) -> Self {
+        Self { key: Arc::new(key.to_vec()), older: Arc::new(Vec::new()) }
     }
 
-    fn mac(&self, payload: &str) -> String {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.secret) else { return String::new() };
+    /// The unsubscribe keys of a signing key set: links are signed with the key derived
+    /// from the active secret and accepted under any listed secret, so a key rotation
+    /// leaves links in mail already sent working until the old key is removed.
+    #[must_use]
+    pub fn from_keys(keys: &crate::auth::keys::KeySet) -> Self {
+        let mut all = keys.derived_all(crate::auth::keys::Purpose::Unsubscribe).into_iter().map(|k| k.to_vec());
+        let key = all.next().unwrap_or_default();
+        Self { key: Arc::new(key), older: Arc::new(all.collect()) }
+    }
+
+    fn mac(key: &[u8], payload: &str) -> Option<Hmac<Sha256>> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
         mac.update(b"tandem-unsubscribe:");
         mac.update(payload.as_bytes());
-        URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..16])
+        Some(mac)
     }
 
     /// A token for (user, kind); kind `all` stops every reminder.
     #[must_use]
     pub fn token(&self, user_id: &str, kind: &str) -> String {
         let payload = format!("{user_id}|{kind}");
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload.as_bytes()), self.mac(&payload))
+        // HMAC accepts keys of any length, so `mac` always gives one.
+        let tag = Self::mac(&self.key, &payload).map(|m| m.finalize().into_bytes()).unwrap_or_default();
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload.as_bytes()), URL_SAFE_NO_PAD.encode(&tag[..16]))
     }
 
-    /// The (user, kind) a token names, if it is genuine.
+    /// The (user, kind) a token names, if it is genuine (checked in constant time).
     #[must_use]
     pub fn verify(&self, token: &str) -> Option<(String, String)> {
-        let (payload, mac) = token.split_once('.')?;
+        let (payload, tag) = token.split_once('.')?;
         let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-        if self.mac(&payload) != mac {
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok().filter(|t| t.len() == 16)?;
+        let genuine = std::iter::once(self.key.as_slice())
+            .chain(self.older.iter().map(Vec::as_slice))
+            .any(|key| Self::mac(key, &payload).is_some_and(|m| m.verify_truncated_left(&tag).is_ok()));
+        if !genuine {
             return None;
         }
         let (user, kind) = payload.split_once('|')?;

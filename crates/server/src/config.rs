@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use tandem_api::auth::keys::KeySet;
 use tandem_notification::SmtpConfig;
 
 /// Environment variables that start with `TANDEM_` but are not configuration keys.
 const NOT_CONFIG: [&str; 3] = ["BOOTSTRAP_PASSWORD", "TEST_DATABASE_URL", "CONFIG"];
+/// The prefix of configuration variables.
+const ENV_PREFIX: &str = "TANDEM_";
 
 /// Every setting, with its default.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,6 +63,10 @@ pub struct Config {
     pub scheduler_interval_secs: u64,
     /// How long a worker holds claimed mail before another worker may take it over.
     pub outbox_lease_secs: u64,
+    /// `TANDEM_*` environment variables that name no setting and were ignored (e.g. one
+    /// set by a wrapper script); [`Config::warn_ignored`] logs them.
+    #[serde(skip)]
+    pub ignored_env: Vec<String>,
 }
 
 impl Default for Config {
@@ -86,6 +93,7 @@ impl Default for Config {
             run_scheduler: true,
             scheduler_interval_secs: 60,
             outbox_lease_secs: 60,
+            ignored_env: Vec::new(),
         }
     }
 }
@@ -97,41 +105,162 @@ pub enum ConfigError {
     Load(#[from] Box<figment::Error>),
     #[error("refusing to start: {0}")]
     Unsafe(String),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+/// Every key a configuration may set, as figment names them (`smtp.host`).
+fn known_keys() -> Vec<String> {
+    let mut keys: Vec<String> = introspect::fields::<Config>().iter().map(|f| (*f).to_owned()).collect();
+    keys.extend(introspect::fields::<SmtpConfig>().iter().map(|f| format!("smtp.{f}")));
+    keys
+}
+
+/// The `TANDEM_*` variables among `names` that are neither settings nor known to be
+/// something else, sorted.
+fn unknown_env(names: impl IntoIterator<Item = String>, known: &[String]) -> Vec<String> {
+    let mut unknown: Vec<String> = names
+        .into_iter()
+        .filter(|name| {
+            let trimmed = name.trim();
+            let Some(rest) = trimmed
+                .get(..ENV_PREFIX.len())
+                .filter(|p| p.eq_ignore_ascii_case(ENV_PREFIX))
+                .map(|_| &trimmed[ENV_PREFIX.len()..])
+            else {
+                return false;
+            };
+            if NOT_CONFIG.iter().any(|n| n.eq_ignore_ascii_case(rest)) {
+                return false;
+            }
+            let key = rest.to_ascii_lowercase().replace("__", ".");
+            !known.contains(&key)
+        })
+        .collect();
+    unknown.sort();
+    unknown
+}
+
+/// The field names of a `Deserialize` struct, read from what serde derives (the list it
+/// checks unknown fields against), so the list of settings cannot drift from the struct.
+mod introspect {
+    use serde::Deserialize;
+    use serde::de::{self, Deserializer, Visitor};
+
+    #[derive(Debug)]
+    struct Found(&'static [&'static str]);
+
+    impl std::fmt::Display for Found {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("fields found")
+        }
+    }
+
+    impl std::error::Error for Found {}
+
+    impl de::Error for Found {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Self(&[])
+        }
+    }
+
+    struct Fields;
+
+    impl<'de> Deserializer<'de> for Fields {
+        type Error = Found;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
+            Err(Found(&[]))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Found> {
+            Err(Found(fields))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    /// The fields of `T` (empty if `T` is not a struct).
+    pub fn fields<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+        match T::deserialize(Fields) {
+            Err(Found(fields)) => fields,
+            Ok(_) => &[],
+        }
+    }
 }
 
 impl Config {
     /// Loads defaults, then the file (if given or if `./tandem.toml` exists), then the
-    /// environment.
+    /// environment. A key the file does not know is an error (likely a typo); a
+    /// `TANDEM_*` variable that names no setting is ignored and listed in
+    /// [`Config::ignored_env`] (wrappers set such variables for their own use).
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(file, std::env::vars_os().map(|(k, _)| k.to_string_lossy().into_owned()))
+    }
+
+    /// [`Config::load`], told which environment variables exist (`env_names`) so that it
+    /// can say which are ignored; values still come from the process environment.
+    fn load_from(file: Option<&Path>, env_names: impl IntoIterator<Item = String>) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Self::default()));
         match file {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None if Path::new("tandem.toml").exists() => figment = figment.merge(Toml::file("tandem.toml")),
             None => {}
         }
-        figment = figment.merge(Env::prefixed("TANDEM_").ignore(&NOT_CONFIG).split("__"));
-        let config: Self = figment.extract().map_err(Box::new)?;
+        let known = known_keys();
+        let env_known = known.clone();
+        figment = figment.merge(
+            Env::prefixed(ENV_PREFIX)
+                .ignore(&NOT_CONFIG)
+                .split("__")
+                .filter(move |key| env_known.iter().any(|k| key == k.as_str())),
+        );
+        let mut config: Self = figment.extract().map_err(Box::new)?;
+        config.ignored_env = unknown_env(env_names, &known);
         config.check()?;
         Ok(config)
     }
 
-    /// Production refuses settings that are fine on a laptop and dangerous with real
-    /// clients' data.
+    /// Logs a warning for each ignored `TANDEM_*` variable (once logging is set up).
+    pub fn warn_ignored(&self) {
+        for name in &self.ignored_env {
+            tracing::warn!(variable = %name, "ignoring environment variable {name}: it is not a Tandem setting");
+        }
+    }
+
+    /// Refuses settings that cannot work (malformed or short signing keys) and, in
+    /// production, settings that are fine on a laptop and dangerous with real clients'
+    /// data.
     pub fn check(&self) -> Result<(), ConfigError> {
+        let keys = match &self.signing_keys {
+            Some(spec) => Some(
+                KeySet::parse(spec, self.active_signing_key.as_deref())
+                    .map_err(|e| ConfigError::Invalid(format!("signing_keys (TANDEM_SIGNING_KEYS): {e}")))?,
+            ),
+            None => None,
+        };
         if !self.production {
             return Ok(());
         }
-        if self.signing_keys.is_none() {
+        let Some(keys) = keys else {
             return Err(ConfigError::Unsafe(
                 "production = true but no signing keys are set, so the development key (public in the source) would sign tokens and anyone could forge them. Set TANDEM_SIGNING_KEYS=kid:<base64 of 32+ random bytes>, e.g. `kid1:$(openssl rand -base64 32)`".into(),
             ));
-        }
-        if self.signing_keys.as_deref().is_some_and(|k| {
-            k.split(',').any(|e| e.trim().starts_with(&format!("{}:", tandem_api::auth::keys::DEVELOPMENT_KID)))
-        }) {
-            return Err(ConfigError::Unsafe(
-                "production = true but the signing key set contains the `dev` key id; generate a new key".into(),
-            ));
+        };
+        let development: Vec<&str> = keys.development_kids().collect();
+        if !development.is_empty() {
+            return Err(ConfigError::Unsafe(format!(
+                "production = true but signing key {} is the development key (its secret is public in the source, so anyone could forge tokens with it, whatever its kid). Generate a new key, e.g. `kid1:$(openssl rand -base64 32)`",
+                development.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
+            )));
         }
         if let Some(smtp) = &self.smtp
             && smtp.tls == tandem_notification::SmtpTls::None
@@ -187,6 +316,86 @@ mod tests {
             ..Config::default()
         };
         assert!(config.check().is_ok());
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    fn refusal(config: &Config) -> String {
+        config.check().err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn production_refuses_the_development_secret_under_any_kid() {
+        use tandem_api::auth::keys::DEVELOPMENT_SECRET;
+        for keys in [
+            format!("k1:{}", b64(DEVELOPMENT_SECRET)),
+            format!("real:{},k2:{}", b64(&[5u8; 32]), b64(DEVELOPMENT_SECRET)),
+            format!("dev:{}", b64(&[5u8; 32])),
+        ] {
+            let config = Config { production: true, signing_keys: Some(keys.clone()), ..Config::default() };
+            let err = refusal(&config);
+            assert!(err.starts_with("refusing to start"), "{keys}: {err}");
+            assert!(err.contains("is the development key"), "{keys}: {err}");
+        }
+        // On a laptop it is only the default, however spelled.
+        let laptop = Config { signing_keys: Some(format!("k1:{}", b64(DEVELOPMENT_SECRET))), ..Config::default() };
+        assert!(laptop.check().is_ok());
+    }
+
+    #[test]
+    fn short_keys_are_refused_in_any_mode() {
+        for production in [false, true] {
+            let config =
+                Config { production, signing_keys: Some(format!("k1:{}", b64(&[5u8; 31]))), ..Config::default() };
+            let err = refusal(&config);
+            assert!(err.contains("\"k1\" is 31 bytes; use at least 32 random bytes"), "{err}");
+            assert!(err.contains("TANDEM_SIGNING_KEYS"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_known_keys_are_the_fields() {
+        let known = known_keys();
+        for key in ["bind", "signing_keys", "outbox_lease_secs", "smtp", "smtp.host", "smtp.pool_size"] {
+            assert!(known.iter().any(|k| k == key), "{key} in {known:?}");
+        }
+        assert!(!known.iter().any(|k| k == "ignored_env"), "not a setting");
+    }
+
+    #[test]
+    fn unknown_tandem_variables_are_listed_not_refused() {
+        let names = [
+            "TANDEM_BIN",
+            "TANDEM_BIND",
+            "TANDEM_SMTP__HOST",
+            "TANDEM_SMTP__BOGUS",
+            "TANDEM_CONFIG",
+            "TANDEM_TEST_DATABASE_URL",
+            "PATH",
+            "tandem_signing_keys",
+        ]
+        .map(str::to_owned);
+        assert_eq!(unknown_env(names, &known_keys()), ["TANDEM_BIN", "TANDEM_SMTP__BOGUS"]);
+        let config = Config::load_from(None, ["TANDEM_BIN".to_owned()]);
+        assert_eq!(config.map(|c| c.ignored_env).unwrap_or_default(), ["TANDEM_BIN"]);
+    }
+
+    #[test]
+    fn unknown_keys_in_a_file_are_refused() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("tandem.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:9000\"\nbindd = \"typo\"\n")?;
+        let err = Config::load_from(Some(&path), []).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("bindd"), "{err}");
+        std::fs::write(&path, "[smtp]\nhost = \"relay\"\nhots = \"typo\"\n")?;
+        let err = Config::load_from(Some(&path), []).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("hots"), "{err}");
+        std::fs::write(&path, "bind = \"127.0.0.1:9000\"\n")?;
+        assert_eq!(Config::load_from(Some(&path), []).map(|c| c.bind).ok().as_deref(), Some("127.0.0.1:9000"));
+        Ok(())
     }
 
     #[test]

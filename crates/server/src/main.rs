@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format.as_deref().map_or(config.production, |f| f == "json"));
+    config.warn_ignored();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&config),
         Command::Migrate => migrate(&config),

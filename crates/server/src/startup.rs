@@ -75,7 +75,7 @@ pub fn build_state(
         limiter: Arc::new(AuthLimiter::new(api.auth_attempts_per_minute, api.trust_forwarded_for)),
         config: Arc::new(api),
         sessions: SessionCache::default(),
-        signer: tandem_api::outbox::UnsubscribeSigner::new(keys.derive_secret()),
+        signer: tandem_api::outbox::UnsubscribeSigner::from_keys(&keys),
         keys: Arc::new(keys),
         metrics: Arc::new(Metrics::new().map_err(|e| StartupError::Metrics(e.to_string()))?),
     };

@@ -1,6 +1,12 @@
 //! A short-lived cache of live sessions, so that an authenticated request usually costs
-//! no database query, while a deactivation or logout still reaches every replica's live
-//! access tokens within [`SESSION_CACHE_TTL`] (design: within 30 s).
+//! no database query.
+//!
+//! On the replica that handles it, ending a session takes effect at once: logout,
+//! refresh-token reuse, an idle session found on refresh ([`SessionCache::revoke_family`]),
+//! and deactivation, a role change or a password reset ([`SessionCache::forget_user`]).
+//! Other replicas' caches learn of it from the database within [`SESSION_CACHE_TTL`]
+//! (design: within 30 s). A session's absolute expiry needs no news: each entry carries
+//! it, so it takes effect at once everywhere.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,9 +20,12 @@ pub const SESSION_CACHE_TTL: Duration = Duration::seconds(10);
 const MAX_ENTRIES: usize = 50_000;
 
 #[derive(Debug, Clone)]
-struct Entry {
-    checked_at: DateTime<Utc>,
-    actor: Actor,
+enum Entry {
+    /// Checked live at `checked_at`; ends at `expires_at` whatever happens.
+    Live { checked_at: DateTime<Utc>, expires_at: DateTime<Utc>, actor: Actor },
+    /// Ended on this replica. Kept so that a request that read the session from the
+    /// database just before it ended cannot put it back.
+    Revoked,
 }
 
 /// Session id → the actor it authenticates, as of a recent check.
@@ -28,26 +37,85 @@ pub struct SessionCache {
 impl SessionCache {
     pub fn get(&self, family_id: &str, now: DateTime<Utc>) -> Option<Actor> {
         let map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        map.get(family_id)
-            .filter(|e| now - e.checked_at < SESSION_CACHE_TTL && now >= e.checked_at)
-            .map(|e| e.actor.clone())
+        match map.get(family_id)? {
+            Entry::Live { checked_at, expires_at, actor }
+                if now >= *checked_at && now - *checked_at < SESSION_CACHE_TTL && now < *expires_at =>
+            {
+                Some(actor.clone())
+            }
+            _ => None,
+        }
     }
 
-    pub fn put(&self, family_id: &str, actor: Actor, now: DateTime<Utc>) {
+    /// Remembers a session just checked live in the database, unless it has been ended
+    /// on this replica meanwhile.
+    pub fn put(&self, family_id: &str, actor: Actor, expires_at: DateTime<Utc>, now: DateTime<Utc>) {
         let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if matches!(map.get(family_id), Some(Entry::Revoked)) {
+            return;
+        }
         if map.len() >= MAX_ENTRIES {
             map.clear();
         }
-        map.insert(family_id.to_owned(), Entry { checked_at: now, actor });
+        map.insert(family_id.to_owned(), Entry::Live { checked_at: now, expires_at, actor });
     }
 
     /// Drops every session of a user (deactivation, role change, password reset) on this
     /// replica at once; other replicas follow within the TTL.
     pub fn forget_user(&self, user_id: &str) {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, e| e.actor.user_id != user_id);
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, e| !matches!(e, Entry::Live { actor, .. } if actor.user_id == user_id));
     }
 
-    pub fn forget_family(&self, family_id: &str) {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner).remove(family_id);
+    /// Ends one session (logout, refresh-token reuse, idle) on this replica at once; other
+    /// replicas follow within the TTL. The session never becomes live again.
+    pub fn revoke_family(&self, family_id: &str) {
+        let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(family_id.to_owned(), Entry::Revoked);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tandem_domain::{Actor, UserKind};
+
+    use super::*;
+
+    fn actor() -> Actor {
+        Actor {
+            user_id: "u".into(),
+            practice_id: "p".into(),
+            kind: UserKind::Staff,
+            is_admin: true,
+            is_clinician: false,
+        }
+    }
+
+    #[test]
+    fn entries_last_the_ttl_but_never_past_the_session_expiry() {
+        let cache = SessionCache::default();
+        let now = Utc::now();
+        cache.put("f", actor(), now + Duration::seconds(5), now);
+        assert!(cache.get("f", now + Duration::seconds(4)).is_some());
+        assert!(cache.get("f", now + Duration::seconds(5)).is_none(), "expired session");
+        cache.put("g", actor(), now + Duration::hours(1), now);
+        assert!(cache.get("g", now + Duration::seconds(9)).is_some());
+        assert!(cache.get("g", now + SESSION_CACHE_TTL).is_none(), "stale check");
+    }
+
+    #[test]
+    fn a_revoked_session_cannot_be_put_back() {
+        let cache = SessionCache::default();
+        let now = Utc::now();
+        cache.put("f", actor(), now + Duration::hours(1), now);
+        cache.revoke_family("f");
+        assert!(cache.get("f", now).is_none());
+        cache.put("f", actor(), now + Duration::hours(1), now);
+        assert!(cache.get("f", now).is_none());
     }
 }

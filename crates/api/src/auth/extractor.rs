@@ -73,7 +73,7 @@ impl FromRequest for Authenticated {
                 return Err(revoked);
             }
             let actor = user.actor()?;
-            state.sessions.put(&claims.sid, actor.clone(), now);
+            state.sessions.put(&claims.sid, actor.clone(), time::from_db(family.expires_at), now);
             Ok(Self { actor, family_id: claims.sid, request_id })
         })
     }

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::audit::Event;
 use crate::auth::Authenticated;
+use crate::auth::keys::KeySet;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::handlers::allow;
@@ -32,6 +33,9 @@ pub struct AuditEvent {
     /// The kind of resource, e.g. `session`, `user`, `couple`.
     #[schema(example = "session")]
     pub resource_type: String,
+    /// The resource's id. For `session` events it is an opaque reference (the same for
+    /// every event of one session while the signing key is unchanged), never the
+    /// session id itself.
     pub resource_id: Option<String>,
     /// The couple the resource belongs to, if any.
     pub couple_id: Option<String>,
@@ -42,8 +46,23 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
 }
 
-impl From<AuditRow> for AuditEvent {
-    fn from(r: AuditRow) -> Self {
+/// What a stored `session` resource id may be shown as. Events written since session
+/// references exist hold one already (a version-8 UUID); older ones hold the session id
+/// (a version-7 UUID), which is turned into its reference here.
+fn shown_session_id(keys: &KeySet, stored: String) -> String {
+    match uuid::Uuid::try_parse(&stored) {
+        Ok(id) if id.get_version_num() == 8 => stored,
+        _ => keys.session_ref(&stored),
+    }
+}
+
+impl AuditEvent {
+    fn from_row(r: AuditRow, keys: &KeySet) -> Self {
+        let resource_id = if r.resource_type == "session" {
+            r.resource_id.map(|id| shown_session_id(keys, id))
+        } else {
+            r.resource_id
+        };
         Self {
             id: r.id,
             occurred_at: time::from_db(r.occurred_at),
@@ -51,7 +70,7 @@ impl From<AuditRow> for AuditEvent {
             actor_role: r.actor_role,
             action: r.action,
             resource_type: r.resource_type,
-            resource_id: r.resource_id,
+            resource_id,
             couple_id: r.couple_id,
             outcome: r.outcome,
             request_id: r.request_id,
@@ -128,5 +147,5 @@ pub async fn list_audit_events(
                 .request(auth.request_id.as_deref()),
         )
         .await;
-    Ok(web::Json(Paginated::from_page(rows, |r| Ok(AuditEvent::from(r)))?))
+    Ok(web::Json(Paginated::from_page(rows, |r| Ok(AuditEvent::from_row(r, &state.keys)))?))
 }

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::audit::{self, Event, Outcome};
 use crate::auth::extractor::request_id;
+use crate::auth::keys::Purpose;
 use crate::auth::{jwt, password, tokens};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
@@ -208,13 +209,14 @@ pub async fn login(
             return Err(ApiError::Unauthorized(BAD_CREDENTIALS));
         }
     };
+    let keys = state.keys.clone();
     let issued = db::write(&state, move |conn| {
         let issued = start_session(conn, &user, now)?;
         let actor = user.actor()?;
         audit::record(
             conn,
             Event::new(&user.practice_id, Some(&actor), "auth.login", "session", now)
-                .resource(&issued.family_id)
+                .resource(&keys.session_ref(&issued.family_id))
                 .request(rid.as_deref()),
         )?;
         Ok(issued)
@@ -225,16 +227,19 @@ pub async fn login(
 
 enum Refreshed {
     Issued(Issued),
-    Invalid,
-    Idle,
-    Reused,
+    /// Unknown, or of a session already ended (its family, to forget here too).
+    Invalid(Option<String>),
+    /// The session (this family) was idle too long and is now revoked.
+    Idle(String),
+    /// An old token came back: the session (this family) is now revoked.
+    Reused(String),
 }
 
 #[utoipa::path(
     tag = "auth",
     operation_id = "refreshSession",
     summary = "Exchange a refresh token for a new pair",
-    description = "Each refresh token works once and is replaced by the one returned. A retry of the same request within 10 seconds (a flaky network) returns the same new pair. Any later reuse of an old token is treated as theft: the whole session is revoked and every token of it stops working. A session idle for longer than its limit (staff 60 minutes, clients 30 days) or past its absolute lifetime (12 hours, 90 days) has ended.",
+    description = "Each refresh token works once and is replaced by the one returned. A retry of the same request within 10 seconds (a flaky network) returns the same new pair. Any later reuse of an old token is treated as theft: the whole session is revoked and every token of it, refresh and access, stops working at once (on a deployment with several servers, within 10 seconds on the others). A session idle for longer than its limit (staff 60 minutes, clients 30 days) or past its absolute lifetime (12 hours, 90 days) has ended.",
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair; discard the old refresh token.", body = TokenPair),
@@ -249,24 +254,33 @@ pub async fn refresh(
 ) -> ApiResult<web::Json<TokenPair>> {
     let presented = body.into_inner().refresh_token;
     let hash = tokens::hash(&presented);
-    let successor = tokens::successor(state.keys.derive_secret(), &presented);
+    // The successor under the active key; a retry also finds one made under a key that
+    // was active a moment ago (a rotation between the two requests).
+    let successors: Vec<String> = state
+        .keys
+        .derived_all(Purpose::RefreshSuccessor)
+        .iter()
+        .map(|key| tokens::successor(key, &presented))
+        .collect();
+    let successor = successors.first().cloned().unwrap_or_else(tokens::generate);
     let successor_hash = tokens::hash(&successor);
     let now = state.clock.now();
     let rid = request_id(&req);
+    let keys = state.keys.clone();
     let outcome = db::write(&state, move |conn| {
         let Some((token, family, user)) = sessions::find_by_hash(conn, &hash)? else {
-            return Ok(Refreshed::Invalid);
+            return Ok(Refreshed::Invalid(None));
         };
-        if family.revoked_at.is_some()
-            || time::from_db(family.expires_at) <= now
-            || user.status()? != UserStatus::Active
-        {
-            return Ok(Refreshed::Invalid);
+        if family.revoked_at.is_some() || time::from_db(family.expires_at) <= now {
+            return Ok(Refreshed::Invalid(Some(family.id)));
+        }
+        if user.status()? != UserStatus::Active {
+            return Ok(Refreshed::Invalid(None));
         }
         let limits = session_limits(user.kind()?);
         if now - time::from_db(family.last_used_at) > limits.idle {
             sessions::revoke_family(conn, &family.id, RevokeReason::Idle, now)?;
-            return Ok(Refreshed::Idle);
+            return Ok(Refreshed::Idle(family.id));
         }
         let issued = |jti: String, issued_at: DateTime<Utc>| Issued {
             user_id: user.id.clone(),
@@ -284,30 +298,46 @@ pub async fn refresh(
             },
             Some(at) => time::from_db(at),
         };
-        if now - rotated_at <= REFRESH_RETRY_GRACE
-            && let Some((next, _, _)) = sessions::find_by_hash(conn, &successor_hash)?
-            && next.family_id == family.id
-            && next.rotated_at.is_none()
-        {
-            return Ok(Refreshed::Issued(issued(next.id, time::from_db(next.issued_at))));
+        if now - rotated_at <= REFRESH_RETRY_GRACE {
+            for candidate in &successors {
+                if let Some((next, _, _)) = sessions::find_by_hash(conn, &tokens::hash(candidate))?
+                    && next.family_id == family.id
+                    && next.rotated_at.is_none()
+                {
+                    let mut again = issued(next.id, time::from_db(next.issued_at));
+                    again.refresh_token.clone_from(candidate);
+                    return Ok(Refreshed::Issued(again));
+                }
+            }
         }
         sessions::revoke_family(conn, &family.id, RevokeReason::Reuse, now)?;
         let actor = user.actor()?;
         audit::record(
             conn,
             Event::new(&user.practice_id, Some(&actor), "auth.refresh_reuse", "session", now)
-                .resource(&family.id)
+                .resource(&keys.session_ref(&family.id))
                 .outcome(Outcome::Denied)
                 .request(rid.as_deref()),
         )?;
-        Ok(Refreshed::Reused)
+        Ok(Refreshed::Reused(family.id))
     })
     .await?;
     match outcome {
         Refreshed::Issued(issued) => Ok(web::Json(pair(&state, &issued)?)),
-        Refreshed::Invalid => Err(ApiError::Unauthorized("the refresh token is not valid; sign in again")),
-        Refreshed::Idle => Err(ApiError::Unauthorized("the session was idle too long; sign in again")),
-        Refreshed::Reused => {
+        Refreshed::Invalid(ended) => {
+            if let Some(family_id) = ended {
+                // Ended elsewhere (another replica, or expired): stop it here at once too.
+                state.sessions.revoke_family(&family_id);
+            }
+            Err(ApiError::Unauthorized("the refresh token is not valid; sign in again"))
+        }
+        Refreshed::Idle(family_id) => {
+            state.sessions.revoke_family(&family_id);
+            Err(ApiError::Unauthorized("the session was idle too long; sign in again"))
+        }
+        Refreshed::Reused(family_id) => {
+            // The family's access tokens stop here at once, not when the cache entry ages.
+            state.sessions.revoke_family(&family_id);
             Err(ApiError::Unauthorized("this refresh token was already used; the session has been ended for safety"))
         }
     }
@@ -317,7 +347,7 @@ pub async fn refresh(
     tag = "auth",
     operation_id = "logout",
     summary = "Sign out",
-    description = "Revokes the session the refresh token belongs to: the refresh token stops working at once and its access tokens within seconds. Answers 204 even for an unknown token, so it is safe to retry.",
+    description = "Revokes the session the refresh token belongs to: the refresh token and the session's access tokens stop working at once (on a deployment with several servers, within 10 seconds on the others). Answers 204 even for an unknown token, so it is safe to retry.",
     request_body = RefreshRequest,
     responses((status = 204, description = "Signed out."))
 )]
@@ -330,6 +360,7 @@ pub async fn logout(
     let hash = tokens::hash(&body.into_inner().refresh_token);
     let now = state.clock.now();
     let rid = request_id(&req);
+    let keys = state.keys.clone();
     let family = db::write(&state, move |conn| {
         let Some((_, family, user)) = sessions::find_by_hash(conn, &hash)? else {
             return Ok(None);
@@ -340,7 +371,7 @@ pub async fn logout(
             audit::record(
                 conn,
                 Event::new(&user.practice_id, Some(&actor), "auth.logout", "session", now)
-                    .resource(&family.id)
+                    .resource(&keys.session_ref(&family.id))
                     .request(rid.as_deref()),
             )?;
         }
@@ -348,7 +379,7 @@ pub async fn logout(
     })
     .await?;
     if let Some(family_id) = family {
-        state.sessions.forget_family(&family_id);
+        state.sessions.revoke_family(&family_id);
     }
     Ok(HttpResponse::NoContent().finish())
 }

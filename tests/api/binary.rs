@@ -1,0 +1,68 @@
+//! The `tandem` binary's start-up checks: what it refuses, and what it only warns about.
+
+use std::process::{Command, Output};
+
+use crate::support::{TEST_SECRET, b64};
+
+/// Runs `tandem openapi` (which loads and checks the configuration and then prints the
+/// spec) in an empty directory, with only the given `TANDEM_*` variables.
+fn tandem(env: &[(&str, &str)], args: &[&str]) -> (Output, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
+    cmd.current_dir(dir.path()).args(args).arg("openapi").env_clear().env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("tandem runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out, text)
+}
+
+#[test]
+fn production_refuses_the_development_secret_under_another_kid() {
+    let dev = b64(tandem_api::auth::keys::DEVELOPMENT_SECRET);
+    let keys = format!("k1:{},k2:{dev}", b64(&TEST_SECRET));
+    let (out, text) = tandem(&[("TANDEM_PRODUCTION", "true"), ("TANDEM_SIGNING_KEYS", &keys)], &[]);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("refusing to start"), "{text}");
+    assert!(text.contains("signing key \"k2\" is the development key"), "{text}");
+    // The same set without it starts.
+    let keys = format!("k1:{}", b64(&TEST_SECRET));
+    let (out, text) = tandem(&[("TANDEM_PRODUCTION", "true"), ("TANDEM_SIGNING_KEYS", &keys)], &[]);
+    assert!(out.status.success(), "{text}");
+}
+
+#[test]
+fn short_signing_keys_are_refused() {
+    let keys = format!("k1:{}", b64(&[7u8; 16]));
+    for production in ["true", "false"] {
+        let (out, text) = tandem(&[("TANDEM_PRODUCTION", production), ("TANDEM_SIGNING_KEYS", &keys)], &[]);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(text.contains("\"k1\" is 16 bytes; use at least 32 random bytes"), "{text}");
+    }
+}
+
+#[test]
+fn unknown_tandem_variables_are_ignored_with_a_warning() {
+    let (out, text) = tandem(&[("TANDEM_BIN", "/usr/local/bin/tandem"), ("TANDEM_SMTP__HOTS", "typo")], &[]);
+    assert!(out.status.success(), "{text}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("WARN") && stderr.contains("TANDEM_BIN"), "{stderr}");
+    assert!(stderr.contains("TANDEM_SMTP__HOTS"), "{stderr}");
+    // The spec on stdout stays clean.
+    let spec: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the spec alone");
+    assert!(spec["openapi"].is_string());
+    // Known variables still count.
+    let (out, text) = tandem(&[("TANDEM_BIN", "x"), ("TANDEM_SIGNING_KEYS", "k1:short")], &[]);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+}
+
+#[test]
+fn unknown_keys_in_a_config_file_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tandem.toml");
+    std::fs::write(&file, "bind = \"127.0.0.1:9000\"\nsigning_key = \"typo\"\n").unwrap();
+    let (out, text) = tandem(&[], &["--config", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("signing_key"), "{text}");
+}
