@@ -134,11 +134,11 @@ async fn inviting_validates_and_refuses_duplicate_emails() {
         .post("/api/v1/users", Some(&admin), json!({"email": "x@a.test", "display_name": "X", "roles": ["owner"]}))
         .await;
     wrong_type.assert_problem(400);
-    // Emails are unique across the deployment, not just the practice.
+    // An email is unique within the practice.
     app.post(
         "/api/v1/users",
         Some(&admin),
-        json!({"email": "ADMIN@b.test", "display_name": "Dup", "roles": ["clinician"]}),
+        json!({"email": "ADMIN@a.test", "display_name": "Dup", "roles": ["clinician"]}),
     )
     .await
     .assert_problem(409);
@@ -238,4 +238,88 @@ async fn pages_neither_skip_nor_repeat_while_rows_are_added() {
     app.get("/api/v1/users?limit=500", &admin).await.assert_problem(422);
     app.get("/api/v1/users?cursor=bogus", &admin).await.assert_problem(422);
     app.get("/api/v1/users?limit=abc", &admin).await.assert_problem(400);
+}
+
+/// Whether an address has an account in another practice is not this practice's to know:
+/// accounts are scoped to their practice, so inviting it answers exactly as for an unused one.
+#[actix_web::test]
+async fn an_address_known_to_another_practice_is_not_revealed() {
+    let app = TestApp::spawn_with(|c| c.auth_attempts_per_minute = 1000).await;
+    app.practice("A", "admin@a.test", false);
+    app.practice("B", "admin@b.test", false);
+    let admin_a = app.token("admin@a.test").await;
+    let admin_b = app.token("admin@b.test").await;
+    let invite = |email: &str| json!({"email": email, "display_name": "Sam", "roles": ["clinician"]});
+    // B knows sam@shared.test; A invites it and an unused address: the same answer.
+    let in_b = app.post("/api/v1/users", Some(&admin_b), invite("sam@shared.test")).await;
+    assert_eq!(in_b.status, 201, "{}", in_b.raw);
+    let known = app.post("/api/v1/users", Some(&admin_a), invite("sam@shared.test")).await;
+    let unused = app.post("/api/v1/users", Some(&admin_a), invite("new@fresh.test")).await;
+    assert_eq!(known.status, 201, "{}", known.raw);
+    assert_eq!(unused.status, 201, "{}", unused.raw);
+    let shape = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        for k in ["id", "email", "created_at"] {
+            v[k] = json!("…");
+        }
+        v
+    };
+    assert_eq!(shape(&known.body), shape(&unused.body));
+    // Two accounts, each with its own invitation and password.
+    let tokens = app.mailed_tokens("sam@shared.test", 2).await;
+    let mut password_of = std::collections::HashMap::new();
+    for (token, password) in tokens.iter().zip(["first password of sam", "second password of sam"]) {
+        let r = app.post("/api/v1/auth/invitations/accept", None, json!({"token": token, "password": password})).await;
+        assert_eq!(r.status, 200, "{}", r.raw);
+        let practice =
+            app.get("/api/v1/me", r.body["access_token"].as_str().unwrap()).await.body["practice"]["id"].clone();
+        password_of.insert(practice.as_str().unwrap().to_owned(), password);
+    }
+    let login = |password: &str, practice: Option<&str>| {
+        let mut body = json!({"email": "sam@shared.test", "password": password});
+        if let Some(p) = practice {
+            body["practice_id"] = json!(p);
+        }
+        body
+    };
+    let me_in = |token: &str| {
+        let token = token.to_owned();
+        let app = &app;
+        async move { app.get("/api/v1/me", &token).await.body["practice"]["id"].as_str().unwrap().to_owned() }
+    };
+    let practice_a = app.get("/api/v1/me", &admin_a).await.body["practice"]["id"].as_str().unwrap().to_owned();
+    let practice_b = app.get("/api/v1/me", &admin_b).await.body["practice"]["id"].as_str().unwrap().to_owned();
+    // The password picks the account.
+    assert_eq!(password_of.len(), 2, "one account in each practice");
+    let a = app.post("/api/v1/auth/login", None, login(password_of[&practice_a], None)).await;
+    assert_eq!(a.status, 200, "{}", a.raw);
+    assert_eq!(me_in(a.body["access_token"].as_str().unwrap()).await, practice_a);
+    let b = app.post("/api/v1/auth/login", None, login(password_of[&practice_b], None)).await;
+    assert_eq!(me_in(b.body["access_token"].as_str().unwrap()).await, practice_b);
+    app.post("/api/v1/auth/login", None, login(password_of[&practice_b], Some(&practice_a))).await.assert_problem(401);
+    app.post("/api/v1/auth/login", None, login("not a password", None)).await.assert_problem(401);
+
+    // Same password in both: the caller, who proved it for both, is asked to choose.
+    let reset_before = app.mail_to("sam@shared.test").len();
+    assert_eq!(app.post("/api/v1/auth/password-reset", None, json!({"email": "sam@shared.test"})).await.status, 202);
+    let resets = app.wait_mail("sam@shared.test", reset_before + 2).await;
+    assert_eq!(resets.len(), reset_before + 2, "one reset link per account");
+    let links = app.mailed_tokens("sam@shared.test", reset_before + 2).await;
+    for token in &links[reset_before..] {
+        let r = app
+            .post(
+                "/api/v1/auth/password-reset/confirm",
+                None,
+                json!({"token": token, "password": "one password for both"}),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{}", r.raw);
+    }
+    let ambiguous = app.post("/api/v1/auth/login", None, login("one password for both", None)).await;
+    ambiguous.assert_problem(422);
+    assert_eq!(ambiguous.body["errors"][0]["field"], "practice_id");
+    assert!(ambiguous.raw.contains(&practice_a) && ambiguous.raw.contains(&practice_b), "{}", ambiguous.raw);
+    let chosen = app.post("/api/v1/auth/login", None, login("one password for both", Some(&practice_b))).await;
+    assert_eq!(chosen.status, 200, "{}", chosen.raw);
+    assert_eq!(me_in(chosen.body["access_token"].as_str().unwrap()).await, practice_b);
 }

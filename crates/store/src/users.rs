@@ -1,4 +1,4 @@
-//! Users: staff and clients, one login each, email unique across the deployment.
+//! Users: staff and clients, one login each; an email is unique within its practice.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -110,8 +110,18 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<UserRow>> 
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
 }
 
-pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> StoreResult<Option<UserRow>> {
-    Ok(users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()?)
+/// The most accounts one email may hold across practices that a login or reset looks at.
+pub const MAX_ACCOUNTS_PER_EMAIL: i64 = 8;
+
+/// Every account with this email, oldest first. Accounts are scoped to their practice, so
+/// one person may have an account in more than one practice.
+pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> StoreResult<Vec<UserRow>> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .order(users::id.asc())
+        .limit(MAX_ACCOUNTS_PER_EMAIL)
+        .select(UserRow::as_select())
+        .load(conn)?)
 }
 
 /// Filters for listing users.

@@ -10,7 +10,7 @@ use tandem_notification::EmailKind;
 use tandem_store::sessions::{self, RevokeReason};
 use tandem_store::tokens::{self as one_time, TokenKind};
 use tandem_store::users::{self, UserChanges, UserRow};
-use tandem_store::{AnyConnection, ids, time};
+use tandem_store::{AnyConnection, ids, practices, time};
 use utoipa::ToSchema;
 
 use crate::audit::{self, Event, Outcome};
@@ -33,6 +33,10 @@ pub struct LoginRequest {
     /// The account's password.
     #[schema(example = "correct horse battery staple", format = Password)]
     pub password: String,
+    /// Only when this email and password open accounts in more than one practice (the
+    /// answer is then 422 naming `practice_id`, with the choices): the practice to sign in to.
+    #[schema(example = "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e50")]
+    pub practice_id: Option<String>,
 }
 
 /// A signed-in session: a short-lived access token and the refresh token that renews it.
@@ -165,7 +169,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tag = "auth",
     operation_id = "login",
     summary = "Sign in with email and password",
-    description = "Returns an access token (15 minutes) and a refresh token. An unknown email, a wrong password and an account that cannot sign in all get the same 401. Attempts are limited per client address (429 with `Retry-After`).",
+    description = "Returns an access token (15 minutes) and a refresh token. An unknown email, a wrong password and an account that cannot sign in all get the same 401. Accounts belong to one practice, so one person may have accounts in two practices under the same email: the password picks the account, and only when the same password opens more than one does the answer ask (422 naming `practice_id`, listing those practices) for `practice_id`. Attempts are limited per client address (429 with `Retry-After`).",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in.", body = TokenPair),
@@ -186,28 +190,46 @@ pub async fn login(
         blocking(move || password::burn_time(&pw)).await?;
         return Err(ApiError::Unauthorized(BAD_CREDENTIALS));
     };
-    let user = db::read(&state, move |conn| Ok(users::find_by_email(conn, &email)?)).await?;
-    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let practice = body.practice_id;
+    let candidates: Vec<UserRow> = db::read(&state, move |conn| Ok(users::find_by_email(conn, &email)?))
+        .await?
+        .into_iter()
+        .filter(|u| practice.as_ref().is_none_or(|p| *p == u.practice_id))
+        .collect();
+    // One hash per account with this email (a dummy one when there is none, so an unknown
+    // email costs what a known one does).
+    let stored: Vec<Option<String>> = candidates.iter().map(|u| u.password_hash.clone()).collect();
     let pw = body.password;
-    let password_ok = blocking(move || password::verify(&pw, stored.as_deref())).await?;
+    let matches = blocking(move || {
+        if stored.is_empty() {
+            password::burn_time(&pw);
+        }
+        stored.iter().map(|h| password::verify(&pw, h.as_deref())).collect::<Vec<bool>>()
+    })
+    .await?;
     let now = state.clock.now();
     let rid = request_id(&req);
-    let user = match user {
-        Some(u) if password_ok && u.status()? == UserStatus::Active => u,
-        Some(u) => {
+    let mut signable = Vec::new();
+    for (user, ok) in candidates.into_iter().zip(matches) {
+        if ok && user.status()? == UserStatus::Active {
+            signable.push(user);
+        } else {
             // Failed attempts on a known account go to that practice's audit log through
             // the read queue, so a failure costs no write lock and no extra latency.
-            let event = Event::new(&u.practice_id, None, "auth.login", "session", now)
-                .actor_id(&u.id, u.actor()?.primary_role().as_str())
+            let event = Event::new(&user.practice_id, None, "auth.login", "session", now)
+                .actor_id(&user.id, user.actor()?.primary_role().as_str())
                 .outcome(Outcome::Failure)
                 .request(rid.as_deref());
             state.audit.read_event(event).await;
+        }
+    }
+    let user = match signable.len() {
+        0 => {
+            tracing::info!("login failed");
             return Err(ApiError::Unauthorized(BAD_CREDENTIALS));
         }
-        None => {
-            tracing::info!("login attempt for an unknown email");
-            return Err(ApiError::Unauthorized(BAD_CREDENTIALS));
-        }
+        1 => signable.remove(0),
+        _ => return Err(choose_practice(&state, signable).await?),
     };
     let keys = state.keys.clone();
     let issued = db::write(&state, move |conn| {
@@ -223,6 +245,24 @@ pub async fn login(
     })
     .await?;
     Ok(web::Json(pair(&state, &issued)?))
+}
+
+/// The answer when one email and password open accounts in several practices: the caller
+/// proved the password for each, so naming those practices reveals nothing new.
+async fn choose_practice(state: &AppState, accounts: Vec<UserRow>) -> ApiResult<ApiError> {
+    let names = db::read(state, move |conn| {
+        let mut names = Vec::new();
+        for u in &accounts {
+            let practice = practices::find(conn, &u.practice_id)?;
+            names.push(format!("{} ({})", practice.name, u.practice_id));
+        }
+        Ok(names)
+    })
+    .await?;
+    Ok(ApiError::validation(
+        "practice_id",
+        &format!("this email has accounts in several practices; send practice_id, one of: {}", names.join(", ")),
+    ))
 }
 
 enum Refreshed {
@@ -437,7 +477,7 @@ pub async fn accept_invitation(
     tag = "auth",
     operation_id = "requestPasswordReset",
     summary = "Ask for a password-reset email",
-    description = "Always answers 202, whether or not the address has an account, so the answer reveals nothing. An active account gets an email with a link valid for 30 minutes; an earlier link stops working.",
+    description = "Always answers 202, whether or not the address has an account, so the answer reveals nothing. Each active account with the address (one per practice) gets an email with its own link, valid for 30 minutes; an earlier link stops working.",
     request_body = PasswordResetRequest,
     responses(
         (status = 202, description = "If the address has an active account, an email is on its way."),
@@ -456,32 +496,32 @@ pub async fn request_password_reset(
     };
     let now = state.clock.now();
     let rid = request_id(&req);
-    let token = tokens::generate();
-    let token_hash = tokens::hash(&token);
     db::write(&state, move |conn| {
-        let Some(user) = users::find_by_email(conn, &email)? else {
-            return Ok(());
-        };
-        if user.status()? != UserStatus::Active {
-            return Ok(());
+        // Each active account with this email (one per practice) gets its own link.
+        for user in users::find_by_email(conn, &email)? {
+            if user.status()? != UserStatus::Active {
+                continue;
+            }
+            let token = tokens::generate();
+            let token_hash = tokens::hash(&token);
+            one_time::issue(conn, TokenKind::PasswordReset, &user, &token_hash, now, now + PASSWORD_RESET_TTL)?;
+            crate::outbox::enqueue(
+                conn,
+                &user.practice_id,
+                Some(&user.id),
+                EmailKind::PasswordReset,
+                &user.email,
+                Some(&token),
+                now,
+            )?;
+            audit::record(
+                conn,
+                Event::new(&user.practice_id, None, "password_reset.request", "user", now)
+                    .resource(&user.id)
+                    .actor_id(&user.id, user.actor()?.primary_role().as_str())
+                    .request(rid.as_deref()),
+            )?;
         }
-        one_time::issue(conn, TokenKind::PasswordReset, &user, &token_hash, now, now + PASSWORD_RESET_TTL)?;
-        crate::outbox::enqueue(
-            conn,
-            &user.practice_id,
-            Some(&user.id),
-            EmailKind::PasswordReset,
-            &user.email,
-            Some(&token),
-            now,
-        )?;
-        audit::record(
-            conn,
-            Event::new(&user.practice_id, None, "password_reset.request", "user", now)
-                .resource(&user.id)
-                .actor_id(&user.id, user.actor()?.primary_role().as_str())
-                .request(rid.as_deref()),
-        )?;
         Ok(())
     })
     .await?;

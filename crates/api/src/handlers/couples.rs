@@ -435,7 +435,7 @@ fn check_clinicians(conn: &mut AnyConnection, practice_id: &str, ids: &[String],
     tag = "couples",
     operation_id = "createCouple",
     summary = "Create a couple and invite both partners",
-    description = "Creates two client accounts (one login each) and the couple, assigns the creating clinician (and any `clinician_ids`), and emails each partner an invitation valid for 7 days. All or nothing: if either email already has an account, nothing is created (409).",
+    description = "Creates two client accounts (one login each) and the couple, assigns the creating clinician (and any `clinician_ids`), and emails each partner an invitation valid for 7 days. All or nothing: if either email already has an account in this practice, nothing is created (409). Accounts belong to one practice: an address known to another practice gets a new, separate account here, and the answer is the same as for an unused address.",
     request_body = NewCoupleRequest,
     security(("bearer" = [])),
     responses(

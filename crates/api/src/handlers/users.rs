@@ -215,7 +215,7 @@ pub async fn list_users(
     tag = "users",
     operation_id = "inviteStaff",
     summary = "Invite a staff member",
-    description = "Creates a staff account in the `invited` state and emails an invitation link (valid 7 days). Clients are created with their couple, not here. Admins only.",
+    description = "Creates a staff account in the `invited` state and emails an invitation link (valid 7 days). Clients are created with their couple, not here. Admins only. An email is unique within the practice (409 when taken here); an address known to another practice is answered exactly like an unused one, since accounts belong to one practice.",
     request_body = NewStaffRequest,
     security(("bearer" = [])),
     responses(
