@@ -289,6 +289,15 @@ async fn an_address_known_to_another_practice_is_not_revealed() {
     };
     let practice_a = app.get("/api/v1/me", &admin_a).await.body["practice"]["id"].as_str().unwrap().to_owned();
     let practice_b = app.get("/api/v1/me", &admin_b).await.body["practice"]["id"].as_str().unwrap().to_owned();
+    // The same holds for a couple's partners.
+    let couple = |clinician: &serde_json::Value, other: &str| {
+        json!({"label": "C", "clinician_ids": [clinician], "partners": [
+            {"display_name": "Alex", "email": "alex@shared.test"}, {"display_name": "Bo", "email": other}]})
+    };
+    let r = app.post("/api/v1/couples", Some(&admin_b), couple(&in_b.body["id"], "bo@b.test")).await;
+    assert_eq!(r.status, 201, "{}", r.raw);
+    let r = app.post("/api/v1/couples", Some(&admin_a), couple(&known.body["id"], "bo@a.test")).await;
+    assert_eq!(r.status, 201, "an address known to practice B is new to practice A: {}", r.raw);
     // The password picks the account.
     assert_eq!(password_of.len(), 2, "one account in each practice");
     let a = app.post("/api/v1/auth/login", None, login(password_of[&practice_a], None)).await;
