@@ -23,8 +23,7 @@ fn next_monday_evening(now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn tick(app: &TestApp, now: DateTime<Utc>) -> usize {
-    let mut conn = app.state.pool.get().unwrap();
-    tandem_store::write_tx(&mut conn, |c| tandem_api::outbox::tick(c, now, Duration::minutes(15))).unwrap()
+    tandem_api::outbox::tick(&app.state.pool, now, Duration::minutes(15)).unwrap()
 }
 
 fn outbox_rows(app: &TestApp) -> Vec<tandem_store::outbox::OutboxRow> {

@@ -20,7 +20,7 @@ use tandem_domain::reminders::{self, ClientFacts, Preferences, ReminderKind};
 use tandem_notification::{EmailKind, MailError, Mailer, render_with};
 use tandem_store::outbox::{self as store, OutboxRow};
 use tandem_store::preferences::PreferencesRow;
-use tandem_store::{AnyConnection, Pool, StoreError, couples, ids, time, write_tx};
+use tandem_store::{AnyConnection, Pool, StoreError, couples, ids, schedule, time, write_tx};
 
 use crate::error::ApiResult;
 
@@ -337,36 +337,57 @@ pub fn from_row(row: &PreferencesRow, tz: chrono_tz::Tz) -> Preferences {
     }
 }
 
-/// One scheduler tick: enqueues every reminder due in `(now - lookback, now]`. Dedupe
-/// keys make repeated and overlapping ticks harmless. Returns how many rows it added.
-pub fn tick(conn: &mut AnyConnection, now: DateTime<Utc>, lookback: Duration) -> Result<usize, StoreError> {
-    let clients = tandem_store::users::active_clients(conn)?;
+/// How many clients one scheduler step reads: memory stays bounded and each write
+/// transaction stays short, whatever the number of clients.
+pub const TICK_PAGE: i64 = 2000;
+
+/// One scheduler tick: enqueues every reminder due in `(now - lookback, now]`. It reads
+/// clients a page at a time (six queries a page) and writes each page's reminders in one
+/// short transaction, so it never holds the write lock for the whole tick. Dedupe keys
+/// make repeated and overlapping ticks harmless. Returns how many rows it added.
+pub fn tick(pool: &Pool, now: DateTime<Utc>, lookback: Duration) -> Result<usize, StoreError> {
+    let mut after: Option<String> = None;
     let mut added = 0;
-    for user in clients {
-        let Some(couple) = couples::find_for_partner(conn, &user.id)? else { continue };
-        let summary = couples::summary(conn, &couple.id)?;
-        let mut facts = ClientFacts {
-            couple_active: couple.status == "active" && !summary.withdrawn,
-            agreement_review_by: summary.agreement_review_due_at.map(time::from_db),
-            last_activity: summary.last_activity_at.map(time::from_db).or(Some(time::from_db(couple.created_at))),
-            active_step_target_per_week: None,
-        };
-        if let Some(plan) = tandem_store::plans::running(conn, &couple.id)?
-            && plan.status == PlanStatus::Active.as_str()
-            && let Some(step) = plan.current_step_id.as_deref()
-        {
-            facts.active_step_target_per_week =
-                tandem_store::plans::step_target(conn, step)?.and_then(|t| u32::try_from(t).ok());
+    loop {
+        let mut conn = pool.get()?;
+        let page = schedule::page(&mut conn, after.as_deref(), TICK_PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.user_id.clone());
+        let rows: Vec<OutboxRow> = page.iter().flat_map(|client| due_rows(client, now, lookback)).collect();
+        added += write_tx(&mut conn, |c| schedule::enqueue_all(c, &rows))?;
+        if page.len() < usize::try_from(TICK_PAGE).unwrap_or(usize::MAX) {
+            break;
         }
-        let prefs = preferences_of(conn, &user.id)?;
-        for due in reminders::due(&user.id, &prefs, &facts, now, lookback) {
+    }
+    Ok(added)
+}
+
+/// The reminder rows due for one client in the window.
+fn due_rows(client: &schedule::ClientFacts, now: DateTime<Utc>, lookback: Duration) -> Vec<OutboxRow> {
+    let Some(couple) = &client.couple else { return Vec::new() };
+    let facts = ClientFacts {
+        couple_active: couple.status == "active" && !client.summary.as_ref().is_some_and(|s| s.withdrawn),
+        agreement_review_by: client.summary.as_ref().and_then(|s| s.agreement_review_due_at).map(time::from_db),
+        last_activity: client
+            .summary
+            .as_ref()
+            .and_then(|s| s.last_activity_at)
+            .map(time::from_db)
+            .or(Some(time::from_db(couple.created_at))),
+        active_step_target_per_week: client.active_step_target.and_then(|t| u32::try_from(t).ok()),
+    };
+    let tz = client.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let prefs = client.preferences.as_ref().map_or_else(|| Preferences::defaults(tz), |row| from_row(row, tz));
+    reminders::due(&client.user_id, &prefs, &facts, now, lookback)
+        .into_iter()
+        .map(|due| {
             let kind = EmailKind::parse(due.kind.as_str()).unwrap_or(EmailKind::DailyCheckIn);
-            let row = OutboxRow {
+            OutboxRow {
                 id: ids::new_id(),
-                practice_id: user.practice_id.clone(),
-                user_id: Some(user.id.clone()),
+                practice_id: client.practice_id.clone(),
+                user_id: Some(client.user_id.clone()),
                 kind: kind.as_str().to_owned(),
-                to_address: user.email.clone(),
+                to_address: client.email.clone(),
                 token: None,
                 dedupe_key: Some(due.dedupe_key.clone()),
                 status: store::PENDING.into(),
@@ -376,11 +397,7 @@ pub fn tick(conn: &mut AnyConnection, now: DateTime<Utc>, lookback: Duration) ->
                 last_error: None,
                 created_at: time::to_db(now),
                 sent_at: None,
-            };
-            if store::enqueue(conn, &row)? {
-                added += 1;
             }
-        }
-    }
-    Ok(added)
+        })
+        .collect()
 }

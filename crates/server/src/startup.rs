@@ -163,11 +163,7 @@ pub fn spawn_background(config: &Config, state: &AppState, stop: tokio::sync::wa
         loop {
             let now = clock.now();
             let pool = pool.clone();
-            let result = tokio::task::spawn_blocking(move || {
-                let mut conn = pool.get()?;
-                tandem_store::write_tx(&mut conn, |c| tandem_api::outbox::tick(c, now, lookback))
-            })
-            .await;
+            let result = tokio::task::spawn_blocking(move || tandem_api::outbox::tick(&pool, now, lookback)).await;
             match result {
                 Ok(Ok(n)) if n > 0 => tracing::info!(count = n, "scheduled reminders"),
                 Ok(Err(e)) => tracing::warn!(error = %e, "reminder scheduler: database not available"),

@@ -23,6 +23,7 @@ pub mod plans;
 pub mod practices;
 pub mod preferences;
 pub mod records;
+pub mod schedule;
 pub mod schema;
 pub mod sessions;
 pub mod time;

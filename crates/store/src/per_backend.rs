@@ -78,6 +78,29 @@ pub fn insert_outbox(conn: &mut AnyConnection, row: &crate::outbox::OutboxRow) -
     }
 }
 
+/// Inserts many outbox rows, skipping those whose dedupe key is taken. PostgreSQL takes
+/// them in one statement (chunked under its bind-parameter limit); SQLite's inserts are
+/// cheap inside the caller's transaction, one at a time.
+pub fn insert_outbox_rows(conn: &mut AnyConnection, rows: &[crate::outbox::OutboxRow]) -> QueryResult<usize> {
+    use crate::schema::outbox::dsl as o;
+    match conn {
+        AnyConnection::Postgresql(pg) => {
+            let mut added = 0;
+            for chunk in rows.chunks(1000) {
+                added += diesel::insert_into(o::outbox).values(chunk).on_conflict_do_nothing().execute(pg)?;
+            }
+            Ok(added)
+        }
+        AnyConnection::Sqlite(lite) => {
+            let mut added = 0;
+            for row in rows {
+                added += diesel::insert_into(o::outbox).values(row).on_conflict_do_nothing().execute(lite)?;
+            }
+            Ok(added)
+        }
+    }
+}
+
 /// Locks due outbox rows for the caller's transaction. PostgreSQL skips rows other
 /// workers hold (`FOR UPDATE SKIP LOCKED`), so any number of workers share the queue;
 /// SQLite runs one worker and its write transaction is exclusive anyway.
