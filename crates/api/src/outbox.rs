@@ -11,6 +11,7 @@ use std::time::Duration as StdDuration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
+use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
@@ -155,6 +156,18 @@ fn backoff(attempts: i32) -> Duration {
     Duration::seconds(capped + jitter)
 }
 
+/// Records how one send ended.
+fn record(conn: &mut AnyConnection, row: &OutboxRow, outcome: &Sent, now: DateTime<Utc>) -> Result<(), StoreError> {
+    match outcome {
+        Sent::Ok => store::mark_sent(conn, &row.id, now),
+        Sent::Retry(e) if row.attempts < MAX_ATTEMPTS => {
+            store::mark_retry(conn, &row.id, now + backoff(row.attempts), e)
+        }
+        Sent::Retry(e) | Sent::Dead(e) => store::finish(conn, &row.id, store::DEAD, Some(e)),
+        Sent::Cancelled(why) => store::finish(conn, &row.id, store::CANCELLED, Some(why)),
+    }
+}
+
 /// Whether a reminder is still wanted just before it goes out.
 fn still_eligible(conn: &mut AnyConnection, row: &OutboxRow) -> Result<Option<&'static str>, StoreError> {
     let Some(kind) = EmailKind::parse(&row.kind).filter(|k| k.is_reminder()) else { return Ok(None) };
@@ -191,36 +204,41 @@ impl Worker {
         .await
         .map_err(|e| StoreError::Unavailable(e.to_string()))??;
         let n = rows.len();
-        for row in rows {
-            let outcome = self.send(&row).await;
-            let pool = self.pool.clone();
-            let now = self.clock.now();
-            let metrics = self.metrics.clone();
-            tokio::task::spawn_blocking(move || {
-                let mut conn = pool.get()?;
-                write_tx(&mut conn, |c| {
-                    match &outcome {
-                        Sent::Ok => store::mark_sent(c, &row.id, now),
-                        Sent::Retry(e) if row.attempts < MAX_ATTEMPTS => {
-                            store::mark_retry(c, &row.id, now + backoff(row.attempts), e)
-                        }
-                        Sent::Retry(e) | Sent::Dead(e) => store::finish(c, &row.id, store::DEAD, Some(e)),
-                        Sent::Cancelled(why) => store::finish(c, &row.id, store::CANCELLED, Some(why)),
-                    }?;
-                    if let Some(m) = &metrics {
-                        m.outbox_event(match &outcome {
-                            Sent::Ok => "sent",
-                            Sent::Retry(_) if row.attempts < MAX_ATTEMPTS => "retried",
-                            Sent::Retry(_) | Sent::Dead(_) => "dead",
-                            Sent::Cancelled(_) => "cancelled",
-                        });
-                    }
-                    Ok::<_, StoreError>(())
-                })
+        // Sends run side by side, as many as the SMTP pool has connections; their outcomes
+        // are recorded together in one short transaction.
+        let outcomes: Vec<(OutboxRow, Sent)> = futures_util::stream::iter(rows)
+            .map(|row| async move {
+                let outcome = self.send(&row).await;
+                (row, outcome)
             })
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))??;
-        }
+            .buffer_unordered(self.mailer.concurrency().max(1))
+            .collect()
+            .await;
+        let pool = self.pool.clone();
+        let now = self.clock.now();
+        let metrics = self.metrics.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            write_tx(&mut conn, |c| {
+                for (row, outcome) in &outcomes {
+                    record(c, row, outcome, now)?;
+                }
+                Ok::<_, StoreError>(())
+            })?;
+            if let Some(m) = &metrics {
+                for (row, outcome) in &outcomes {
+                    m.outbox_event(match outcome {
+                        Sent::Ok => "sent",
+                        Sent::Retry(_) if row.attempts < MAX_ATTEMPTS => "retried",
+                        Sent::Retry(_) | Sent::Dead(_) => "dead",
+                        Sent::Cancelled(_) => "cancelled",
+                    });
+                }
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))??;
         Ok(n)
     }
 

@@ -92,6 +92,8 @@ enum Transport {
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
+    /// How many sends may run at once: the SMTP pool size (1 for the file transport).
+    concurrency: usize,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -109,15 +111,23 @@ impl Mailer {
     pub fn new(config: &MailConfig) -> Result<Self, MailError> {
         let from: Mailbox =
             config.from.parse().map_err(|e| MailError::Config(format!("mail.from {:?}: {e}", config.from)))?;
-        let transport = match &config.transport {
+        let (transport, concurrency) = match &config.transport {
             TransportConfig::Files(dir) => {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| MailError::Config(format!("cannot create mail directory {}: {e}", dir.display())))?;
-                Transport::Files(AsyncFileTransport::new(dir), dir.clone())
+                (Transport::Files(AsyncFileTransport::new(dir), dir.clone()), 1)
             }
-            TransportConfig::Smtp(smtp) => Transport::Smtp(smtp_transport(smtp)?),
+            TransportConfig::Smtp(smtp) => {
+                (Transport::Smtp(smtp_transport(smtp)?), usize::try_from(smtp.pool_size.max(1)).unwrap_or(1))
+            }
         };
-        Ok(Self { from, transport })
+        Ok(Self { from, transport, concurrency })
+    }
+
+    /// How many sends may run at once without waiting for a connection.
+    #[must_use]
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
     }
 
     /// Where the file transport writes, if that is the transport.

@@ -81,7 +81,13 @@ pub struct Email {
 /// Templates render with only these variables; nothing clinical can reach them.
 pub const ALLOWED_VARIABLES: [&str; 3] = ["link", "expires_in", "unsubscribe"];
 
-fn environment() -> Environment<'static> {
+/// The template environment, parsed once for the life of the process.
+fn environment() -> &'static Environment<'static> {
+    static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(build_environment)
+}
+
+fn build_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let templates: [(&str, &str); 14] = [
