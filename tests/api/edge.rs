@@ -128,3 +128,59 @@ async fn a_database_that_is_down_gets_503_not_a_hang_or_a_500() {
     assert!(!body.to_string().contains("127.0.0.1:1"), "no connection details leak: {body}");
     handle.stop(false).await;
 }
+
+#[actix_web::test]
+async fn a_write_whose_connection_dies_mid_transaction_gets_503_and_a_retry_goes_through() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, QueryableByName, RunQueryDsl};
+    if !crate::support::on_postgres() {
+        eprintln!("PostgreSQL only: it terminates the write's server process");
+        return;
+    }
+    #[derive(QueryableByName)]
+    struct Backend {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let app = TestApp::spawn().await;
+    let c = crate::plans::couple(&app, "riverside").await;
+    let url = app.state_database_url();
+    // A lock the check-in's insert waits for, so the write is inside its transaction
+    // when its server process is terminated (SQLSTATE 57P01, as in a shutdown).
+    let mut locker = diesel::PgConnection::establish(&url).unwrap();
+    locker.batch_execute("BEGIN; LOCK TABLE check_ins IN EXCLUSIVE MODE").unwrap();
+    let mut monitor = diesel::PgConnection::establish(&url).unwrap();
+    let path = format!("/api/v1/couples/{}/check-ins", c.id);
+    let body =
+        json!({"felt_good": "a", "was_hard": "b", "to_adjust": "c", "stress": 2, "visibility": "clinician_only"});
+    let headers = [("Idempotency-Key", "mid-transaction")];
+    let terminate = async {
+        for _ in 0..200 {
+            let waiting: Vec<Backend> = diesel::sql_query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+            )
+            .load(&mut monitor)
+            .unwrap();
+            if let Some(b) = waiting.first() {
+                diesel::sql_query(format!("SELECT pg_terminate_backend({})", b.pid)).execute(&mut monitor).unwrap();
+                locker.batch_execute("ROLLBACK").unwrap();
+                return;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the check-in never waited for the lock");
+    };
+    let (reply, ()) =
+        futures_util::future::join(app.call_with("POST", &path, Some(&c.a), Some(body.clone()), &headers), terminate)
+            .await;
+    reply.assert_problem(503);
+    assert_eq!(reply.body["type"], "urn:tandem:problem:unavailable");
+    assert!(reply.header("retry-after").is_some(), "{:?}", reply.headers);
+    // The dead connection is not handed out again: the retry and the next read work.
+    let retried = app.call_with("POST", &path, Some(&c.a), Some(body), &headers).await;
+    assert_eq!(retried.status, 201, "{}", retried.raw);
+    let list = app.get(&path, &c.clin).await;
+    assert_eq!(list.status, 200, "{}", list.raw);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "written once: {}", list.raw);
+}
