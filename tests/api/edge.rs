@@ -12,6 +12,43 @@ async fn oversized_bodies_get_413() {
 }
 
 #[actix_web::test]
+async fn a_body_that_never_arrives_gets_408_and_the_connection_closes() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let app = TestApp::spawn_with(|c| c.body_timeout_secs = 1).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let (answered, closed, answer) = actix_web::rt::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        let started = Instant::now();
+        stream
+            .write_all(
+                b"POST /api/v1/auth/login HTTP/1.1\r\nHost: tandem.test\r\nContent-Type: application/json\r\n\
+                  Content-Length: 1000\r\n\r\n",
+            )
+            .unwrap();
+        // Headers only, no body: wait for the answer, then for the server to close.
+        let mut answer = vec![0; 4096];
+        let n = stream.read(&mut answer).unwrap_or(0);
+        let answered = started.elapsed();
+        answer.truncate(n);
+        let _ = stream.read_to_end(&mut answer);
+        (answered, started.elapsed(), String::from_utf8_lossy(&answer).into_owned())
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let lower = answer.to_ascii_lowercase();
+    assert!(lower.contains("content-type: application/problem+json"), "{answer}");
+    assert!(lower.contains("connection: close"), "{answer}");
+    assert!(answer.contains(r#""type":"urn:tandem:problem:request-timeout""#), "{answer}");
+    assert!(answered < Duration::from_secs(3), "answered after {answered:?}");
+    assert!(closed < Duration::from_secs(5), "closed after {closed:?}");
+    // A body that arrives in time is read as usual.
+    app.post("/api/v1/auth/login", None, json!({"email": "a@b.test", "password": "x"})).await.assert_problem(401);
+}
+
+#[actix_web::test]
 async fn malformed_bodies_get_400_and_wrong_content_types_415() {
     let app = TestApp::spawn().await;
     app.raw("POST", "/api/v1/auth/login", None, "application/json", b"{not json".to_vec()).await.assert_problem(400);
