@@ -12,6 +12,43 @@ async fn oversized_bodies_get_413() {
 }
 
 #[actix_web::test]
+async fn a_body_that_never_arrives_gets_408_and_the_connection_closes() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let app = TestApp::spawn_with(|c| c.body_timeout_secs = 1).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let (answered, closed, answer) = actix_web::rt::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        let started = Instant::now();
+        stream
+            .write_all(
+                b"POST /api/v1/auth/login HTTP/1.1\r\nHost: tandem.test\r\nContent-Type: application/json\r\n\
+                  Content-Length: 1000\r\n\r\n",
+            )
+            .unwrap();
+        // Headers only, no body: wait for the answer, then for the server to close.
+        let mut answer = vec![0; 4096];
+        let n = stream.read(&mut answer).unwrap_or(0);
+        let answered = started.elapsed();
+        answer.truncate(n);
+        let _ = stream.read_to_end(&mut answer);
+        (answered, started.elapsed(), String::from_utf8_lossy(&answer).into_owned())
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let lower = answer.to_ascii_lowercase();
+    assert!(lower.contains("content-type: application/problem+json"), "{answer}");
+    assert!(lower.contains("connection: close"), "{answer}");
+    assert!(answer.contains(r#""type":"urn:tandem:problem:request-timeout""#), "{answer}");
+    assert!(answered < Duration::from_secs(3), "answered after {answered:?}");
+    assert!(closed < Duration::from_secs(5), "closed after {closed:?}");
+    // A body that arrives in time is read as usual.
+    app.post("/api/v1/auth/login", None, json!({"email": "a@b.test", "password": "x"})).await.assert_problem(401);
+}
+
+#[actix_web::test]
 async fn malformed_bodies_get_400_and_wrong_content_types_415() {
     let app = TestApp::spawn().await;
     app.raw("POST", "/api/v1/auth/login", None, "application/json", b"{not json".to_vec()).await.assert_problem(400);
@@ -127,4 +164,60 @@ async fn a_database_that_is_down_gets_503_not_a_hang_or_a_500() {
     assert_eq!(body["type"], "urn:tandem:problem:unavailable");
     assert!(!body.to_string().contains("127.0.0.1:1"), "no connection details leak: {body}");
     handle.stop(false).await;
+}
+
+#[actix_web::test]
+async fn a_write_whose_connection_dies_mid_transaction_gets_503_and_a_retry_goes_through() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, QueryableByName, RunQueryDsl};
+    if !crate::support::on_postgres() {
+        eprintln!("PostgreSQL only: it terminates the write's server process");
+        return;
+    }
+    #[derive(QueryableByName)]
+    struct Backend {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let app = TestApp::spawn().await;
+    let c = crate::plans::couple(&app, "riverside").await;
+    let url = app.state_database_url();
+    // A lock the check-in's insert waits for, so the write is inside its transaction
+    // when its server process is terminated (SQLSTATE 57P01, as in a shutdown).
+    let mut locker = diesel::PgConnection::establish(&url).unwrap();
+    locker.batch_execute("BEGIN; LOCK TABLE check_ins IN EXCLUSIVE MODE").unwrap();
+    let mut monitor = diesel::PgConnection::establish(&url).unwrap();
+    let path = format!("/api/v1/couples/{}/check-ins", c.id);
+    let body =
+        json!({"felt_good": "a", "was_hard": "b", "to_adjust": "c", "stress": 2, "visibility": "clinician_only"});
+    let headers = [("Idempotency-Key", "mid-transaction")];
+    let terminate = async {
+        for _ in 0..200 {
+            let waiting: Vec<Backend> = diesel::sql_query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+            )
+            .load(&mut monitor)
+            .unwrap();
+            if let Some(b) = waiting.first() {
+                diesel::sql_query(format!("SELECT pg_terminate_backend({})", b.pid)).execute(&mut monitor).unwrap();
+                locker.batch_execute("ROLLBACK").unwrap();
+                return;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the check-in never waited for the lock");
+    };
+    let (reply, ()) =
+        futures_util::future::join(app.call_with("POST", &path, Some(&c.a), Some(body.clone()), &headers), terminate)
+            .await;
+    reply.assert_problem(503);
+    assert_eq!(reply.body["type"], "urn:tandem:problem:unavailable");
+    assert!(reply.header("retry-after").is_some(), "{:?}", reply.headers);
+    // The dead connection is not handed out again: the retry and the next read work.
+    let retried = app.call_with("POST", &path, Some(&c.a), Some(body), &headers).await;
+    assert_eq!(retried.status, 201, "{}", retried.raw);
+    let list = app.get(&path, &c.clin).await;
+    assert_eq!(list.status, 200, "{}", list.raw);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "written once: {}", list.raw);
 }

@@ -28,7 +28,12 @@ pub fn b64(bytes: &[u8]) -> String {
 /// A fresh database for one test, dropped with it.
 enum TestDb {
     Sqlite,
-    Postgres { admin_url: String, name: String },
+    /// A database the test brought itself (see [`TestApp::spawn_on`]); left alone.
+    External,
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl Drop for TestDb {
@@ -120,6 +125,18 @@ impl TestApp {
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, db) = fresh_database(dir.path());
+        Self::spawn_in(dir, database_url, db, configure)
+    }
+
+    /// Starts the app on a database the test provides (e.g. a private PostgreSQL
+    /// cluster), which the harness neither creates nor drops.
+    #[allow(dead_code, reason = "used by the `outage` test target, which shares this harness")]
+    pub async fn spawn_on(database_url: &str, configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::spawn_in(dir, database_url.to_owned(), TestDb::External, configure)
+    }
+
+    fn spawn_in(dir: TempDir, database_url: String, db: TestDb, configure: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config {
             bind: "127.0.0.1:0".into(),
             data_dir: dir.path().to_path_buf(),

@@ -189,6 +189,7 @@ async fn persist(pool: &Pool, batch: &mut Vec<AuditRow>) {
         return;
     }
     let mut delay = Duration::from_millis(100);
+    let mut retrying = false;
     loop {
         let rows = std::mem::take(batch);
         let pool = pool.clone();
@@ -202,7 +203,14 @@ async fn persist(pool: &Pool, batch: &mut Vec<AuditRow>) {
         .await;
         match result {
             Ok((Ok(()), _)) => return,
+            // The rows have fresh ids: a retry that finds them taken means the attempt
+            // before it committed, and only the answer to its COMMIT was lost.
+            Ok((Err(StoreError::Conflict(_)), rows)) if retrying => {
+                tracing::info!(rows = rows.len(), "audit batch was written by the attempt that lost its connection");
+                return;
+            }
             Ok((Err(e), rows)) => {
+                retrying = true;
                 tracing::warn!(error = %e, pending = rows.len(), "audit batch not written yet; retrying");
                 *batch = rows;
             }

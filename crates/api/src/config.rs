@@ -18,6 +18,9 @@ pub struct ApiConfig {
     pub auth_attempts_per_minute: u32,
     /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// How long a client may take to send a request body once its head has arrived
+    /// (408 beyond, and the connection closes).
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for ApiConfig {
@@ -29,6 +32,7 @@ impl Default for ApiConfig {
             cors_origins: Vec::new(),
             auth_attempts_per_minute: 10,
             trust_forwarded_for: false,
+            body_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

@@ -1,7 +1,12 @@
 //! Runs diesel (synchronous) on actix's blocking pool, never on the async workers.
+//!
+//! When the database goes away mid-request (a restart, a failover, a crash), the answer
+//! is 503 with `Retry-After` like a pool timeout, never 500, and the dead connection is
+//! not pooled again (see `tandem_store::error::is_connection_loss`).
 
 use actix_web::web;
-use tandem_store::{AnyConnection, write_tx};
+use tandem_store::connection::discard_if_lost;
+use tandem_store::{AnyConnection, pooled_write_tx};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -13,12 +18,15 @@ where
     T: Send + 'static,
 {
     let pool = state.pool.clone();
-    web::block(move || {
+    blocking(move || {
         let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        if matches!(result, Err(ApiError::Unavailable)) {
+            discard_if_lost(&mut conn);
+        }
+        result
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("blocking pool: {e}")))?
 }
 
 /// Runs `f` in one write transaction: everything it does commits together or not at all.
@@ -27,5 +35,10 @@ where
     F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    read(state, move |conn| write_tx(conn, f)).await
+    let pool = state.pool.clone();
+    blocking(move || pooled_write_tx(&pool, f)).await
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> ApiResult<T> + Send + 'static) -> ApiResult<T> {
+    web::block(f).await.map_err(|e| ApiError::Internal(format!("blocking pool: {e}")))?
 }

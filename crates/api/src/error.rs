@@ -1,7 +1,7 @@
 //! The one error type at the HTTP edge, answered as RFC 9457 `application/problem+json`.
 //!
 //! Every failure a client can see goes through [`ApiError`]: handler errors, extractor
-//! errors (bad JSON, unknown fields, wrong content type, oversized bodies), unknown
+//! errors (bad JSON, unknown fields, wrong content type, oversized or late bodies), unknown
 //! routes and rate limits. No message carries SQL, stack traces or clinical text.
 
 use actix_web::http::StatusCode;
@@ -77,6 +77,9 @@ pub enum ApiError {
     /// 405: the path exists, the method does not.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 408: the request body did not arrive before its deadline; the connection closes.
+    #[error("the request body did not arrive in time; send the request again")]
+    RequestTimeout,
     /// 409: a domain conflict; the text names what conflicts.
     #[error("{0}")]
     Conflict(String),
@@ -118,6 +121,7 @@ impl ApiError {
             Self::Forbidden => ("forbidden", "Not allowed"),
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            Self::RequestTimeout => ("request-timeout", "Request timeout"),
             Self::Conflict(_) => ("conflict", "Conflict"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
@@ -162,6 +166,7 @@ impl ResponseError for ApiError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -189,6 +194,10 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            Self::RequestTimeout => {
+                // The rest of the body may still come; nothing else can follow it here.
+                response.force_close();
             }
             _ => {}
         }
@@ -225,6 +234,7 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
         E::ContentType => ApiError::UnsupportedMediaType,
         E::Deserialize(e) => ApiError::BadRequest(format!("invalid JSON body: {e}")),
         E::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge(crate::config::JSON_LIMIT),
+        E::Payload(e) if crate::body::timed_out(e) => ApiError::RequestTimeout,
         other => ApiError::BadRequest(format!("invalid JSON body: {other}")),
     };
     api.into()
@@ -244,6 +254,7 @@ pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> acti
 pub fn payload_error(err: actix_web::error::PayloadError) -> ApiError {
     match err {
         actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge(crate::config::JSON_LIMIT),
+        other if crate::body::timed_out(&other) => ApiError::RequestTimeout,
         other => ApiError::BadRequest(other.to_string()),
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod body;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -234,6 +235,7 @@ pub fn app(
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*spec).clone()))
         .default_service(web::to(fallback))
         .wrap(middleware::from_fn(input::refuse_control_characters))
+        .wrap(middleware::from_fn(body::deadline))
         .wrap(middleware::from_fn(metrics::middleware))
         .wrap(cors)
         .wrap(TracingLogger::default())

@@ -36,7 +36,14 @@ problem_response!(UnsupportedMediaType, "The request body is not `application/js
 problem_response!(UnprocessableEntity, "The body is well-formed but breaks a rule; `errors` lists the fields.");
 problem_response!(TooManyRequests, "Too many attempts from this address; see `Retry-After`.");
 problem_response!(InternalError, "An unexpected failure; it has been logged.");
-problem_response!(ServiceUnavailable, "The database cannot be reached; retry shortly.");
+problem_response!(
+    RequestTimeout,
+    "The request body did not arrive within the body timeout (10 s by default); the connection is closed."
+);
+problem_response!(
+    ServiceUnavailable,
+    "The database cannot be reached, or was lost during the request; retry after `Retry-After` seconds. A write answered 503 was not applied, except when the database went away as it committed: retry writes with the same `Idempotency-Key` where the operation takes one."
+);
 
 /// The base document.
 #[derive(OpenApi)]
@@ -49,7 +56,7 @@ problem_response!(ServiceUnavailable, "The database cannot be reached; retry sho
     ),
     servers((url = "/", description = "This server")),
     components(schemas(Problem, crate::error::FieldError), responses(
-        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, PreconditionFailed, PreconditionRequired, UnsupportedMediaType,
+        BadRequest, Unauthorized, Forbidden, NotFound, RequestTimeout, Conflict, PayloadTooLarge, PreconditionFailed, PreconditionRequired, UnsupportedMediaType,
         UnprocessableEntity, TooManyRequests, InternalError, ServiceUnavailable
     )),
     tags(
@@ -110,6 +117,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if op.request_body.is_some() {
                 add(op, "400", "BadRequest");
+                add(op, "408", "RequestTimeout");
                 add(op, "413", "PayloadTooLarge");
                 add(op, "415", "UnsupportedMediaType");
             } else if has_params {

@@ -46,6 +46,9 @@ pub struct Config {
     pub db_pool_size: u32,
     /// Seconds a request waits for a database connection before answering 503.
     pub db_timeout_secs: u64,
+    /// Seconds a client may take to send a request body once its head has arrived
+    /// (408 beyond, and the connection closes).
+    pub body_timeout_secs: u64,
     /// Login, password-reset and invitation attempts per client IP per minute.
     pub auth_attempts_per_minute: u32,
     /// Take client IPs from `X-Forwarded-For` (set only behind a trusted proxy).
@@ -85,6 +88,7 @@ impl Default for Config {
             workers: 2,
             db_pool_size: 10,
             db_timeout_secs: 2,
+            body_timeout_secs: 10,
             auth_attempts_per_minute: 10,
             trust_forwarded_for: false,
             log_format: None,

@@ -64,6 +64,7 @@ pub fn build_state(
         cors_origins: config.cors_origins(),
         auth_attempts_per_minute: config.auth_attempts_per_minute,
         trust_forwarded_for: config.trust_forwarded_for,
+        body_timeout: Duration::from_secs(config.body_timeout_secs.max(1)),
         ..ApiConfig::default()
     };
     let state = AppState {

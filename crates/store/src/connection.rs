@@ -154,19 +154,83 @@ pub fn write_tx<T, E>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnectio
 where
     E: From<diesel::result::Error>,
 {
+    begin_write(conn)?;
+    in_tx(conn, f)
+}
+
+/// Begins a write transaction (see [`write_tx`]).
+fn begin_write(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
     match conn {
-        AnyConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
-        AnyConnection::Postgresql(inner) => AnsiTransactionManager::begin_transaction(inner)?,
+        AnyConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
+        AnyConnection::Postgresql(inner) => AnsiTransactionManager::begin_transaction(inner),
     }
+}
+
+/// Runs `f` in the transaction begun on `conn`, then commits, or rolls back if `f` failed.
+///
+/// When the connection is lost inside `f`, the rollback fails too (the server has
+/// already rolled back, and diesel's transaction manager is broken): the answer is still
+/// `f`'s own error, which says what happened first, and the broken connection is
+/// discarded by the pool ([`ConnectionManager::has_broken`]). A failed `COMMIT` answers
+/// its own error; if the connection was lost, whether the server committed is unknown,
+/// which is why clients retry writes with an `Idempotency-Key`.
+fn in_tx<T, E>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
     match f(conn) {
         Ok(value) => {
             <AnyConnection as Connection>::TransactionManager::commit_transaction(conn)?;
             Ok(value)
         }
         Err(e) => {
-            <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            if let Err(rollback) = <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn) {
+                tracing::warn!(error = %rollback, broken = conn.is_broken(), "rollback failed after an error");
+            }
             Err(e)
         }
+    }
+}
+
+/// Takes a connection from the pool and runs `f` in one write transaction on it (see
+/// [`write_tx`]).
+///
+/// A pooled connection whose server went away while it sat idle (a restart, a failover)
+/// fails at `BEGIN`, before anything was written: it is dropped (the pool discards it)
+/// and the next one is tried, so dead connections left over from an outage cost no
+/// failed requests.
+pub fn pooled_write_tx<T, E>(pool: &Pool, f: impl FnOnce(&mut AnyConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error> + From<StoreError>,
+{
+    let mut attempts = pool.max_size() + 1;
+    let mut conn = loop {
+        let mut conn = pool.get().map_err(StoreError::from)?;
+        match begin_write(&mut conn) {
+            Ok(()) => break conn,
+            Err(e) if attempts > 1 && crate::error::is_connection_loss(&e) => {
+                tracing::info!(error = %e, "a pooled connection was dead; taking another");
+                attempts -= 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    // No check afterwards: a failed `f` is followed by `ROLLBACK`, which marks a dead
+    // connection broken as any statement does.
+    in_tx(&mut conn, f)
+}
+
+/// After an error that may have come from a lost connection, makes sure the pool will
+/// not hand this connection out again if it is dead.
+///
+/// diesel marks a PostgreSQL connection broken (so [`ConnectionManager::has_broken`]
+/// says so) when a statement or `BEGIN` fails on a lost connection, but not when it fails
+/// while preparing a query to read. One more statement settles it: on a live connection
+/// it succeeds and the connection stays pooled; on a dead one it fails locally and marks
+/// the connection broken. Cheap: it runs only after an error.
+pub fn discard_if_lost(conn: &mut AnyConnection) {
+    if matches!(conn, AnyConnection::Postgresql(_)) && !conn.is_broken() {
+        let _ = conn.batch_execute("SELECT 1");
     }
 }
 
