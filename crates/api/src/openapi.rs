@@ -34,6 +34,10 @@ problem_response!(
 problem_response!(PreconditionRequired, "This update needs an `If-Match` header with the ETag you read.");
 problem_response!(UnsupportedMediaType, "The request body is not `application/json`.");
 problem_response!(UnprocessableEntity, "The body is well-formed but breaks a rule; `errors` lists the fields.");
+problem_response!(
+    ControlCharacterInQuery,
+    "A query parameter carries a control character (every route refuses them); `errors` names the parameter."
+);
 problem_response!(TooManyRequests, "Too many attempts from this address; see `Retry-After`.");
 problem_response!(InternalError, "An unexpected failure; it has been logged.");
 problem_response!(
@@ -57,7 +61,7 @@ problem_response!(
     servers((url = "/", description = "This server")),
     components(schemas(Problem, crate::error::FieldError), responses(
         BadRequest, Unauthorized, Forbidden, NotFound, RequestTimeout, Conflict, PayloadTooLarge, PreconditionFailed, PreconditionRequired, UnsupportedMediaType,
-        UnprocessableEntity, TooManyRequests, InternalError, ServiceUnavailable
+        UnprocessableEntity, ControlCharacterInQuery, TooManyRequests, InternalError, ServiceUnavailable
     )),
     tags(
         (name = "operations", description = "Health, readiness and metrics for operators."),
@@ -126,9 +130,34 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             if secured {
                 add(op, "401", "Unauthorized");
             }
+            if !op.responses.responses.keys().any(|k| k.starts_with('4')) {
+                // Even a route with no input of its own refuses a control character in
+                // its query string (crate::input).
+                add(op, "422", "ControlCharacterInQuery");
+            }
             add(op, "500", "InternalError");
             add(op, "503", "ServiceUnavailable");
         }
     }
-    api
+    reference_page_items(api)
+}
+
+/// Makes each `Paginated_X` list its items as a reference to `X` rather than an inline
+/// copy, so generated clients share one type per item and no component stands unused.
+fn reference_page_items(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let Ok(mut doc) = serde_json::to_value(&api) else { return api };
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(serde_json::Value::as_object_mut) else {
+        return api;
+    };
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in &names {
+        let Some(item) = name.strip_prefix("Paginated_") else { continue };
+        if !schemas.contains_key(item) {
+            continue;
+        }
+        if let Some(items) = schemas.get_mut(name).and_then(|s| s.pointer_mut("/properties/items/items")) {
+            *items = serde_json::json!({ "$ref": format!("#/components/schemas/{item}") });
+        }
+    }
+    serde_json::from_value(doc).unwrap_or(api)
 }
