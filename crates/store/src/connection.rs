@@ -154,8 +154,25 @@ pub fn write_tx<T, E>(conn: &mut AnyConnection, f: impl FnOnce(&mut AnyConnectio
 where
     E: From<diesel::result::Error>,
 {
+    let _turn = writer_turn(conn);
     begin_write(conn)?;
     in_tx(conn, f)
+}
+
+/// SQLite has one writer at a time. Left to itself, a waiting writer polls the lock with
+/// sleeps that grow to 100 ms (its busy handler), so under 32 concurrent writers the tail
+/// waits far longer than the queue ahead of it. Writers of this process instead queue on
+/// a mutex and start the moment the previous one commits; the busy timeout remains for
+/// writers in other processes (`tandem migrate`, a CLI). One process serves a SQLite
+/// database, so one gate per process is enough. PostgreSQL needs none.
+fn writer_turn(conn: &AnyConnection) -> Option<std::sync::MutexGuard<'static, ()>> {
+    static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    match conn {
+        // A poisoned gate only means a writer panicked; the database is still consistent
+        // (its transaction rolled back), so the next writer goes ahead.
+        AnyConnection::Sqlite(_) => Some(SQLITE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner)),
+        AnyConnection::Postgresql(_) => None,
+    }
 }
 
 /// Begins a write transaction (see [`write_tx`]).
@@ -204,10 +221,11 @@ where
     E: From<diesel::result::Error> + From<StoreError>,
 {
     let mut attempts = pool.max_size() + 1;
-    let mut conn = loop {
+    let (mut conn, _turn) = loop {
         let mut conn = pool.get().map_err(StoreError::from)?;
+        let turn = writer_turn(&conn);
         match begin_write(&mut conn) {
-            Ok(()) => break conn,
+            Ok(()) => break (conn, turn),
             Err(e) if attempts > 1 && crate::error::is_connection_loss(&e) => {
                 tracing::info!(error = %e, "a pooled connection was dead; taking another");
                 attempts -= 1;
