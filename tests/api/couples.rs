@@ -115,6 +115,7 @@ async fn assignment_rules_keep_one_clinician_on_an_active_couple() {
     let last = app.call("DELETE", &format!("{path}/{}", p.clin_a_id), Some(&p.clin_a), None).await;
     last.assert_problem(409);
     assert!(last.body["detail"].as_str().unwrap().contains("at least one clinician"));
+    assert_eq!(last.body["type"], "urn:tandem:problem:last_clinician");
     // Clinician B cannot add themself to A's couple.
     app.post(&path, Some(&p.clin_b), json!({"user_id": p.clin_b_id})).await.assert_problem(404);
     // A assigns B; B now sees it; assigning again changes nothing.

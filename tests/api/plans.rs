@@ -174,6 +174,12 @@ async fn a_plan_activates_only_with_an_agreement_in_effect_and_both_consents() {
     refused.assert_problem(409);
     let detail = refused.body["detail"].as_str().unwrap();
     assert!(detail.contains("agreement_not_in_effect") && detail.contains("consent_missing"), "{detail}");
+    // Each refusal has a stable code a client switches on: the type names the first, and
+    // `reasons` lists them all.
+    assert_eq!(refused.body["type"], "urn:tandem:problem:agreement_not_in_effect", "{}", refused.raw);
+    let codes: Vec<&str> =
+        refused.body["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["agreement_not_in_effect", "consent_missing"], "{}", refused.raw);
 
     write_agreement(&app, &c, &[], &[]).await;
     acknowledge(&app, &c, &c.a).await;
@@ -191,7 +197,7 @@ async fn a_plan_activates_only_with_an_agreement_in_effect_and_both_consents() {
     assert_eq!(consent(&app, &c.b, &id, &first, "not_asked").await.status, 200);
     let no_consent = status(&app, &c.clin, &id, "activate").await;
     no_consent.assert_problem(409);
-    assert!(no_consent.body["detail"].as_str().unwrap().contains("consent_missing"));
+    assert_eq!(no_consent.body["type"], "urn:tandem:problem:consent_missing");
     assert!(!no_consent.body["detail"].as_str().unwrap().contains(&c.b_id), "the reason never names a partner");
 
     assert_eq!(consent(&app, &c.b, &id, &first, "tentative_yes").await.status, 200);

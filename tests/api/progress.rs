@@ -206,7 +206,7 @@ async fn the_recommendation_moves_from_hold_to_advance_and_setbacks_step_back_to
     assert_eq!(advance.body["awaiting_consent"], true, "{}", advance.raw);
     let stale = decide(&app, &c, &id, "advance", hold.body["etag"].as_str().unwrap()).await;
     stale.assert_problem(409);
-    assert!(stale.body["detail"].as_str().unwrap().contains("changed"));
+    assert_eq!(stale.body["type"], "urn:tandem:problem:recommendation_changed", "{}", stale.raw);
     let etag = advance.body["etag"].as_str().unwrap();
     let no_consent = decide(&app, &c, &id, "advance", etag).await;
     no_consent.assert_problem(409);

@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
+use tandem_domain::refusal::{Code, Refusal};
 use tandem_store::StoreError;
 use utoipa::ToSchema;
 
@@ -57,6 +58,9 @@ pub struct Problem {
     /// The offending fields, for validation problems.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Every reason a rule refused the request (409), most important first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
 }
 
 /// Everything a handler can fail with.
@@ -80,9 +84,10 @@ pub enum ApiError {
     /// 408: the request body did not arrive before its deadline; the connection closes.
     #[error("the request body did not arrive in time; send the request again")]
     RequestTimeout,
-    /// 409: a domain conflict; the text names what conflicts.
-    #[error("{0}")]
-    Conflict(String),
+    /// 409: a rule refused the request; each reason has a stable code (the first one
+    /// names the problem type).
+    #[error("{}", describe(.0))]
+    Conflict(Vec<Refusal>),
     /// 412: the `If-Match` is stale.
     #[error("the resource changed since it was read; fetch it again")]
     PreconditionFailed,
@@ -109,9 +114,30 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// One reason a rule refused a request, as the client sees it.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct Reason {
+    /// A stable code; the problem's `type` is `urn:tandem:problem:{code}` of the first.
+    #[schema(example = "consent_missing")]
+    pub code: String,
+    /// What is missing or in the way, for a person. Never names a partner.
+    #[schema(example = "both partners must answer yes or tentative yes to the first step")]
+    pub message: String,
+}
+
+fn describe(reasons: &[Refusal]) -> String {
+    reasons.iter().map(|r| format!("{}: {}", r.code.as_str(), r.message)).collect::<Vec<_>>().join("; ")
+}
+
 impl ApiError {
     pub fn validation(field: &str, message: &str) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A refusal by one rule (409, `urn:tandem:problem:{code}`).
+    #[must_use]
+    pub fn conflict(code: Code, message: String) -> Self {
+        Self::Conflict(vec![Refusal::new(code, message)])
     }
 
     fn slug_and_title(&self) -> (&'static str, &'static str) {
@@ -122,7 +148,9 @@ impl ApiError {
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             Self::RequestTimeout => ("request-timeout", "Request timeout"),
-            Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::Conflict(reasons) => {
+                reasons.first().map_or(("conflict", "Conflict"), |r| (r.code.as_str(), r.code.title()))
+            }
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
@@ -152,6 +180,13 @@ impl ApiError {
             detail,
             errors: match self {
                 Self::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+            reasons: match self {
+                Self::Conflict(reasons) => reasons
+                    .iter()
+                    .map(|r| Reason { code: r.code.as_str().to_owned(), message: r.message.clone() })
+                    .collect(),
                 _ => Vec::new(),
             },
         }
@@ -209,7 +244,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(what) => Self::Conflict(format!("{what} is already taken")),
+            StoreError::Conflict(what) => Self::conflict(Code::AlreadyExists, format!("{what} is already taken")),
             StoreError::Unavailable(why) => {
                 tracing::warn!(error = %why, "database unavailable");
                 Self::Unavailable

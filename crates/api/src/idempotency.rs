@@ -77,7 +77,10 @@ where
                     ));
                 }
                 Prior::InFlight => {
-                    return Err(ApiError::Conflict("a request with this Idempotency-Key is still in progress".into()));
+                    return Err(ApiError::conflict(
+                        tandem_domain::refusal::Code::RequestInProgress,
+                        "a request with this Idempotency-Key is still in progress".into(),
+                    ));
                 }
             }
         }

@@ -125,19 +125,7 @@ pub struct PlanFacts {
     pub other_running_plan: bool,
 }
 
-/// One reason a lifecycle action was refused: a stable code for programs and a sentence
-/// for people. Reasons never say which partner.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl Refusal {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
-    }
-}
+pub use crate::refusal::{Code, Refusal};
 
 fn both_consent(consents: &[Option<ConsentAnswer>; 2]) -> bool {
     consents.iter().all(|c| c.is_some_and(ConsentAnswer::permits))
@@ -149,19 +137,22 @@ fn both_consent(consents: &[Option<ConsentAnswer>; 2]) -> bool {
 pub fn stop_causes(facts: &PlanFacts) -> Vec<Refusal> {
     let mut out = Vec::new();
     if !both_consent(&facts.consents) {
-        out.push(Refusal::new("consent_missing", "both partners must answer yes or tentative yes to the current step"));
+        out.push(Refusal::new(
+            Code::ConsentMissing,
+            "both partners must answer yes or tentative yes to the current step",
+        ));
     }
     if facts.open_incidents > 0 {
-        out.push(Refusal::new("incident_open", "an incident is open; resolve it first"));
+        out.push(Refusal::new(Code::IncidentOpen, "an incident is open; resolve it first"));
     }
     if !facts.off_limits_tags.is_empty() {
         out.push(Refusal::new(
-            "off_limits",
+            Code::OffLimits,
             format!("the current step includes off-limits content: {}", facts.off_limits_tags.join(", ")),
         ));
     }
     if facts.withdrawn {
-        out.push(Refusal::new("withdrawn", "a partner has withdrawn from the programme"));
+        out.push(Refusal::new(Code::Withdrawn, "a partner has withdrawn from the programme"));
     }
     out
 }
@@ -171,7 +162,7 @@ pub fn lifecycle(action: LifecycleAction, facts: &PlanFacts) -> Result<PlanStatu
     let status = facts.status.unwrap_or(PlanStatus::Draft);
     let wrong_status = |allowed: &str| {
         vec![Refusal::new(
-            "invalid_transition",
+            Code::InvalidTransition,
             format!("a plan that is {} cannot be {allowed}", status.as_str().replace('_', " ")),
         )]
     };
@@ -182,21 +173,22 @@ pub fn lifecycle(action: LifecycleAction, facts: &PlanFacts) -> Result<PlanStatu
             }
             let mut reasons = Vec::new();
             if facts.step_count == 0 {
-                reasons.push(Refusal::new("no_steps", "add at least one step first"));
+                reasons.push(Refusal::new(Code::NoSteps, "add at least one step first"));
             }
             if !facts.agreement_in_effect {
                 reasons.push(Refusal::new(
-                    "agreement_not_in_effect",
+                    Code::AgreementNotInEffect,
                     "a safety agreement must be in effect: both partners acknowledge it",
                 ));
             }
             if facts.other_running_plan {
-                reasons.push(Refusal::new("another_plan_running", "the couple already has an active or on-hold plan"));
+                reasons
+                    .push(Refusal::new(Code::AnotherPlanRunning, "the couple already has an active or on-hold plan"));
             }
             if facts.step_count > 0 {
                 reasons.extend(stop_causes(facts).into_iter().map(|r| match r.code {
-                    "consent_missing" => Refusal::new(
-                        "consent_missing",
+                    Code::ConsentMissing => Refusal::new(
+                        Code::ConsentMissing,
                         "both partners must answer yes or tentative yes to the first step",
                     ),
                     _ => r,
@@ -299,7 +291,7 @@ mod tests {
     }
 
     fn codes(r: Result<PlanStatus, Vec<Refusal>>) -> Vec<&'static str> {
-        r.err().unwrap_or_default().into_iter().map(|r| r.code).collect()
+        r.err().unwrap_or_default().into_iter().map(|r| r.code.as_str()).collect()
     }
 
     #[test]

@@ -132,7 +132,10 @@ pub fn event(
 /// record, but nothing new is written for them.
 pub fn require_in_treatment(couple: &CoupleRow) -> ApiResult<()> {
     if couple.status()? == CoupleStatus::Discharged {
-        Err(ApiError::Conflict("the couple is discharged; nothing more can be submitted or changed".into()))
+        Err(ApiError::conflict(
+            tandem_domain::refusal::Code::NotInTreatment,
+            "the couple is discharged; nothing more can be submitted or changed".into(),
+        ))
     } else {
         Ok(())
     }

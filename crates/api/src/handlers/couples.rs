@@ -492,7 +492,10 @@ pub async fn create_couple(
                 time_zone: tz,
             };
             users::insert(conn, &new, now).map_err(|e| match e {
-                StoreError::Conflict(_) => ApiError::Conflict(format!("{email} already has an account")),
+                StoreError::Conflict(_) => ApiError::conflict(
+                    tandem_domain::refusal::Code::AlreadyExists,
+                    format!("{email} already has an account"),
+                ),
                 other => other.into(),
             })?;
             let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
@@ -684,7 +687,8 @@ pub async fn unassign_clinician(
             return Err(ApiError::NotFound);
         }
         if couple.status()? == CoupleStatus::Active && couples::clinician_count(conn, &couple.id)? <= 1 {
-            return Err(ApiError::Conflict(
+            return Err(ApiError::conflict(
+                tandem_domain::refusal::Code::LastClinician,
                 "an active couple needs at least one clinician; assign another clinician first".into(),
             ));
         }
@@ -733,7 +737,10 @@ pub async fn resend_invitation(
     db::write(&state, move |conn| {
         let partner = users::find(conn, &user_id)?.ok_or(ApiError::NotFound)?;
         if partner.status()? != UserStatus::Invited {
-            return Err(ApiError::Conflict("this partner has already accepted their invitation".into()));
+            return Err(ApiError::conflict(
+                tandem_domain::refusal::Code::InvitationAccepted,
+                "this partner has already accepted their invitation".into(),
+            ));
         }
         one_time::issue(conn, TokenKind::Invitation, &partner, &hash, now, now + INVITATION_TTL)?;
         crate::outbox::enqueue(

@@ -83,7 +83,9 @@ pub async fn get_recommendation(
     let plan_id = ctx.tree.plan.id.clone();
     let couple_id = ctx.couple.id.clone();
     let current = db::read(&state, move |conn| review::current(conn, &ctx.tree, &ctx.couple, now)).await?;
-    let cur = current.ok_or_else(|| ApiError::Conflict("the plan is not running".into()))?;
+    let cur = current.ok_or_else(|| {
+        ApiError::conflict(tandem_domain::refusal::Code::PlanNotRunning, "the plan is not running".into())
+    })?;
     state.audit.read_event(access::event(&state, &auth, "recommendation.read", "plan", &plan_id, &couple_id)).await;
     Ok(web::Json(RecommendationView {
         plan_id,
@@ -221,12 +223,19 @@ pub async fn decide(
     let row = db::write(&state, move |conn| {
         let tree = plans::tree(conn, &ctx.tree.plan.id)?.ok_or(ApiError::NotFound)?;
         if tree.plan.status()? != PlanStatus::Active {
-            return Err(ApiError::Conflict("decisions apply to an active plan; resume it first".into()));
+            return Err(ApiError::conflict(
+                tandem_domain::refusal::Code::PlanNotRunning,
+                "decisions apply to an active plan; resume it first".into(),
+            ));
         }
-        let cur = review::current(conn, &tree, &ctx.couple, now)?
-            .ok_or_else(|| ApiError::Conflict("the plan is not running".into()))?;
+        let cur = review::current(conn, &tree, &ctx.couple, now)?.ok_or_else(|| {
+            ApiError::conflict(tandem_domain::refusal::Code::PlanNotRunning, "the plan is not running".into())
+        })?;
         if cur.etag != input.recommendation_etag {
-            return Err(ApiError::Conflict("the recommendation has changed since you read it; read it again".into()));
+            return Err(ApiError::conflict(
+                tandem_domain::refusal::Code::RecommendationChanged,
+                "the recommendation has changed since you read it; read it again".into(),
+            ));
         }
         let position = tree.steps.iter().position(|s| s.id == cur.step_id).ok_or(ApiError::NotFound)?;
         let partners = [ctx.couple.partner_a_id.as_str(), ctx.couple.partner_b_id.as_str()];
@@ -237,10 +246,10 @@ pub async fn decide(
                 match tree.steps.get(position + 1) {
                     Some(next) => {
                         if !tree.answers(&next.id, partners).iter().all(|a| a.is_some_and(ConsentAnswer::permits)) {
-                            return Err(ApiError::Conflict(format!(
-                                "consent_missing: both partners must consent to step {} before advancing",
-                                position + 2
-                            )));
+                            return Err(ApiError::conflict(
+                                tandem_domain::refusal::Code::ConsentMissing,
+                                format!("both partners must consent to step {} before advancing", position + 2),
+                            ));
                         }
                         plans::set_step_status(conn, &next.id, StepStatus::Active, now)?;
                         plans::update_plan(
@@ -274,7 +283,10 @@ pub async fn decide(
                     .rev()
                     .find(|s| s.status == StepStatus::Completed.as_str())
                     .ok_or_else(|| {
-                        ApiError::Conflict("no earlier step was completed, so there is no baseline to return to".into())
+                        ApiError::conflict(
+                            tandem_domain::refusal::Code::NoBaseline,
+                            "no earlier step was completed, so there is no baseline to return to".into(),
+                        )
                     })?;
                 plans::set_step_status(conn, &cur.step_id, StepStatus::NotStarted, now)?;
                 plans::set_step_status(conn, &baseline.id, StepStatus::Active, now)?;

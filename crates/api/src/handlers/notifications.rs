@@ -495,10 +495,10 @@ pub async fn retry_outbox(
     db::write(&state, move |conn| {
         let row = store::find(conn, &id)?.filter(|r| r.practice_id == practice).ok_or(ApiError::NotFound)?;
         if !store::requeue(conn, &row.id, now)? {
-            return Err(ApiError::Conflict(format!(
-                "only dead or cancelled messages can be retried; this one is {}",
-                row.status
-            )));
+            return Err(ApiError::conflict(
+                tandem_domain::refusal::Code::NotRetryable,
+                format!("only dead or cancelled messages can be retried; this one is {}", row.status),
+            ));
         }
         audit::record(conn, event)?;
         Ok(())

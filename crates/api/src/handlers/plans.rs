@@ -415,7 +415,10 @@ fn require_editable(ctx: &PlanContext) -> ApiResult<()> {
     if editable(ctx.tree.plan.status()?) {
         Ok(())
     } else {
-        Err(ApiError::Conflict(format!("a {} plan cannot be edited", ctx.tree.plan.status.replace('_', " "))))
+        Err(ApiError::conflict(
+            tandem_domain::refusal::Code::NotEditable,
+            format!("a {} plan cannot be edited", ctx.tree.plan.status.replace('_', " ")),
+        ))
     }
 }
 
@@ -707,11 +710,7 @@ pub async fn change_status(
         // Re-read inside the transaction: the gates judge the state we commit against.
         let tree = store::tree(conn, &ctx.tree.plan.id)?.ok_or(ApiError::NotFound)?;
         let facts = facts(conn, &tree, &ctx.couple)?;
-        let next = lifecycle(action, &facts).map_err(|reasons| {
-            ApiError::Conflict(
-                reasons.iter().map(|r| format!("{}: {}", r.code, r.message)).collect::<Vec<_>>().join("; "),
-            )
-        })?;
+        let next = lifecycle(action, &facts).map_err(ApiError::Conflict)?;
         apply_lifecycle(conn, &tree, action, next, now)?;
         store::bump_version(conn, &tree.plan.id, tree.plan.version, now)?;
         audit::record(conn, event)?;
@@ -739,7 +738,10 @@ fn apply_lifecycle(
     let mut pause_cause: Option<Option<&str>> = None;
     match action {
         LifecycleAction::Activate => {
-            let first = tree.steps.first().ok_or_else(|| ApiError::Conflict("no_steps: add a step first".into()))?;
+            let first = tree
+                .steps
+                .first()
+                .ok_or_else(|| ApiError::conflict(tandem_domain::refusal::Code::NoSteps, "add a step first".into()))?;
             store::set_step_status(conn, &first.id, StepStatus::Active, now)?;
             changes.current_step_id = Some(Some(first.id.clone()));
             changes.activated_at = Some(Some(time::to_db(now)));
@@ -976,7 +978,10 @@ pub async fn delete_step(
     etag::require_match(&req, &plan_tag(&ctx.tree.plan))?;
     require_editable(&ctx)?;
     if step.status()? != StepStatus::NotStarted {
-        return Err(ApiError::Conflict(format!("a {} step cannot be removed", step.status.replace('_', " "))));
+        return Err(ApiError::conflict(
+            tandem_domain::refusal::Code::NotEditable,
+            format!("a {} step cannot be removed", step.status.replace('_', " ")),
+        ));
     }
     edit(&state, &auth, ctx, "plan.step.delete", move |conn, ctx, _| {
         store::delete_step(conn, &step.id)?;
@@ -1043,7 +1048,10 @@ pub async fn reorder_steps(
     if order[..first_unstarted].iter().collect::<Vec<_>>() != started_in_order
         || order[first_unstarted..].iter().any(started)
     {
-        return Err(ApiError::Conflict("steps that have started stay first, in their order".into()));
+        return Err(ApiError::conflict(
+            tandem_domain::refusal::Code::NotEditable,
+            "steps that have started stay first, in their order".into(),
+        ));
     }
     edit(&state, &auth, ctx, "plan.step.reorder", move |conn, _, _| {
         store::reorder_steps(conn, &order)?;
@@ -1119,10 +1127,13 @@ pub async fn add_exercise(
     let tags = exercise.tag_list()?;
     let conflicts = off_limits(&tags, &off);
     if !conflicts.is_empty() {
-        return Err(ApiError::Conflict(format!(
-            "off-limits: the safety agreement rules out {}",
-            conflicts.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
-        )));
+        return Err(ApiError::conflict(
+            tandem_domain::refusal::Code::OffLimits,
+            format!(
+                "off-limits: the safety agreement rules out {}",
+                conflicts.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+            ),
+        ));
     }
     let now = state.clock.now();
     let position = ctx.tree.items_of(&step.id).map(|i| i.position + 1).max().unwrap_or(0);
@@ -1238,7 +1249,7 @@ pub async fn set_consent(
     let step = find_step(&ctx, &step_id)?.clone();
     access::require_in_treatment(&ctx.couple)?;
     if !editable(ctx.tree.plan.status()?) {
-        return Err(ApiError::Conflict("this plan has ended".into()));
+        return Err(ApiError::conflict(tandem_domain::refusal::Code::PlanEnded, "this plan has ended".into()));
     }
     let input = body.into_inner();
     if input.note.as_deref().is_some_and(|n| n.chars().count() > 2000) {

@@ -224,7 +224,10 @@ pub async fn create_report(
         && ctx.tree.plan.status()? == PlanStatus::Active
         && ctx.tree.plan.current_step_id.as_deref() == Some(step.id.as_str());
     if !step_active {
-        return Err(ApiError::Conflict("only the plan's current, active step accepts reports".into()));
+        return Err(ApiError::conflict(
+            tandem_domain::refusal::Code::StepNotCurrent,
+            "only the plan's current, active step accepts reports".into(),
+        ));
     }
     let crisis = practice_notice(&state, &ctx.couple.practice_id).await?;
     let row = ReportRow {
@@ -256,7 +259,10 @@ pub async fn create_report(
         // The step must still be current when we commit.
         let plan = plan_store::find_plan(conn, &row.plan_id)?.ok_or(ApiError::NotFound)?;
         if plan.status()? != PlanStatus::Active || plan.current_step_id.as_deref() != Some(row.step_id.as_str()) {
-            return Err(ApiError::Conflict("only the plan's current, active step accepts reports".into()));
+            return Err(ApiError::conflict(
+                tandem_domain::refusal::Code::StepNotCurrent,
+                "only the plan's current, active step accepts reports".into(),
+            ));
         }
         records::insert_report(conn, &row)?;
         audit::record(conn, event)?;

@@ -266,7 +266,10 @@ pub async fn create_user(
             time_zone: "UTC",
         };
         users::insert(conn, &new, now).map_err(|e| match e {
-            StoreError::Conflict(_) => ApiError::Conflict("an account with this email already exists".into()),
+            StoreError::Conflict(_) => ApiError::conflict(
+                tandem_domain::refusal::Code::AlreadyExists,
+                "an account with this email already exists".into(),
+            ),
             other => other.into(),
         })?;
         let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
@@ -395,7 +398,8 @@ pub async fn update_user(
             && current.status()? == UserStatus::Active
             && (changes.is_admin == Some(false) || new_status == Some(UserStatus::Deactivated));
         if loses_admin && users::is_last_active_admin(conn, &current.practice_id, &current.id)? {
-            return Err(ApiError::Conflict(
+            return Err(ApiError::conflict(
+                tandem_domain::refusal::Code::LastAdmin,
                 "the practice needs at least one active admin; make someone else admin first".into(),
             ));
         }
