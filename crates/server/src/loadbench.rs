@@ -373,7 +373,7 @@ fn seed(conn: &mut AnyConnection, backend: Backend, opts: &Options) -> BenchResu
             Ok(())
         })?;
         let done = ((i + 1) * COUPLES_PER_TX).min(all.len());
-        if done % (COUPLES_PER_TX * 20) == 0 || done == all.len() {
+        if done.is_multiple_of(COUPLES_PER_TX * 20) || done == all.len() {
             println!("  summaries {done}/{} ({:.0} s)", all.len(), started.elapsed().as_secs_f64());
         }
     }
