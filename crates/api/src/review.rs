@@ -64,6 +64,17 @@ pub fn assess(
     couple: &CoupleRow,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<Assessment>> {
+    assess_with(conn, tree, couple, now, None)
+}
+
+/// [`assess`], given the couple's open incident count when the caller already has it.
+fn assess_with(
+    conn: &mut AnyConnection,
+    tree: &PlanTree,
+    couple: &CoupleRow,
+    now: DateTime<Utc>,
+    open_incidents: Option<i64>,
+) -> ApiResult<Option<Assessment>> {
     let status = tree.plan.status()?;
     if !matches!(status, PlanStatus::Active | PlanStatus::OnHold) {
         return Ok(None);
@@ -100,7 +111,11 @@ pub fn assess(
         now,
         attempts: &attempts,
         consents: tree.answers(&step_id, partners),
-        open_incidents: usize::try_from(incidents::open_count(conn, &couple.id)?).unwrap_or(0),
+        open_incidents: usize::try_from(match open_incidents {
+            Some(n) => n,
+            None => incidents::open_count(conn, &couple.id)?,
+        })
+        .unwrap_or(0),
         step_number: position + 1,
         next_step_consents: next.map(|n| tree.answers(&n.id, partners)),
         baseline,
@@ -130,10 +145,11 @@ pub fn summary_label(r: &Recommendation) -> &'static str {
     }
 }
 
-/// Recomputes the couple's summary row from its rows (one couple's, a bounded read).
+/// Recomputes the couple's summary row from its rows (one couple's, a bounded read:
+/// indexed probes, the running plan's steps and consents, the current step's window).
 pub fn refresh_summary(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) -> ApiResult<()> {
     let open = incidents::open_count(conn, &couple.id)?;
-    let withdrawn = !incidents::withdrawals(conn, &couple.id)?.is_empty();
+    let withdrawn = incidents::any_withdrawal(conn, &couple.id)?;
     let running = plans::running(conn, &couple.id)?;
     let mut changes = SummaryChanges {
         open_incidents: Some(i32::try_from(open).unwrap_or(i32::MAX)),
@@ -148,10 +164,12 @@ pub fn refresh_summary(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTi
     };
     let partners = [couple.partner_a_id.as_str(), couple.partner_b_id.as_str()];
     changes.agreement_review_due_at = Some(agreements::in_effect(conn, &couple.id, partners)?.map(|v| v.row.review_by));
-    if let Some(tree) = match running {
-        Some(plan) => plans::tree(conn, &plan.id)?,
+    let tree = match running {
+        Some(plan) => Some(plans::tree_of(conn, plan, false)?),
         None => None,
-    } && let Some(a) = assess(conn, &tree, couple, now)?
+    };
+    if let Some(tree) = tree
+        && let Some(a) = assess_with(conn, &tree, couple, now, Some(open))?
     {
         changes.recommendation = Some(Some(summary_label(&a.current.recommendation).to_owned()));
         changes.rising_distress = Some(a.stats.rising_distress);

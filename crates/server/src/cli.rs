@@ -35,6 +35,44 @@ pub enum Command {
     },
     /// Seed a demo practice and print its logins.
     Demo,
+    /// Seed a realistic dataset, run `tandem serve` on it and measure the hot endpoints
+    /// over HTTP at fixed concurrency; prints the table and appends it to BENCHMARKS.md.
+    Bench {
+        /// The database to seed and measure (default: `sqlite://{data_dir}/bench.db`; with
+        /// `--smoke`, a throw-away SQLite file). Never point it at real data.
+        #[arg(long, env = "TANDEM_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+        /// Couples to seed (default 10000 on PostgreSQL, 1000 on SQLite).
+        #[arg(long)]
+        couples: Option<usize>,
+        /// Clinicians to seed (default 200 on PostgreSQL, 20 on SQLite: about 50 couples each).
+        #[arg(long)]
+        clinicians: Option<usize>,
+        /// Reports to seed (default 2000000 on PostgreSQL, 200000 on SQLite).
+        #[arg(long)]
+        reports: Option<usize>,
+        /// Concurrent connections (login runs at 4).
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds per endpoint.
+        #[arg(long, default_value_t = 10)]
+        duration: u64,
+        /// Measure a database seeded by an earlier run instead of refusing it.
+        #[arg(long)]
+        reuse: bool,
+        /// Seed and exit.
+        #[arg(long)]
+        seed_only: bool,
+        /// A tiny dataset and one second per endpoint (for CI).
+        #[arg(long)]
+        smoke: bool,
+        /// A note for the table's heading (e.g. what changed).
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Where to append the table.
+        #[arg(long, default_value = "BENCHMARKS.md")]
+        report: std::path::PathBuf,
+    },
     /// Measure email sender throughput against an SMTP server and write BENCHMARKS.md.
     BenchMail {
         /// Messages to send.

@@ -30,6 +30,28 @@ fn main() -> ExitCode {
             bootstrap(&config, &practice, &email, &name, clinician)
         }
         Command::Demo => demo(&config),
+        Command::Bench {
+            database_url,
+            couples,
+            clinicians,
+            reports,
+            concurrency,
+            duration,
+            reuse,
+            seed_only,
+            smoke,
+            note,
+            report,
+        } => bench(
+            &config,
+            database_url,
+            [couples, clinicians, reports],
+            concurrency,
+            duration,
+            [reuse, seed_only, smoke],
+            note,
+            report,
+        ),
         Command::BenchMail { count, smtp_host, smtp_port, pool, workers, report } => actix_web::rt::System::new()
             .block_on(tandem_server::bench::mail(count, &smtp_host, smtp_port, pool, workers, &report)),
     };
@@ -102,6 +124,51 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn bench(
+    config: &Config,
+    database_url: Option<String>,
+    [couples, clinicians, reports]: [Option<usize>; 3],
+    concurrency: usize,
+    duration: u64,
+    [reuse, seed_only, smoke]: [bool; 3],
+    note: String,
+    report: std::path::PathBuf,
+) -> CliResult {
+    let database_url = match (database_url, smoke) {
+        (Some(url), _) => url,
+        (None, true) => {
+            let dir = std::env::temp_dir().join(format!("tandem-bench-smoke-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            format!("sqlite://{}", dir.join("bench.db").display())
+        }
+        (None, false) => format!("sqlite://{}", config.data_dir.join("bench.db").display()),
+    };
+    let postgres = database_url.starts_with("postgres");
+    let pick = |given: Option<usize>, smoke_n, pg, lite| {
+        given.unwrap_or(if smoke {
+            smoke_n
+        } else if postgres {
+            pg
+        } else {
+            lite
+        })
+    };
+    let opts = tandem_server::loadbench::Options {
+        couples: pick(couples, 40, 10_000, 1_000),
+        clinicians: pick(clinicians, 4, 200, 20),
+        reports: pick(reports, 4_000, 2_000_000, 200_000),
+        concurrency,
+        duration: std::time::Duration::from_secs(if smoke { 1 } else { duration.max(1) }),
+        reuse,
+        seed_only,
+        note,
+        report,
+        database_url,
+    };
+    actix_web::rt::System::new().block_on(tandem_server::loadbench::run(opts))
 }
 
 fn redact(url: &str) -> String {

@@ -88,6 +88,16 @@ pub fn insert_withdrawal(conn: &mut AnyConnection, row: &WithdrawalRow) -> Store
     Ok(())
 }
 
+/// Whether any partner of the couple has withdrawn (one indexed probe).
+pub fn any_withdrawal(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<bool> {
+    Ok(withdrawals::table
+        .filter(withdrawals::couple_id.eq(couple_id))
+        .select(withdrawals::id)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
+}
+
 pub fn withdrawals(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<Vec<WithdrawalRow>> {
     Ok(withdrawals::table
         .filter(withdrawals::couple_id.eq(couple_id))

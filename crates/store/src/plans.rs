@@ -156,18 +156,29 @@ pub fn find_plan(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<PlanR
 /// Loads a plan with its steps (in order), exercises (in order) and consents.
 pub fn tree(conn: &mut AnyConnection, plan_id: &str) -> StoreResult<Option<PlanTree>> {
     let Some(plan) = find_plan(conn, plan_id)? else { return Ok(None) };
+    Ok(Some(tree_of(conn, plan, true)?))
+}
+
+/// The tree of a plan already read; without the exercise snapshots (`items` empty) when
+/// the caller only needs steps and consents (progress, the summary refresh).
+pub fn tree_of(conn: &mut AnyConnection, plan: PlanRow, with_items: bool) -> StoreResult<PlanTree> {
+    let plan_id = plan.id.as_str();
     let steps = plan_steps::table
         .filter(plan_steps::plan_id.eq(plan_id))
         .order(plan_steps::position.asc())
         .select(StepRow::as_select())
         .load(conn)?;
-    let items = step_exercises::table
-        .filter(step_exercises::plan_id.eq(plan_id))
-        .order((step_exercises::step_id.asc(), step_exercises::position.asc()))
-        .select(ItemRow::as_select())
-        .load(conn)?;
+    let items = if with_items {
+        step_exercises::table
+            .filter(step_exercises::plan_id.eq(plan_id))
+            .order((step_exercises::step_id.asc(), step_exercises::position.asc()))
+            .select(ItemRow::as_select())
+            .load(conn)?
+    } else {
+        Vec::new()
+    };
     let consents = consents::table.filter(consents::plan_id.eq(plan_id)).select(ConsentRow::as_select()).load(conn)?;
-    Ok(Some(PlanTree { plan, steps, items, consents }))
+    Ok(PlanTree { plan, steps, items, consents })
 }
 
 /// One page of a couple's plans, newest first.

@@ -136,12 +136,23 @@ pub fn step_reports_since(
         .load(conn)?)
 }
 
-/// Every report on a plan, oldest first (for the progress view).
-pub fn plan_reports(conn: &mut AnyConnection, plan_id: &str) -> StoreResult<Vec<ReportRow>> {
+/// What the progress view needs of one report.
+#[derive(Debug, Clone, Queryable)]
+pub struct ReportFigures {
+    pub step_id: String,
+    pub author_id: String,
+    pub outcome: String,
+    pub distress_after: i32,
+    pub comfort: i32,
+}
+
+/// The figures of every report on a plan, oldest first (for the progress view): only the
+/// columns it uses, read by the `(plan_id, occurred_at)` index.
+pub fn plan_report_figures(conn: &mut AnyConnection, plan_id: &str) -> StoreResult<Vec<ReportFigures>> {
     Ok(reports::table
         .filter(reports::plan_id.eq(plan_id))
         .order(reports::occurred_at.asc())
-        .select(ReportRow::as_select())
+        .select((reports::step_id, reports::author_id, reports::outcome, reports::distress_after, reports::comfort))
         .load(conn)?)
 }
 

@@ -161,7 +161,14 @@ fn redeem(
 
 /// Hashes or verifies passwords on the blocking pool: argon2 takes tens of milliseconds
 /// of CPU and must not stall the async workers.
+/// Runs a password hash off the async workers. At most one hash per core runs at once:
+/// each holds 19 MiB, so the bound caps the memory that logins can take (the rest wait).
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    static HASHES: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = HASHES.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+    });
+    let _permit = permits.acquire().await.map_err(|e| ApiError::Internal(format!("hash limiter: {e}")))?;
     web::block(f).await.map_err(|e| ApiError::Internal(format!("blocking pool: {e}")))
 }
 

@@ -229,7 +229,6 @@ pub async fn create_report(
             "only the plan's current, active step accepts reports".into(),
         ));
     }
-    let crisis = practice_notice(&state, &ctx.couple.practice_id).await?;
     let row = ReportRow {
         id: ids::new_id(),
         practice_id: ctx.couple.practice_id.clone(),
@@ -272,8 +271,14 @@ pub async fn create_report(
             audit::record(conn, incident_event)?;
         }
         review::refresh_summary(conn, &couple, now)?;
+        // The practice is read only when the answer carries its crisis notice.
+        let crisis = if opens_incident {
+            Some(tandem_store::practices::find(conn, &couple.practice_id)?.crisis_notice)
+        } else {
+            None
+        };
         let mut view = report_view(row, &actor);
-        view.crisis_notice = opens_incident.then_some(crisis);
+        view.crisis_notice = crisis;
         Ok(view)
     })
     .await?;

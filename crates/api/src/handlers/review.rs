@@ -73,8 +73,10 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
     let Some(plan) = latest else {
         return Ok(Progress { couple_id: couple.id.clone(), plan_id: None, steps: Vec::new(), recommendation: None });
     };
-    let tree = plans::tree(conn, &plan.id)?.ok_or(crate::ApiError::NotFound)?;
-    let reports = records::plan_reports(conn, &plan.id)?;
+    let plan_id = plan.id.clone();
+    // Steps and consents only: the progress view shows no exercise snapshots.
+    let tree = plans::tree_of(conn, plan, false)?;
+    let reports = records::plan_report_figures(conn, &plan_id)?;
     let partners = [couple.partner_a_id.clone(), couple.partner_b_id.clone()];
     let steps = tree
         .steps
@@ -108,7 +110,7 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         })
         .collect();
     let recommendation = crate::review::current(conn, &tree, couple, now)?.map(|cur| RecommendationView {
-        plan_id: plan.id.clone(),
+        plan_id: plan_id.clone(),
         step_id: cur.step_id,
         kind: crate::handlers::decisions::kind_view(cur.recommendation.kind),
         baseline_step_id: cur.recommendation.baseline.map(|b| b.step_id),
@@ -116,7 +118,7 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         reasons: cur.recommendation.reasons,
         etag: cur.etag,
     });
-    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan.id), steps, recommendation })
+    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation })
 }
 
 #[utoipa::path(

@@ -1,0 +1,162 @@
+//! Refusals: why a rule said no, as a stable code a client switches on (never on the
+//! prose) and a sentence for people. The HTTP edge answers each as 409 with the problem
+//! type `urn:tandem:problem:{code}`.
+
+/// Every reason a well-formed request can be refused by a rule of the domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// The plan's status does not allow this lifecycle action.
+    InvalidTransition,
+    /// A plan needs a step before it can start.
+    NoSteps,
+    /// No safety agreement is in effect (both partners must acknowledge one).
+    AgreementNotInEffect,
+    /// The couple already has an active or on-hold plan.
+    AnotherPlanRunning,
+    /// Both partners must answer yes or tentative yes first.
+    ConsentMissing,
+    /// An incident is open.
+    IncidentOpen,
+    /// The agreement in effect rules out an exercise's tag.
+    OffLimits,
+    /// A partner has withdrawn from the programme.
+    Withdrawn,
+    /// The couple is discharged: nothing more can be submitted or changed.
+    NotInTreatment,
+    /// The plan has ended (completed or archived).
+    PlanEnded,
+    /// The plan cannot be edited in its current status, or this part of it can no longer change.
+    NotEditable,
+    /// Decisions apply to an active plan.
+    PlanNotRunning,
+    /// Only the plan's current, active step takes reports.
+    StepNotCurrent,
+    /// The recommendation changed since the caller read it.
+    RecommendationChanged,
+    /// No earlier step was completed: there is no baseline to return to.
+    NoBaseline,
+    /// The partner has already accepted their invitation.
+    InvitationAccepted,
+    /// A practice keeps at least one active admin.
+    LastAdmin,
+    /// An active couple keeps at least one clinician.
+    LastClinician,
+    /// Only dead or cancelled messages can be retried.
+    NotRetryable,
+    /// A request with this `Idempotency-Key` is still being processed.
+    RequestInProgress,
+    /// Something with this identity (an email in the practice, a name) already exists.
+    AlreadyExists,
+}
+
+impl Code {
+    pub const ALL: [Self; 21] = [
+        Self::InvalidTransition,
+        Self::NoSteps,
+        Self::AgreementNotInEffect,
+        Self::AnotherPlanRunning,
+        Self::ConsentMissing,
+        Self::IncidentOpen,
+        Self::OffLimits,
+        Self::Withdrawn,
+        Self::NotInTreatment,
+        Self::PlanEnded,
+        Self::NotEditable,
+        Self::PlanNotRunning,
+        Self::StepNotCurrent,
+        Self::RecommendationChanged,
+        Self::NoBaseline,
+        Self::InvitationAccepted,
+        Self::LastAdmin,
+        Self::LastClinician,
+        Self::NotRetryable,
+        Self::RequestInProgress,
+        Self::AlreadyExists,
+    ];
+
+    /// The stable code, as in `urn:tandem:problem:{code}`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidTransition => "invalid_transition",
+            Self::NoSteps => "no_steps",
+            Self::AgreementNotInEffect => "agreement_not_in_effect",
+            Self::AnotherPlanRunning => "another_plan_running",
+            Self::ConsentMissing => "consent_missing",
+            Self::IncidentOpen => "incident_open",
+            Self::OffLimits => "off_limits",
+            Self::Withdrawn => "withdrawn",
+            Self::NotInTreatment => "not_in_treatment",
+            Self::PlanEnded => "plan_ended",
+            Self::NotEditable => "not_editable",
+            Self::PlanNotRunning => "plan_not_running",
+            Self::StepNotCurrent => "step_not_current",
+            Self::RecommendationChanged => "recommendation_changed",
+            Self::NoBaseline => "no_baseline",
+            Self::InvitationAccepted => "invitation_accepted",
+            Self::LastAdmin => "last_admin",
+            Self::LastClinician => "last_clinician",
+            Self::NotRetryable => "not_retryable",
+            Self::RequestInProgress => "request_in_progress",
+            Self::AlreadyExists => "already_exists",
+        }
+    }
+
+    /// A short title, the same for every occurrence.
+    #[must_use]
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::InvalidTransition => "Not possible in the plan's current status",
+            Self::NoSteps => "The plan has no steps",
+            Self::AgreementNotInEffect => "No safety agreement in effect",
+            Self::AnotherPlanRunning => "Another plan is running",
+            Self::ConsentMissing => "Both partners' consent is needed",
+            Self::IncidentOpen => "An incident is open",
+            Self::OffLimits => "Off-limits under the safety agreement",
+            Self::Withdrawn => "A partner has withdrawn",
+            Self::NotInTreatment => "The couple is discharged",
+            Self::PlanEnded => "The plan has ended",
+            Self::NotEditable => "This can no longer be edited",
+            Self::PlanNotRunning => "The plan is not running",
+            Self::StepNotCurrent => "Not the current step",
+            Self::RecommendationChanged => "The recommendation has changed",
+            Self::NoBaseline => "No baseline step to return to",
+            Self::InvitationAccepted => "The invitation was already accepted",
+            Self::LastAdmin => "The practice's last admin",
+            Self::LastClinician => "The couple's last clinician",
+            Self::NotRetryable => "The message cannot be retried",
+            Self::RequestInProgress => "The same request is in progress",
+            Self::AlreadyExists => "Already exists",
+        }
+    }
+}
+
+/// One reason a request was refused: a stable code for programs and a sentence for
+/// people. Reasons never say which partner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: Code,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+
+    #[test]
+    fn codes_are_distinct_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{s}");
+            assert!(seen.insert(s), "{s} twice");
+            assert!(!code.title().is_empty());
+        }
+    }
+}
