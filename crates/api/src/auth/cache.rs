@@ -68,7 +68,7 @@ impl SessionCache {
     }
 
     /// Drops every session of a user (deactivation, role change, password reset) on this
-    /// replica at once; other replicas follow within the TTL.
+    /// replica at once; other replicas follow on the announcement, or within the TTL.
     pub fn forget_user(&self, user_id: &str) {
         self.inner
             .lock()
@@ -77,7 +77,8 @@ impl SessionCache {
     }
 
     /// Ends one session (logout, refresh-token reuse, idle) on this replica at once; other
-    /// replicas follow within the TTL. The session never becomes live again.
+    /// replicas follow on the announcement, or within the TTL. The session never becomes
+    /// live again.
     pub fn revoke_family(&self, family_id: &str) {
         let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if map.len() >= MAX_ENTRIES {
