@@ -20,5 +20,6 @@ mod plans;
 mod privacy;
 mod progress;
 mod reminders;
+mod replicas;
 mod schema;
 mod users;

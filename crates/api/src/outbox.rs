@@ -147,6 +147,8 @@ enum Sent {
     Retry(String),
     Dead(String),
     Cancelled(&'static str),
+    /// Not tried: the worker is stopping; the row goes back to the queue.
+    Released,
 }
 
 fn backoff(attempts: i32) -> Duration {
@@ -165,6 +167,7 @@ fn record(conn: &mut AnyConnection, row: &OutboxRow, outcome: &Sent, now: DateTi
         }
         Sent::Retry(e) | Sent::Dead(e) => store::finish(conn, &row.id, store::DEAD, Some(e)),
         Sent::Cancelled(why) => store::finish(conn, &row.id, store::CANCELLED, Some(why)),
+        Sent::Released => store::release(conn, &row.id),
     }
 }
 
@@ -193,6 +196,13 @@ fn still_eligible(conn: &mut AnyConnection, row: &OutboxRow) -> Result<Option<&'
 impl Worker {
     /// Claims and sends one batch; returns how many rows it handled.
     pub async fn run_once(&self) -> Result<usize, StoreError> {
+        self.run_batch(None).await
+    }
+
+    /// Claims and sends one batch. Once `stop` fires, sends not yet started are not
+    /// started: those rows go back to the queue, so a stopping worker's claims pass to the
+    /// others at once rather than when the lease runs out.
+    async fn run_batch(&self, stop: Option<&tokio::sync::watch::Receiver<bool>>) -> Result<usize, StoreError> {
         let pool = self.pool.clone();
         let now = self.clock.now();
         let batch = self.batch;
@@ -208,6 +218,9 @@ impl Worker {
         // are recorded together in one short transaction.
         let outcomes: Vec<(OutboxRow, Sent)> = futures_util::stream::iter(rows)
             .map(|row| async move {
+                if stop.is_some_and(|s| *s.borrow()) {
+                    return (row, Sent::Released);
+                }
                 let outcome = self.send(&row).await;
                 (row, outcome)
             })
@@ -232,6 +245,7 @@ impl Worker {
                         Sent::Retry(_) if row.attempts < MAX_ATTEMPTS => "retried",
                         Sent::Retry(_) | Sent::Dead(_) => "dead",
                         Sent::Cancelled(_) => "cancelled",
+                        Sent::Released => "released",
                     });
                 }
             }
@@ -292,7 +306,7 @@ impl Worker {
             if *stop.borrow() {
                 return;
             }
-            let handled = match self.run_once().await {
+            let handled = match self.run_batch(Some(&stop)).await {
                 _ if *stop.borrow() => return,
                 Ok(n) => n,
                 Err(e) => {

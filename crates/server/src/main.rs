@@ -66,6 +66,9 @@ fn main() -> ExitCode {
 
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
+/// How long a stopping process waits for its worker's sends under way.
+const SHUTDOWN_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 fn serve(config: &Config) -> CliResult {
     actix_web::rt::System::new().block_on(async {
         let running = startup::start(config, Arc::new(SystemClock))?;
@@ -79,8 +82,9 @@ fn serve(config: &Config) -> CliResult {
             None => println!("  Mail:     sent by SMTP"),
         }
         running.server.await?;
-        // In-flight requests have finished; stop the worker between messages and flush.
-        let _ = running.stop_background.send(true);
+        // In-flight requests have finished; the worker finishes its sends under way,
+        // releases the rest of its claims, and the audit queue is flushed.
+        startup::stop_background(&running.stop_background, running.background, SHUTDOWN_LIMIT).await;
         running.state.audit.flush().await;
         drop(running.state);
         let _ = running.audit_task.await;
@@ -93,10 +97,12 @@ fn worker(config: &Config) -> CliResult {
         startup::migrate(config)?;
         let (state, audit_task) = startup::build_state(config, Arc::new(SystemClock))?;
         let (stop, rx) = tokio::sync::watch::channel(false);
-        startup::spawn_background(config, &state, rx);
+        let background = startup::spawn_background(config, &state, rx);
         println!("Tandem worker is sending mail and scheduling reminders (Ctrl-C to stop).");
         shutdown_signal().await;
-        let _ = stop.send(true);
+        // Sends under way finish; claimed mail not yet started goes back to the queue at
+        // once, for the other workers (not when the lease runs out).
+        startup::stop_background(&stop, background, SHUTDOWN_LIMIT).await;
         state.audit.flush().await;
         drop(state);
         let _ = audit_task.await;

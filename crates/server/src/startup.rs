@@ -12,7 +12,7 @@ use tandem_api::metrics::Metrics;
 use tandem_api::{ApiConfig, AppState};
 use tandem_domain::Clock;
 use tandem_notification::{MailConfig, Mailer, TransportConfig};
-use tandem_store::{PoolOptions, StoreError, build_pool};
+use tandem_store::{Backend, PoolOptions, StoreError, build_pool};
 
 use crate::Config;
 
@@ -73,7 +73,12 @@ pub fn build_state(
         clock,
         mailer,
         audit,
-        limiter: Arc::new(AuthLimiter::new(api.auth_attempts_per_minute, api.trust_forwarded_for)),
+        // Several replicas share one PostgreSQL database, so they share the count there;
+        // SQLite is one process.
+        limiter: Arc::new(match backend {
+            Backend::Postgres => AuthLimiter::shared(api.auth_attempts_per_minute, api.trust_forwarded_for),
+            Backend::Sqlite => AuthLimiter::new(api.auth_attempts_per_minute, api.trust_forwarded_for),
+        }),
         config: Arc::new(api),
         sessions: SessionCache::default(),
         signer: tandem_api::outbox::UnsubscribeSigner::from_keys(&keys),
@@ -101,6 +106,24 @@ pub fn migrate(config: &Config) -> Result<Vec<String>, StoreError> {
     Ok(applied)
 }
 
+/// Stops the background tasks and waits for them, at most `limit`: the worker finishes
+/// the sends under way and releases the claims it has not started.
+pub async fn stop_background(
+    stop: &tokio::sync::watch::Sender<bool>,
+    handles: Vec<tokio::task::JoinHandle<()>>,
+    limit: Duration,
+) {
+    let _ = stop.send(true);
+    let all = async {
+        for handle in handles {
+            let _ = handle.await;
+        }
+    };
+    if tokio::time::timeout(limit, all).await.is_err() {
+        tracing::warn!("background tasks did not stop in time; their claims return when the lease runs out");
+    }
+}
+
 /// A started server.
 pub struct Running {
     pub server: actix_web::dev::Server,
@@ -109,6 +132,8 @@ pub struct Running {
     pub port: u16,
     /// Stops the in-process worker and scheduler (if any) when set to true.
     pub stop_background: tokio::sync::watch::Sender<bool>,
+    /// The in-process worker and scheduler; they end soon after `stop_background`.
+    pub background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Running {
@@ -128,15 +153,23 @@ pub fn start(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, StartupE
     let port = listener.local_addr()?.port();
     let (state, audit_task) = build_state(config, clock)?;
     let server = tandem_api::server(state.clone(), listener, config.workers)?;
-    let (stop_background, stop) = tokio::sync::watch::channel(false);
-    if config.run_worker {
-        spawn_background(config, &state, stop);
+    if state.backend == Backend::Postgres {
+        // Revocations by any replica reach this one's session cache at once.
+        state.sessions.listen(&config.database_url())?;
     }
-    Ok(Running { server, state, audit_task, port, stop_background })
+    let (stop_background, stop) = tokio::sync::watch::channel(false);
+    let background = if config.run_worker { spawn_background(config, &state, stop) } else { Vec::new() };
+    Ok(Running { server, state, audit_task, port, stop_background, background })
 }
 
-/// Starts the outbox worker and the reminder scheduler on the current runtime.
-pub fn spawn_background(config: &Config, state: &AppState, stop: tokio::sync::watch::Receiver<bool>) {
+/// Starts the outbox worker and the reminder scheduler on the current runtime. Once
+/// `stop` fires, the worker finishes the sends under way, hands the rest of its batch
+/// back to the queue and ends; await the handles before exiting.
+pub fn spawn_background(
+    config: &Config,
+    state: &AppState,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let worker = tandem_api::outbox::Worker {
         pool: state.pool.clone(),
         mailer: state.mailer.clone(),
@@ -147,15 +180,16 @@ pub fn spawn_background(config: &Config, state: &AppState, stop: tokio::sync::wa
         lease: chrono::Duration::seconds(i64::try_from(config.outbox_lease_secs.max(1)).unwrap_or(60)),
         metrics: Some(state.metrics.clone()),
     };
-    tokio::spawn(worker.run(Duration::from_millis(config.outbox_poll_ms.max(10)), stop.clone()));
+    let mut handles =
+        vec![tokio::spawn(worker.run(Duration::from_millis(config.outbox_poll_ms.max(10)), stop.clone()))];
     if !config.run_scheduler {
-        return;
+        return handles;
     }
     let interval = Duration::from_secs(config.scheduler_interval_secs.max(1));
     let pool = state.pool.clone();
     let clock = state.clock.clone();
     let mut stop = stop;
-    tokio::spawn(async move {
+    handles.push(tokio::spawn(async move {
         // Look back two intervals and a minute: a late or skipped tick still catches its
         // reminders, and dedupe keys make the overlap harmless.
         // A reminder more than two hours late is no use; never look back further.
@@ -179,5 +213,6 @@ pub fn spawn_background(config: &Config, state: &AppState, stop: tokio::sync::wa
                 },
             }
         }
-    });
+    }));
+    handles
 }

@@ -26,6 +26,7 @@ pub mod records;
 pub mod schedule;
 pub mod schema;
 pub mod sessions;
+pub mod shared;
 pub mod time;
 pub mod tokens;
 pub mod users;

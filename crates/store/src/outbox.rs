@@ -91,6 +91,19 @@ pub fn mark_retry(conn: &mut AnyConnection, id: &str, at: DateTime<Utc>, error: 
     Ok(())
 }
 
+/// Hands a claimed row that was never tried back to the queue at once (a worker stopping):
+/// due now, unclaimed, and the claim's attempt not counted.
+pub fn release(conn: &mut AnyConnection, id: &str) -> StoreResult<()> {
+    diesel::update(outbox::table.find(id).filter(outbox::status.eq(SENDING)))
+        .set((
+            outbox::status.eq(PENDING),
+            outbox::lease_until.eq(None::<chrono::NaiveDateTime>),
+            outbox::attempts.eq(outbox::attempts - 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Finishes a row without sending: dead-lettered or cancelled.
 pub fn finish(conn: &mut AnyConnection, id: &str, status: &str, error: Option<&str>) -> StoreResult<()> {
     diesel::update(outbox::table.find(id))

@@ -1,5 +1,6 @@
 //! The few statements `MultiConnection` cannot express (multi-row inserts, upserts,
-//! `FOR UPDATE SKIP LOCKED`). Every backend-specific branch lives here and nowhere else.
+//! `FOR UPDATE SKIP LOCKED`). Every backend-specific branch lives here, but for the
+//! PostgreSQL-only coordination between replicas in [`crate::shared`].
 
 use diesel::prelude::*;
 

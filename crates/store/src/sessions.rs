@@ -139,6 +139,8 @@ pub fn revoke_family(
     diesel::update(session_families::table.find(family_id).filter(session_families::revoked_at.is_null()))
         .set((session_families::revoked_at.eq(time::to_db(now)), session_families::revoked_reason.eq(reason.as_str())))
         .execute(conn)?;
+    // Every replica's session cache drops it at commit (PostgreSQL; nothing on SQLite).
+    crate::shared::announce(conn, &crate::shared::Revocation::Family(family_id.to_owned()))?;
     Ok(())
 }
 
@@ -149,13 +151,16 @@ pub fn revoke_all_for_user(
     reason: RevokeReason,
     now: DateTime<Utc>,
 ) -> StoreResult<usize> {
-    Ok(diesel::update(
+    let n = diesel::update(
         session_families::table
             .filter(session_families::user_id.eq(user_id))
             .filter(session_families::revoked_at.is_null()),
     )
     .set((session_families::revoked_at.eq(time::to_db(now)), session_families::revoked_reason.eq(reason.as_str())))
-    .execute(conn)?)
+    .execute(conn)?;
+    // Every replica's session cache drops the user at commit (PostgreSQL only).
+    crate::shared::announce(conn, &crate::shared::Revocation::User(user_id.to_owned()))?;
+    Ok(n)
 }
 
 /// What every authenticated request needs to know: the family is live and its user

@@ -4,12 +4,19 @@
 //! On the replica that handles it, ending a session takes effect at once: logout,
 //! refresh-token reuse, an idle session found on refresh ([`SessionCache::revoke_family`]),
 //! and deactivation, a role change or a password reset ([`SessionCache::forget_user`]).
-//! Other replicas' caches learn of it from the database within [`SESSION_CACHE_TTL`]
-//! (design: within 30 s). A session's absolute expiry needs no news: each entry carries
-//! it, so it takes effect at once everywhere.
+//! On PostgreSQL the transaction that ends a session also sends a notification
+//! (`tandem_store::shared::announce`), and every replica's listener
+//! ([`SessionCache::listen`]) applies it within milliseconds of the commit. Without that
+//! news (SQLite is one process; a listener reconnecting after a lost connection drops
+//! the whole cache), other replicas' caches learn of it from the database within
+//! [`SESSION_CACHE_TTL`] (design: within 30 s). A session's absolute expiry needs no
+//! news: each entry carries it, so it takes effect at once everywhere.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Instant;
+
+use tandem_store::shared::{LISTEN_PING, LISTEN_POLL, Listener, Revocation};
 
 use chrono::{DateTime, Duration, Utc};
 use tandem_domain::Actor;
@@ -61,7 +68,7 @@ impl SessionCache {
     }
 
     /// Drops every session of a user (deactivation, role change, password reset) on this
-    /// replica at once; other replicas follow within the TTL.
+    /// replica at once; other replicas follow on the announcement, or within the TTL.
     pub fn forget_user(&self, user_id: &str) {
         self.inner
             .lock()
@@ -70,13 +77,76 @@ impl SessionCache {
     }
 
     /// Ends one session (logout, refresh-token reuse, idle) on this replica at once; other
-    /// replicas follow within the TTL. The session never becomes live again.
+    /// replicas follow on the announcement, or within the TTL. The session never becomes
+    /// live again.
     pub fn revoke_family(&self, family_id: &str) {
         let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if map.len() >= MAX_ENTRIES {
             map.clear();
         }
         map.insert(family_id.to_owned(), Entry::Revoked);
+    }
+
+    /// Applies a revocation announced by any replica.
+    pub fn apply(&self, revocation: &Revocation) {
+        match revocation {
+            Revocation::Family(id) => self.revoke_family(id),
+            Revocation::User(id) => self.forget_user(id),
+        }
+    }
+
+    /// Drops every live entry (revocations may have been missed); keeps the revoked ones.
+    pub fn forget_all(&self) {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, e| matches!(e, Entry::Revoked));
+    }
+
+    /// Applies revocations announced on the PostgreSQL database at `url` as they arrive,
+    /// on a thread with its own connection. The thread reconnects after a lost connection
+    /// (every second while the server is away, dropping the cache each time it comes back,
+    /// since news may have been missed) and ends once the cache itself is gone.
+    pub fn listen(&self, url: &str) -> std::io::Result<std::thread::JoinHandle<()>> {
+        let weak = Arc::downgrade(&self.inner);
+        let url = url.to_owned();
+        std::thread::Builder::new().name("session-listener".into()).spawn(move || listen_loop(&weak, &url))
+    }
+}
+
+fn listen_loop(weak: &Weak<Mutex<HashMap<String, Entry>>>, url: &str) {
+    let alive = || weak.upgrade().map(|inner| SessionCache { inner });
+    let mut first = true;
+    while let Some(cache) = alive() {
+        let mut listener = match Listener::connect(url) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "session listener: cannot connect; revocations follow the cache TTL meanwhile");
+                drop(cache);
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                continue;
+            }
+        };
+        if !first {
+            tracing::info!("session listener: reconnected; dropping the session cache");
+            cache.forget_all();
+        }
+        first = false;
+        drop(cache);
+        let mut pinged = Instant::now();
+        let lost = loop {
+            let Some(cache) = alive() else { return };
+            match listener.poll() {
+                Ok(revocations) => revocations.iter().for_each(|r| cache.apply(r)),
+                Err(e) => break e,
+            }
+            drop(cache);
+            if pinged.elapsed() >= LISTEN_PING {
+                if let Err(e) = listener.ping() {
+                    break e;
+                }
+                pinged = Instant::now();
+            }
+            std::thread::sleep(LISTEN_POLL);
+        };
+        tracing::warn!(error = %lost, "session listener: connection lost; reconnecting");
     }
 }
 
@@ -106,6 +176,24 @@ mod tests {
         cache.put("g", actor(), now + Duration::hours(1), now);
         assert!(cache.get("g", now + Duration::seconds(9)).is_some());
         assert!(cache.get("g", now + SESSION_CACHE_TTL).is_none(), "stale check");
+    }
+
+    #[test]
+    fn announced_revocations_apply_and_forget_all_keeps_revoked_entries() {
+        let cache = SessionCache::default();
+        let now = Utc::now();
+        cache.put("f", actor(), now + Duration::hours(1), now);
+        cache.put("g", actor(), now + Duration::hours(1), now);
+        cache.apply(&Revocation::Family("f".into()));
+        assert!(cache.get("f", now).is_none());
+        assert!(cache.get("g", now).is_some());
+        cache.apply(&Revocation::User("u".into()));
+        assert!(cache.get("g", now).is_none());
+        cache.put("g", actor(), now + Duration::hours(1), now);
+        cache.forget_all();
+        assert!(cache.get("g", now).is_none());
+        cache.put("f", actor(), now + Duration::hours(1), now);
+        assert!(cache.get("f", now).is_none(), "still revoked");
     }
 
     #[test]

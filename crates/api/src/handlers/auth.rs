@@ -190,7 +190,7 @@ pub async fn login(
     req: HttpRequest,
     body: crate::input::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenPair>> {
-    state.limiter.check(&req)?;
+    state.limiter.check(&state, &req).await?;
     let body = body.into_inner();
     let Ok(email) = normalize_email(&body.email) else {
         let pw = body.password;
@@ -450,7 +450,7 @@ pub async fn accept_invitation(
     req: HttpRequest,
     body: crate::input::Json<AcceptInvitationRequest>,
 ) -> ApiResult<web::Json<TokenPair>> {
-    state.limiter.check(&req)?;
+    state.limiter.check(&state, &req).await?;
     let body = body.into_inner();
     let new_hash = new_password_hash(body.password).await?;
     let hash = tokens::hash(&body.token);
@@ -497,7 +497,7 @@ pub async fn request_password_reset(
     req: HttpRequest,
     body: crate::input::Json<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
-    state.limiter.check(&req)?;
+    state.limiter.check(&state, &req).await?;
     let Ok(email) = normalize_email(&body.into_inner().email) else {
         return Ok(HttpResponse::Accepted().finish());
     };
@@ -554,7 +554,7 @@ pub async fn confirm_password_reset(
     req: HttpRequest,
     body: crate::input::Json<PasswordResetConfirm>,
 ) -> ApiResult<HttpResponse> {
-    state.limiter.check(&req)?;
+    state.limiter.check(&state, &req).await?;
     let body = body.into_inner();
     let new_hash = new_password_hash(body.password).await?;
     let hash = tokens::hash(&body.token);

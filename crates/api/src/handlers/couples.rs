@@ -693,6 +693,7 @@ pub async fn unassign_clinician(
             ));
         }
         couples::unassign(conn, &couple.id, &user_id)?;
+        tandem_store::shared::announce(conn, &tandem_store::shared::Revocation::User(user_id.clone()))?;
         audit::record(conn, ev)?;
         Ok(())
     })

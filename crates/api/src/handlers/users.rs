@@ -406,6 +406,9 @@ pub async fn update_user(
         users::update(conn, &current.id, &changes)?;
         if new_status == Some(UserStatus::Deactivated) {
             sessions::revoke_all_for_user(conn, &current.id, RevokeReason::Deactivated, now)?;
+        } else {
+            // Roles are cached with the session: every replica drops them at commit.
+            tandem_store::shared::announce(conn, &tandem_store::shared::Revocation::User(current.id.clone()))?;
         }
         let action = if new_status == Some(UserStatus::Deactivated) { "user.deactivate" } else { "user.update" };
         audit::record(
