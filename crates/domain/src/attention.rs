@@ -6,7 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use crate::plans::text_enum;
 
 text_enum!(
-    /// One reason a couple needs the clinician, most urgent first.
+    /// One reason a couple needs the clinician, most urgent first: an open incident or a
+    /// withdrawal; paused by a soft no or no; step back recommended; rising distress;
+    /// partners diverging; an advance waiting for a decision; agreement review due within
+    /// 7 days; no activity for 7 days.
+    #[cfg_attr(feature = "openapi", schema(as = AttentionFlag))]
     Flag {
         IncidentOrWithdrawal = "incident_or_withdrawal",
         PausedByConsent = "paused_by_consent",

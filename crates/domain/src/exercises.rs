@@ -4,6 +4,7 @@ use crate::plans::text_enum;
 
 text_enum!(
     /// The kind of exercise.
+    #[cfg_attr(feature = "openapi", schema(as = ExerciseCategory))]
     Category {
         Connection = "connection",
         Touch = "touch",

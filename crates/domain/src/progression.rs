@@ -7,6 +7,7 @@ use crate::plans::{ConsentAnswer, Criteria, text_enum};
 
 text_enum!(
     /// How an attempt went.
+    #[cfg_attr(feature = "openapi", schema(as = ReportOutcome))]
     Outcome {
         Completed = "completed",
         Partial = "partial",
@@ -17,6 +18,7 @@ text_enum!(
 
 text_enum!(
     /// What the recommendation (or a clinician's decision) says to do with the step.
+    #[cfg_attr(feature = "openapi", schema(as = RecommendationKind))]
     Kind {
         Pause = "pause",
         StepBack = "step_back",

@@ -99,44 +99,11 @@ pub struct Couple {
     pub attention: Option<Attention>,
 }
 
-/// One reason a couple needs the clinician, most urgent first: an open incident or a
-/// withdrawal; paused by a soft no or no; step back recommended; rising distress;
-/// partners diverging; an advance waiting for a decision; agreement review due within 7
-/// days; no activity for 7 days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AttentionFlag {
-    IncidentOrWithdrawal,
-    PausedByConsent,
-    StepBackRecommended,
-    RisingDistress,
-    PartnersDiverging,
-    AdvanceWaiting,
-    AgreementReviewDue,
-    Inactive,
-}
-
-impl From<tandem_domain::attention::Flag> for AttentionFlag {
-    fn from(f: tandem_domain::attention::Flag) -> Self {
-        use tandem_domain::attention::Flag as F;
-        match f {
-            F::IncidentOrWithdrawal => Self::IncidentOrWithdrawal,
-            F::PausedByConsent => Self::PausedByConsent,
-            F::StepBackRecommended => Self::StepBackRecommended,
-            F::RisingDistress => Self::RisingDistress,
-            F::PartnersDiverging => Self::PartnersDiverging,
-            F::AdvanceWaiting => Self::AdvanceWaiting,
-            F::AgreementReviewDue => Self::AgreementReviewDue,
-            F::Inactive => Self::Inactive,
-        }
-    }
-}
-
 /// Why a couple is in the needs-attention list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Attention {
     /// Most urgent first.
-    pub flags: Vec<AttentionFlag>,
+    pub flags: Vec<tandem_domain::attention::Flag>,
     /// 1 (most urgent) to 8: the rank of the first flag.
     pub urgency: u8,
 }
@@ -368,10 +335,7 @@ async fn needs_attention(state: &AppState, auth: &Authenticated) -> ApiResult<we
             flagged.iter().map(|(r, _, f)| (*r, f.clone())).collect();
         let mut list = views(conn, &actor, flagged.into_iter().map(|(_, c, _)| c).collect())?;
         for (view, (rank, flags)) in list.iter_mut().zip(ranks) {
-            view.attention = Some(Attention {
-                flags: flags.into_iter().map(Into::into).collect(),
-                urgency: u8::try_from(rank + 1).unwrap_or(8),
-            });
+            view.attention = Some(Attention { flags, urgency: u8::try_from(rank + 1).unwrap_or(8) });
         }
         Ok(list)
     })

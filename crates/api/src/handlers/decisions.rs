@@ -20,22 +20,12 @@ use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, review};
 
-/// A recommendation kind or decision kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecommendationKind {
-    Pause,
-    StepBack,
-    Advance,
-    Hold,
-}
-
 /// The system's recommendation for the current step (clinicians only).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecommendationView {
     pub plan_id: String,
     pub step_id: String,
-    pub kind: RecommendationKind,
+    pub kind: Kind,
     /// For `step_back`: the step to return to.
     pub baseline_step_id: Option<String>,
     /// For `advance`: the next step still needs both partners' consent.
@@ -45,17 +35,6 @@ pub struct RecommendationView {
     /// Quote this in a decision; it changes whenever the recommendation does.
     #[schema(example = "\"rec-3q2-7wAAAAB0aGlzIGlz\"")]
     pub etag: String,
-}
-
-/// The API's name for a recommendation kind.
-#[must_use]
-pub fn kind_view(k: Kind) -> RecommendationKind {
-    match k {
-        Kind::Pause => RecommendationKind::Pause,
-        Kind::StepBack => RecommendationKind::StepBack,
-        Kind::Advance => RecommendationKind::Advance,
-        Kind::Hold => RecommendationKind::Hold,
-    }
 }
 
 #[utoipa::path(
@@ -90,7 +69,7 @@ pub async fn get_recommendation(
     Ok(web::Json(RecommendationView {
         plan_id,
         step_id: cur.step_id,
-        kind: kind_view(cur.recommendation.kind),
+        kind: cur.recommendation.kind,
         baseline_step_id: cur.recommendation.baseline.map(|b| b.step_id),
         awaiting_consent: cur.recommendation.awaiting_consent,
         reasons: cur.recommendation.reasons,
@@ -106,10 +85,10 @@ pub struct Decision {
     /// The step the decision was about.
     pub step_id: String,
     /// `advance`, `hold` or `step_back`.
-    pub kind: RecommendationKind,
+    pub kind: Kind,
     pub rationale: String,
     /// What the system recommended at the time.
-    pub recommendation_kind: RecommendationKind,
+    pub recommendation_kind: Kind,
     pub recommendation_etag: String,
     /// The step that became current (advance, step back).
     pub to_step_id: Option<String>,
@@ -117,11 +96,8 @@ pub struct Decision {
     pub created_at: DateTime<Utc>,
 }
 
-fn parse_kind(s: &str) -> RecommendationKind {
-    match Kind::parse(s) {
-        Some(k) => kind_view(k),
-        None => RecommendationKind::Hold,
-    }
+fn parse_kind(s: &str) -> Kind {
+    Kind::parse(s).unwrap_or(Kind::Hold)
 }
 
 impl From<DecisionRow> for Decision {

@@ -19,39 +19,6 @@ use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, etag};
 
-/// An exercise category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExerciseCategory {
-    Connection,
-    Touch,
-    Regulation,
-    Reflection,
-    Agreements,
-}
-
-impl ExerciseCategory {
-    fn domain(self) -> Category {
-        match self {
-            Self::Connection => Category::Connection,
-            Self::Touch => Category::Touch,
-            Self::Regulation => Category::Regulation,
-            Self::Reflection => Category::Reflection,
-            Self::Agreements => Category::Agreements,
-        }
-    }
-
-    fn from_text(s: &str) -> Self {
-        match Category::parse(s) {
-            Some(Category::Touch) => Self::Touch,
-            Some(Category::Regulation) => Self::Regulation,
-            Some(Category::Reflection) => Self::Reflection,
-            Some(Category::Agreements) => Self::Agreements,
-            _ => Self::Connection,
-        }
-    }
-}
-
 /// An exercise of the library.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Exercise {
@@ -61,7 +28,7 @@ pub struct Exercise {
     pub builtin: bool,
     #[schema(example = "Holding hands")]
     pub title: String,
-    pub category: ExerciseCategory,
+    pub category: Category,
     #[schema(example = "Sit side by side, clothed, and hold hands for five minutes.")]
     pub instructions: String,
     #[schema(example = 5)]
@@ -87,7 +54,7 @@ impl Exercise {
             tags: row.tag_list()?,
             check_in_prompts: row.prompt_list()?,
             builtin: row.builtin_key.is_some(),
-            category: ExerciseCategory::from_text(&row.category),
+            category: Category::parse(&row.category).unwrap_or(Category::Connection),
             id: row.id,
             title: row.title,
             instructions: row.instructions,
@@ -109,7 +76,7 @@ impl Exercise {
 pub struct ExerciseInput {
     #[schema(example = "Holding hands, eyes closed")]
     pub title: String,
-    pub category: ExerciseCategory,
+    pub category: Category,
     #[schema(example = "Sit side by side and hold hands for five minutes with your eyes closed.")]
     pub instructions: String,
     #[schema(example = 5, minimum = 1, maximum = 240)]
@@ -130,7 +97,7 @@ pub struct ExerciseInput {
 #[serde(deny_unknown_fields)]
 pub struct ExercisePatch {
     pub title: Option<String>,
-    pub category: Option<ExerciseCategory>,
+    pub category: Option<Category>,
     pub instructions: Option<String>,
     #[schema(minimum = 1, maximum = 240)]
     pub duration_minutes: Option<i32>,
@@ -146,7 +113,7 @@ pub struct ExercisePatch {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExerciseListParams {
-    pub category: Option<ExerciseCategory>,
+    pub category: Option<Category>,
     /// Only exercises with this tag.
     #[param(example = "touch:hands")]
     pub tag: Option<String>,
@@ -242,7 +209,7 @@ pub async fn list_exercises(
     let q = query.into_inner();
     let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
     let filter = ExerciseFilter {
-        category: q.category.map(|c| c.domain().as_str().to_owned()),
+        category: q.category.map(|c| c.as_str().to_owned()),
         include_archived: q.include_archived.unwrap_or(false),
         tag: q.tag,
     };
@@ -288,7 +255,7 @@ pub async fn create_exercise(
         practice_id: actor.practice_id.clone(),
         builtin_key: None,
         title: input.title.trim().to_owned(),
-        category: input.category.domain().as_str().to_owned(),
+        category: input.category.as_str().to_owned(),
         instructions: input.instructions.trim().to_owned(),
         duration_minutes: input.duration_minutes,
         intensity: input.intensity,
@@ -376,7 +343,7 @@ pub async fn update_exercise(
         row.title = v.trim().to_owned();
     }
     if let Some(v) = patch.category {
-        row.category = v.domain().as_str().to_owned();
+        row.category = v.as_str().to_owned();
     }
     if let Some(v) = patch.instructions {
         row.instructions = v.trim().to_owned();

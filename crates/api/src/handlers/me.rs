@@ -127,7 +127,7 @@ pub struct AgendaPlan {
     pub id: String,
     pub title: String,
     /// `on_hold` means paused; the agenda never says who paused it or why.
-    pub status: crate::handlers::plans::PlanStatusView,
+    pub status: tandem_domain::plans::PlanStatus,
 }
 
 /// The step to practise now.
@@ -269,7 +269,7 @@ pub async fn get_agenda(state: web::Data<AppState>, auth: Authenticated) -> ApiR
                     }
                 }
             }
-            out.plan = Some(AgendaPlan { id: plan.id.clone(), title: plan.title.clone(), status: status.into() });
+            out.plan = Some(AgendaPlan { id: plan.id.clone(), title: plan.title.clone(), status });
         }
         Ok(out)
     })

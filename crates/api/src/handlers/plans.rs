@@ -27,48 +27,6 @@ use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, etag};
 
-macro_rules! api_enum {
-    ($(#[$meta:meta])* $name:ident => $domain:ty { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl From<$domain> for $name {
-            fn from(d: $domain) -> Self {
-                match d { $(<$domain>::$variant => Self::$variant),+ }
-            }
-        }
-
-        impl From<$name> for $domain {
-            fn from(v: $name) -> Self {
-                match v { $($name::$variant => Self::$variant),+ }
-            }
-        }
-    };
-}
-
-api_enum!(
-    /// A plan's status (FHIR CarePlan codes).
-    PlanStatusView => PlanStatus { Draft, Active, OnHold, Completed, Archived }
-);
-api_enum!(
-    /// A step's status.
-    StepStatusView => StepStatus { NotStarted, Active, OnHold, Completed, Skipped }
-);
-api_enum!(
-    /// A partner's answer about a step. `soft_no` is a normal, respected answer.
-    ConsentAnswerView => ConsentAnswer { NotAsked, Yes, TentativeYes, SoftNo, No }
-);
-api_enum!(
-    /// Why a plan is on hold (shown to clinicians only).
-    HoldCauseView => HoldCause { Clinician, ConsentWithdrawn, IncidentOpen, OffLimits, Withdrawal }
-);
-api_enum!(
-    /// A lifecycle action.
-    LifecycleActionView => LifecycleAction { Activate, Pause, Resume, Complete, Archive }
-);
-
 /// How much of the plan the caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -143,7 +101,7 @@ pub struct StepExercise {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PartnerConsent {
     pub user_id: String,
-    pub answer: ConsentAnswerView,
+    pub answer: ConsentAnswer,
     /// The partner's note for the clinician.
     pub note: Option<String>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -152,7 +110,7 @@ pub struct PartnerConsent {
 /// The caller's own answer on a step.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyConsent {
-    pub answer: ConsentAnswerView,
+    pub answer: ConsentAnswer,
     pub note: Option<String>,
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -165,7 +123,7 @@ pub struct Step {
     pub position: i32,
     pub title: String,
     pub description: String,
-    pub status: StepStatusView,
+    pub status: StepStatus,
     /// Attempts per week to aim for.
     pub target_per_week: i32,
     pub criteria: CriteriaView,
@@ -192,9 +150,9 @@ pub struct Plan {
     /// `null` for `status_only` access.
     #[schema(example = "Feel at ease holding each other again")]
     pub goal: Option<String>,
-    pub status: PlanStatusView,
+    pub status: PlanStatus,
     /// Why it is on hold: clinicians only. Partners see only that it is paused.
-    pub hold_cause: Option<HoldCauseView>,
+    pub hold_cause: Option<HoldCause>,
     pub current_step_id: Option<String>,
     /// Empty for `status_only` access.
     pub steps: Vec<Step>,
@@ -261,8 +219,7 @@ pub fn view(actor: &Actor, couple: &CoupleRow, rel: tandem_domain::CoupleRelatio
                                 user_id: (*u).to_owned(),
                                 answer: c
                                     .and_then(|c| ConsentAnswer::parse(&c.answer))
-                                    .unwrap_or(ConsentAnswer::NotAsked)
-                                    .into(),
+                                    .unwrap_or(ConsentAnswer::NotAsked),
                                 note: c.and_then(|c| c.note.clone()),
                                 updated_at: c.map(|c| time::from_db(c.updated_at)),
                             }
@@ -272,10 +229,7 @@ pub fn view(actor: &Actor, couple: &CoupleRow, rel: tandem_domain::CoupleRelatio
                 let my_consent = (access == PlanAccess::Partner).then(|| {
                     let c = consent_of(&actor.user_id);
                     MyConsent {
-                        answer: c
-                            .and_then(|c| ConsentAnswer::parse(&c.answer))
-                            .unwrap_or(ConsentAnswer::NotAsked)
-                            .into(),
+                        answer: c.and_then(|c| ConsentAnswer::parse(&c.answer)).unwrap_or(ConsentAnswer::NotAsked),
                         note: c.and_then(|c| c.note.clone()),
                         updated_at: c.map(|c| time::from_db(c.updated_at)),
                     }
@@ -285,7 +239,7 @@ pub fn view(actor: &Actor, couple: &CoupleRow, rel: tandem_domain::CoupleRelatio
                     position: s.position,
                     title: s.title.clone(),
                     description: s.description.clone(),
-                    status: s.status()?.into(),
+                    status: s.status()?,
                     target_per_week: s.target_per_week,
                     criteria: criteria_of(s).into(),
                     activated_at: s.activated_at.map(time::from_db),
@@ -303,9 +257,9 @@ pub fn view(actor: &Actor, couple: &CoupleRow, rel: tandem_domain::CoupleRelatio
         access,
         title: full.then(|| p.title.clone()),
         goal: full.then(|| p.goal.clone()),
-        status: p.status()?.into(),
+        status: p.status()?,
         hold_cause: if access == PlanAccess::Clinician {
-            p.hold_cause.as_deref().and_then(HoldCause::parse).map(Into::into)
+            p.hold_cause.as_deref().and_then(HoldCause::parse)
         } else {
             None
         },
@@ -441,7 +395,7 @@ pub struct PlanSummary {
     pub id: String,
     /// `null` for admins (status only).
     pub title: Option<String>,
-    pub status: PlanStatusView,
+    pub status: PlanStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -474,7 +428,7 @@ pub async fn list_plans(
     state.audit.read_event(access::event(&state, &auth, "plan.list", "plan", &couple.id, &couple.id)).await;
     Ok(web::Json(Paginated::from_page(rows, |p| {
         Ok(PlanSummary {
-            status: p.status()?.into(),
+            status: p.status()?,
             title: full.then(|| p.title.clone()),
             id: p.id,
             created_at: time::from_db(p.created_at),
@@ -672,7 +626,7 @@ where
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// `activate`, `pause`, `resume`, `complete` or `archive`.
-    #[schema(value_type = LifecycleActionView)]
+    #[schema(value_type = LifecycleAction)]
     pub action: String,
 }
 
@@ -1211,7 +1165,7 @@ pub async fn remove_exercise(
 #[serde(deny_unknown_fields)]
 pub struct ConsentInput {
     /// `not_asked`, `yes`, `tentative_yes`, `soft_no` or `no`.
-    #[schema(value_type = ConsentAnswerView)]
+    #[schema(value_type = ConsentAnswer)]
     pub answer: String,
     /// An optional note for the clinician (never shown to the other partner).
     #[schema(example = "I'd like to go slower this week")]
@@ -1273,5 +1227,5 @@ pub async fn set_consent(
         Ok(())
     })
     .await?;
-    Ok(web::Json(MyConsent { answer: answer.into(), note: recorded_note, updated_at: Some(now) }))
+    Ok(web::Json(MyConsent { answer, note: recorded_note, updated_at: Some(now) }))
 }

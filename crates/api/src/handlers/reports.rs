@@ -31,16 +31,6 @@ pub enum Visibility {
     SharedWithPartner,
 }
 
-/// How an attempt went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportOutcome {
-    Completed,
-    Partial,
-    Skipped,
-    Paused,
-}
-
 /// Collects the problem of an enum field into `errors`.
 fn enum_text<T: Copy>(
     field: &str,
@@ -78,7 +68,7 @@ pub struct NewReport {
     pub occurred_at: DateTime<Utc>,
     /// The step exercise attempted (`steps[].exercises[].id` of the plan).
     pub item_id: Option<String>,
-    #[schema(value_type = ReportOutcome)]
+    #[schema(value_type = tandem_domain::progression::Outcome)]
     pub outcome: String,
     /// Distress before, 0-100 (SUDS).
     #[schema(example = 30, minimum = 0, maximum = 100)]
@@ -115,7 +105,7 @@ pub struct Report {
     pub item_id: Option<String>,
     pub author_id: String,
     pub occurred_at: DateTime<Utc>,
-    #[schema(value_type = ReportOutcome)]
+    #[schema(value_type = tandem_domain::progression::Outcome)]
     pub outcome: String,
     pub distress_before: i32,
     pub distress_peak: i32,

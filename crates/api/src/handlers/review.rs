@@ -112,7 +112,7 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
     let recommendation = crate::review::current(conn, &tree, couple, now)?.map(|cur| RecommendationView {
         plan_id: plan_id.clone(),
         step_id: cur.step_id,
-        kind: crate::handlers::decisions::kind_view(cur.recommendation.kind),
+        kind: cur.recommendation.kind,
         baseline_step_id: cur.recommendation.baseline.map(|b| b.step_id),
         awaiting_consent: cur.recommendation.awaiting_consent,
         reasons: cur.recommendation.reasons,
