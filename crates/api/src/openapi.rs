@@ -2,7 +2,7 @@
 //! this module adds what is shared: info, the bearer scheme, the problem responses, and
 //! the error responses every operation can return.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToResponse};
@@ -118,17 +118,31 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 // Say explicitly that no token is needed, rather than leave it unsaid.
                 op.security = Some(Vec::new());
             }
-            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let has_params = !params.is_empty();
+            let inline = || params.iter().filter_map(|p| if let RefOr::T(p) = p { Some(p) } else { None });
+            let in_path = inline().any(|p| p.parameter_in == ParameterIn::Path);
+            let if_match = inline().any(|p| p.parameter_in == ParameterIn::Header && p.name == "If-Match");
             if op.request_body.is_some() {
                 add(op, "400", "BadRequest");
                 add(op, "408", "RequestTimeout");
                 add(op, "413", "PayloadTooLarge");
                 add(op, "415", "UnsupportedMediaType");
+                add(op, "422", "UnprocessableEntity");
             } else if has_params {
                 add(op, "400", "BadRequest");
             }
             if secured {
                 add(op, "401", "Unauthorized");
+                add(op, "403", "Forbidden");
+            }
+            if in_path {
+                // A path names a resource: absent, or not the caller's to see.
+                add(op, "404", "NotFound");
+            }
+            if if_match {
+                add(op, "412", "PreconditionFailed");
+                add(op, "428", "PreconditionRequired");
             }
             if !op.responses.responses.keys().any(|k| k.starts_with('4')) {
                 // Even a route with no input of its own refuses a control character in

@@ -155,9 +155,7 @@ fn respond(status: StatusCode, couple: &CoupleRow, agreement: Agreement) -> Http
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The latest version, with its ETag.", body = Agreement),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "The latest version, with its ETag.", body = Agreement)
     )
 )]
 #[get("/couples/{couple_id}/safety-agreement")]
@@ -247,12 +245,7 @@ fn validate(input: &AgreementInput, couple: &CoupleRow, now: DateTime<Utc>) -> A
     responses(
         (status = 200, description = "A new version, awaiting both acknowledgements.", body = Agreement),
         (status = 201, description = "The first version, awaiting both acknowledgements.", body = Agreement),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 428, response = crate::openapi::PreconditionRequired)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[put("/couples/{couple_id}/safety-agreement")]
@@ -324,9 +317,7 @@ pub struct AgreementVersions {
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "All versions.", body = AgreementVersions),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "All versions.", body = AgreementVersions)
     )
 )]
 #[get("/couples/{couple_id}/safety-agreement/versions")]
@@ -363,8 +354,6 @@ pub async fn list_versions(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The version as acknowledged.", body = Agreement),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict)
     )
 )]

@@ -110,7 +110,6 @@ pub struct AuditListParams {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of events.", body = Paginated<AuditEvent>),
-        (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]

@@ -440,7 +440,6 @@ pub async fn logout(
     responses(
         (status = 200, description = "The account is active and signed in.", body = TokenPair),
         (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
         (status = 429, response = crate::openapi::TooManyRequests)
     )
 )]
@@ -544,7 +543,6 @@ pub async fn request_password_reset(
     responses(
         (status = 204, description = "The password is changed; sign in with it."),
         (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
         (status = 429, response = crate::openapi::TooManyRequests)
     )
 )]

@@ -71,10 +71,7 @@ pub struct BreakGlassGrants {
     request_body = BreakGlassRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Access is open until `expires_at`.", body = BreakGlassGrant),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 201, description = "Access is open until `expires_at`.", body = BreakGlassGrant)
     )
 )]
 #[post("/couples/{couple_id}/break-glass")]
@@ -120,9 +117,7 @@ pub async fn open(
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The grants.", body = BreakGlassGrants),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "The grants.", body = BreakGlassGrants)
     )
 )]
 #[get("/couples/{couple_id}/break-glass")]

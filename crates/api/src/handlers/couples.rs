@@ -258,7 +258,6 @@ fn event(state: &AppState, auth: &Authenticated, action: &str, couple_id: &str) 
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of couples.", body = Paginated<Couple>),
-        (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]
@@ -404,9 +403,7 @@ fn check_clinicians(conn: &mut AnyConnection, practice_id: &str, ids: &[String],
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The couple exists and both invitations are on their way.", body = Couple),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[post("/couples")]
@@ -506,8 +503,7 @@ pub async fn create_couple(
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The couple as the caller may see it.", body = Couple),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "The couple as the caller may see it.", body = Couple)
     )
 )]
 #[get("/couples/{couple_id}")]
@@ -533,10 +529,7 @@ pub async fn get_couple(
     request_body = CouplePatch,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The couple as changed.", body = Couple),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 200, description = "The couple as changed.", body = Couple)
     )
 )]
 #[patch("/couples/{couple_id}")]
@@ -590,10 +583,7 @@ pub async fn update_couple(
     request_body = AssignClinicianRequest,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The couple with its clinicians.", body = Couple),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 200, description = "The couple with its clinicians.", body = Couple)
     )
 )]
 #[post("/couples/{couple_id}/clinicians")]
@@ -631,8 +621,6 @@ pub async fn assign_clinician(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Removed."),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict)
     )
 )]
@@ -679,8 +667,6 @@ pub async fn unassign_clinician(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "A new invitation is on its way."),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict)
     )
 )]

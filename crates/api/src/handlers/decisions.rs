@@ -46,8 +46,6 @@ pub struct RecommendationView {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The current recommendation.", body = RecommendationView),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict)
     )
 )]
@@ -126,8 +124,6 @@ impl From<DecisionRow> for Decision {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of decisions.", body = Paginated<Decision>),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]
@@ -169,10 +165,7 @@ pub struct NewDecision {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The decision, applied.", body = Decision),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[post("/plans/{plan_id}/decisions")]

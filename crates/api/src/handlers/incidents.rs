@@ -149,10 +149,7 @@ pub struct NewIncident {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The incident, with the crisis notice.", body = Incident),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[post("/couples/{couple_id}/incidents")]
@@ -197,8 +194,6 @@ pub async fn create_incident(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of incidents.", body = Paginated<Incident>),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]
@@ -244,10 +239,7 @@ pub struct IncidentPatch {
     request_body = IncidentPatch,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The incident as changed.", body = Incident),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 200, description = "The incident as changed.", body = Incident)
     )
 )]
 #[patch("/incidents/{incident_id}")]
@@ -348,10 +340,7 @@ pub struct WithdrawalReceipt {
     request_body = WithdrawalRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Withdrawn.", body = WithdrawalReceipt),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 201, description = "Withdrawn.", body = WithdrawalReceipt)
     )
 )]
 #[post("/couples/{couple_id}/withdrawal")]

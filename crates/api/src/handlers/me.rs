@@ -76,8 +76,7 @@ pub async fn get_me(state: web::Data<AppState>, auth: Authenticated) -> ApiResul
     request_body = MePatch,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The account as changed.", body = Me),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 200, description = "The account as changed.", body = Me)
     )
 )]
 #[patch("/me")]
@@ -172,8 +171,7 @@ pub struct Agenda {
     description = "What is waiting for the calling partner today: the current step and its exercises, answers asked of them, whether today's check-in is due, an agreement to acknowledge, and the practice's crisis notice. It reveals nothing about the other partner's answers. Partners only (403 for staff).",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The agenda.", body = Agenda),
-        (status = 403, response = crate::openapi::Forbidden)
+        (status = 200, description = "The agenda.", body = Agenda)
     )
 )]
 #[get("/me/agenda")]

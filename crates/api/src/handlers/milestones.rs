@@ -63,8 +63,6 @@ pub struct NewMilestone {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of milestones.", body = Paginated<Milestone>),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]
@@ -92,10 +90,7 @@ pub async fn list_milestones(
     request_body = NewMilestone,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "The milestone.", body = Milestone),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 201, description = "The milestone.", body = Milestone)
     )
 )]
 #[post("/couples/{couple_id}/milestones")]

@@ -85,8 +85,7 @@ fn clients_only(auth: &Authenticated) -> ApiResult<()> {
     description = "Defaults until changed: exercise, check-in and agreement-review reminders on, the inactivity nudge off, 19:00 every day, no quiet hours.",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The preferences.", body = NotificationPreferences),
-        (status = 403, response = crate::openapi::Forbidden)
+        (status = 200, description = "The preferences.", body = NotificationPreferences)
     )
 )]
 #[get("/me/notification-preferences")]
@@ -117,9 +116,7 @@ fn parse_time(field: &str, s: &str, errors: &mut Vec<FieldError>) -> Option<Stri
     request_body = NotificationPreferences,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The preferences as saved.", body = NotificationPreferences),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 200, description = "The preferences as saved.", body = NotificationPreferences)
     )
 )]
 #[put("/me/notification-preferences")]
@@ -328,8 +325,7 @@ fn wants_html(req: &HttpRequest) -> bool {
         (status = 200, description = "Unsubscribed.", content(
             (String = "text/plain", example = "Unsubscribed from: daily_check_in\n"),
             (String = "text/html")
-        )),
-        (status = 404, response = crate::openapi::NotFound)
+        ))
     )
 )]
 #[post("/unsubscribe/{token}")]
@@ -364,8 +360,7 @@ pub async fn unsubscribe_post(
     description = "For people who open the link in a browser, and for mail scanners that fetch every link: it changes nothing. It shows a button that unsubscribes from this reminder kind and one that stops all reminders; both POST to this path. Works without login.",
     params(("token" = String, Path, description = "The signed token from the link."), UnsubscribeParams),
     responses(
-        (status = 200, description = "A self-contained HTML page with the buttons.", body = String, content_type = "text/html"),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "A self-contained HTML page with the buttons.", body = String, content_type = "text/html")
     )
 )]
 #[get("/unsubscribe/{token}")]
@@ -444,7 +439,6 @@ pub struct OutboxParams {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of messages.", body = Paginated<OutboxMessage>),
-        (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]
@@ -471,8 +465,6 @@ pub async fn list_outbox(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Queued again."),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict)
     )
 )]

@@ -409,7 +409,6 @@ pub struct PlanSummary {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of plans.", body = Paginated<PlanSummary>),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]
@@ -457,10 +456,7 @@ pub struct NewPlan {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The draft, with its ETag.", body = Plan),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[post("/couples/{couple_id}/plans")]
@@ -518,8 +514,7 @@ pub async fn create_plan(
     params(("plan_id" = String, Path, description = "The plan's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The plan, with its ETag.", body = Plan),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "The plan, with its ETag.", body = Plan)
     )
 )]
 #[get("/plans/{plan_id}")]
@@ -554,12 +549,7 @@ pub struct PlanPatch {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan as changed, with its new ETag.", body = Plan),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 428, response = crate::openapi::PreconditionRequired)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[patch("/plans/{plan_id}")]
@@ -640,8 +630,6 @@ pub struct StatusChange {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan in its new status, with its new ETag.", body = Plan),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict)
     )
 )]
@@ -797,12 +785,7 @@ fn apply_step_input(step: &mut StepRow, input: StepInput) {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The plan with the new step, and its new ETag.", body = Plan),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 428, response = crate::openapi::PreconditionRequired)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[post("/plans/{plan_id}/steps")]
@@ -868,12 +851,7 @@ fn find_step<'a>(ctx: &'a PlanContext, step_id: &str) -> ApiResult<&'a StepRow> 
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan as changed, with its new ETag.", body = Plan),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 428, response = crate::openapi::PreconditionRequired)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[patch("/plans/{plan_id}/steps/{step_id}")]
@@ -912,11 +890,7 @@ pub async fn update_step(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan without the step, with its new ETag.", body = Plan),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 428, response = crate::openapi::PreconditionRequired)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[delete("/plans/{plan_id}/steps/{step_id}")]
@@ -967,12 +941,7 @@ pub struct StepOrder {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan in its new order, with its new ETag.", body = Plan),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 428, response = crate::openapi::PreconditionRequired)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[put("/plans/{plan_id}/steps/order")]
@@ -1037,12 +1006,7 @@ pub struct AddExercise {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The plan with the exercise, and its new ETag.", body = Plan),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 428, response = crate::openapi::PreconditionRequired)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[post("/plans/{plan_id}/steps/{step_id}/exercises")]
@@ -1131,11 +1095,7 @@ pub async fn add_exercise(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The plan without the exercise, with its new ETag.", body = Plan),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 428, response = crate::openapi::PreconditionRequired)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[delete("/plans/{plan_id}/steps/{step_id}/exercises/{item_id}")]
@@ -1185,10 +1145,7 @@ pub struct ConsentInput {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Your answer as recorded.", body = MyConsent),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[put("/plans/{plan_id}/steps/{step_id}/consent")]

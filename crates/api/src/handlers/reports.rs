@@ -164,10 +164,7 @@ pub fn report_view(r: ReportRow, viewer: &Actor) -> Report {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The report (or the replay of the first answer).", body = Report),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[post("/plans/{plan_id}/steps/{step_id}/reports")]
@@ -317,8 +314,6 @@ pub fn reader(actor: &Actor) -> Reader {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of reports.", body = Paginated<Report>),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]
@@ -408,10 +403,7 @@ impl From<CheckInRow> for CheckIn {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The check-in.", body = CheckIn),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[post("/couples/{couple_id}/check-ins")]
@@ -465,8 +457,6 @@ pub async fn create_check_in(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of check-ins.", body = Paginated<CheckIn>),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]

@@ -129,9 +129,7 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The review summary.", body = Progress),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "The review summary.", body = Progress)
     )
 )]
 #[get("/couples/{couple_id}/progress")]
@@ -272,9 +270,7 @@ fn timeline(conn: &mut AnyConnection, couple: &CoupleRow, actor: &Actor) -> ApiR
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The timeline.", body = Timeline),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "The timeline.", body = Timeline)
     )
 )]
 #[get("/couples/{couple_id}/timeline")]
@@ -299,9 +295,7 @@ pub async fn get_timeline(
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The record.", body = Object),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "The record.", body = Object)
     )
 )]
 #[get("/couples/{couple_id}/export")]

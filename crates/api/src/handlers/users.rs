@@ -175,7 +175,6 @@ fn resource(row: &UserRow) -> ApiResult<Resource<'_>> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of users.", body = Paginated<User>),
-        (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::UnprocessableEntity)
     )
 )]
@@ -220,9 +219,7 @@ pub async fn list_users(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The account exists and the invitation is on its way.", body = User),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[post("/users")]
@@ -304,8 +301,7 @@ pub async fn create_user(
     params(("user_id" = String, Path, description = "The user's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The account.", body = User),
-        (status = 404, response = crate::openapi::NotFound)
+        (status = 200, description = "The account.", body = User)
     )
 )]
 #[get("/users/{user_id}")]
@@ -330,10 +326,7 @@ pub async fn get_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account as changed.", body = User),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::UnprocessableEntity)
+        (status = 409, response = crate::openapi::Conflict)
     )
 )]
 #[patch("/users/{user_id}")]
