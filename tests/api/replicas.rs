@@ -12,7 +12,13 @@ use crate::support::{PASSWORD, TestApp, on_postgres};
 /// Two replicas on one fresh PostgreSQL database, the first with a practice.
 async fn two_replicas(configure: impl Fn(&mut tandem_server::Config) + Copy) -> (TestApp, TestApp) {
     let a = TestApp::spawn_with(configure).await;
-    let b = TestApp::spawn_on(&a.state_database_url(), configure).await;
+    // One outbox worker (a's): emails then land in a's mail directory, where the tests
+    // read invitation links, whichever replica queued them.
+    let b = TestApp::spawn_on(&a.state_database_url(), move |c| {
+        configure(c);
+        c.run_worker = false;
+    })
+    .await;
     a.practice("Riverside", "admin@riverside.test", false);
     (a, b)
 }
