@@ -23,7 +23,7 @@ fn next_monday_evening(now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn tick(app: &TestApp, now: DateTime<Utc>) -> usize {
-    tandem_api::outbox::tick(&app.state.pool, now, Duration::minutes(15)).unwrap()
+    tandem_notification::outbox::tick(&app.state.pool, now, Duration::minutes(15)).unwrap()
 }
 
 fn outbox_rows(app: &TestApp) -> Vec<tandem_store::outbox::OutboxRow> {
@@ -283,7 +283,7 @@ async fn several_workers_on_postgres_send_each_message_exactly_once() {
         let mut conn = app.state.pool.get().unwrap();
         tandem_store::write_tx(&mut conn, |c| {
             for i in 0..2000 {
-                tandem_api::outbox::enqueue(
+                tandem_notification::outbox::enqueue(
                     c,
                     &practice,
                     None,
@@ -307,7 +307,7 @@ async fn several_workers_on_postgres_send_each_message_exactly_once() {
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let mut handles = Vec::new();
     for _ in 0..3 {
-        let worker = tandem_api::outbox::Worker {
+        let worker = tandem_notification::outbox::Worker {
             pool: app.state.pool.clone(),
             mailer: mailer.clone(),
             clock: Arc::new(app.clock.clone()),
@@ -315,7 +315,7 @@ async fn several_workers_on_postgres_send_each_message_exactly_once() {
             signer: app.state.signer.clone(),
             batch: 25,
             lease: Duration::seconds(60),
-            metrics: None,
+            on_outcome: None,
         };
         handles.push(actix_web::rt::spawn(worker.run(StdDuration::from_millis(20), stop.clone())));
     }
@@ -358,7 +358,7 @@ async fn a_killed_workers_claims_are_sent_by_another_after_the_lease() {
         let mut conn = app.state.pool.get().unwrap();
         tandem_store::write_tx(&mut conn, |c| {
             for i in 0..40 {
-                tandem_api::outbox::enqueue(
+                tandem_notification::outbox::enqueue(
                     c,
                     &practice,
                     None,
@@ -407,7 +407,7 @@ async fn a_killed_workers_claims_are_sent_by_another_after_the_lease() {
     })
     .unwrap();
     app.clock.set(Utc::now() + Duration::seconds(5));
-    let worker = tandem_api::outbox::Worker {
+    let worker = tandem_notification::outbox::Worker {
         pool: app.state.pool.clone(),
         mailer,
         clock: Arc::new(app.clock.clone()),
@@ -415,7 +415,7 @@ async fn a_killed_workers_claims_are_sent_by_another_after_the_lease() {
         signer: app.state.signer.clone(),
         batch: 50,
         lease: Duration::seconds(60),
-        metrics: None,
+        on_outcome: None,
     };
     for _ in 0..10 {
         worker.run_once().await.unwrap();
@@ -511,7 +511,7 @@ async fn opening_an_unsubscribe_link_changes_nothing_until_its_button_posts() {
 #[actix_web::test]
 async fn unsubscribe_links_are_signed_with_their_own_key_not_the_token_key() {
     use tandem_api::auth::keys::{KeySet, Purpose, derive};
-    use tandem_api::outbox::UnsubscribeSigner;
+    use tandem_notification::outbox::UnsubscribeSigner;
 
     use crate::support::{OTHER_SECRET, TEST_SECRET, b64};
 
@@ -537,7 +537,7 @@ async fn unsubscribe_links_are_signed_with_their_own_key_not_the_token_key() {
     }
     // A key that is not listed (any more): refused.
     let gone = KeySet::parse(&format!("gone:{}", b64(&[3u8; 32])), None).unwrap();
-    post(UnsubscribeSigner::from_keys(&gone).token(&user_id, "daily_check_in")).await.assert_problem(404);
+    post(gone.unsubscribe_signer().token(&user_id, "daily_check_in")).await.assert_problem(404);
     assert_eq!(preferences(&app, &token).await["daily_check_in"], true, "nothing refused changed anything");
 
     // What the server signs: HKDF of the active secret for this purpose.
@@ -548,7 +548,7 @@ async fn unsubscribe_links_are_signed_with_their_own_key_not_the_token_key() {
     assert_eq!(preferences(&app, &token).await["daily_check_in"], false);
     // A link mailed before the rotation (under the retiring key) still works.
     let old = KeySet::parse(&format!("old:{}", b64(&TEST_SECRET)), None).unwrap();
-    let before_rotation = UnsubscribeSigner::from_keys(&old).token(&user_id, "agreement_review");
+    let before_rotation = old.unsubscribe_signer().token(&user_id, "agreement_review");
     assert_eq!(post(before_rotation).await.status, 200);
     assert_eq!(preferences(&app, &token).await["agreement_review"], false);
 }

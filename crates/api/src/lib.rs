@@ -16,7 +16,6 @@ pub mod idempotency;
 pub mod input;
 pub mod metrics;
 pub mod openapi;
-pub mod outbox;
 pub mod pagination;
 pub mod review;
 pub mod state;

@@ -27,7 +27,7 @@ pub struct AppState {
     pub limiter: Arc<AuthLimiter>,
     pub metrics: Arc<Metrics>,
     /// Signs and checks one-click unsubscribe links.
-    pub signer: crate::outbox::UnsubscribeSigner,
+    pub signer: tandem_notification::outbox::UnsubscribeSigner,
 }
 
 impl std::fmt::Debug for AppState {

@@ -6,6 +6,7 @@
 //! checks every rendering against a denylist of revealing words.
 
 pub mod mailer;
+pub mod outbox;
 pub mod templates;
 
 pub use mailer::{MailConfig, MailError, Mailer, SmtpConfig, SmtpTls, TransportConfig};

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use tandem_api::outbox::{UnsubscribeSigner, Worker};
 use tandem_domain::{Clock, SystemClock};
+use tandem_notification::outbox::{UnsubscribeSigner, Worker};
 use tandem_notification::{EmailKind, MailConfig, Mailer, SmtpConfig, SmtpTls, TransportConfig};
 use tandem_store::{PoolOptions, build_pool, write_tx};
 
@@ -25,7 +25,7 @@ pub async fn mail(count: usize, host: &str, port: u16, pool_size: u32, workers: 
         write_tx(&mut conn, |c| {
             tandem_store::practices::insert(c, "00000000-0000-7000-8000-000000000001", "Bench", now)?;
             for i in 0..count {
-                tandem_api::outbox::enqueue(
+                tandem_notification::outbox::enqueue(
                     c,
                     "00000000-0000-7000-8000-000000000001",
                     None,
@@ -63,7 +63,7 @@ pub async fn mail(count: usize, host: &str, port: u16, pool_size: u32, workers: 
             signer: UnsubscribeSigner::new(b"bench"),
             batch: 20,
             lease: chrono::Duration::seconds(60),
-            metrics: None,
+            on_outcome: None,
         };
         tasks.push(tokio::spawn(async move {
             loop {

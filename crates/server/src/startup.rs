@@ -81,7 +81,7 @@ pub fn build_state(
         }),
         config: Arc::new(api),
         sessions: SessionCache::default(),
-        signer: tandem_api::outbox::UnsubscribeSigner::from_keys(&keys),
+        signer: keys.unsubscribe_signer(),
         keys: Arc::new(keys),
         metrics: Arc::new(Metrics::new().map_err(|e| StartupError::Metrics(e.to_string()))?),
     };
@@ -170,7 +170,7 @@ pub fn spawn_background(
     state: &AppState,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
-    let worker = tandem_api::outbox::Worker {
+    let worker = tandem_notification::outbox::Worker {
         pool: state.pool.clone(),
         mailer: state.mailer.clone(),
         clock: state.clock.clone(),
@@ -178,7 +178,10 @@ pub fn spawn_background(
         signer: state.signer.clone(),
         batch: 50,
         lease: chrono::Duration::seconds(i64::try_from(config.outbox_lease_secs.max(1)).unwrap_or(60)),
-        metrics: Some(state.metrics.clone()),
+        on_outcome: Some({
+            let metrics = state.metrics.clone();
+            Arc::new(move |outcome: &'static str| metrics.outbox_event(outcome))
+        }),
     };
     let mut handles =
         vec![tokio::spawn(worker.run(Duration::from_millis(config.outbox_poll_ms.max(10)), stop.clone()))];
@@ -198,7 +201,8 @@ pub fn spawn_background(
         loop {
             let now = clock.now();
             let pool = pool.clone();
-            let result = tokio::task::spawn_blocking(move || tandem_api::outbox::tick(&pool, now, lookback)).await;
+            let result =
+                tokio::task::spawn_blocking(move || tandem_notification::outbox::tick(&pool, now, lookback)).await;
             match result {
                 Ok(Ok(n)) if n > 0 => tracing::info!(count = n, "scheduled reminders"),
                 Ok(Err(e)) => tracing::warn!(error = %e, "reminder scheduler: database not available"),

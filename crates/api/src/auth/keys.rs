@@ -189,6 +189,17 @@ impl KeySet {
     pub fn derived_all(&self, purpose: Purpose) -> Vec<[u8; 32]> {
         self.secrets.iter().map(|(_, secret)| derive(secret, purpose)).collect()
     }
+
+    /// The unsubscribe-link signer of this key set: links are signed with the key derived
+    /// from the active secret and accepted under any listed secret, so a key rotation
+    /// leaves links in mail already sent working until the old key is removed.
+    #[must_use]
+    pub fn unsubscribe_signer(&self) -> tandem_notification::outbox::UnsubscribeSigner {
+        tandem_notification::outbox::UnsubscribeSigner::with_older(
+            self.derived(Purpose::Unsubscribe).to_vec(),
+            self.derived_all(Purpose::Unsubscribe).into_iter().map(|k| k.to_vec()).collect(),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -511,7 +511,7 @@ pub async fn request_password_reset(
             let token = tokens::generate();
             let token_hash = tokens::hash(&token);
             one_time::issue(conn, TokenKind::PasswordReset, &user, &token_hash, now, now + PASSWORD_RESET_TTL)?;
-            crate::outbox::enqueue(
+            tandem_notification::outbox::enqueue(
                 conn,
                 &user.practice_id,
                 Some(&user.id),

@@ -461,7 +461,7 @@ pub async fn create_couple(
             })?;
             let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
             one_time::issue(conn, TokenKind::Invitation, &row, hash, now, now + INVITATION_TTL)?;
-            crate::outbox::enqueue(
+            tandem_notification::outbox::enqueue(
                 conn,
                 &actor.practice_id,
                 Some(&id),
@@ -694,7 +694,7 @@ pub async fn resend_invitation(
             ));
         }
         one_time::issue(conn, TokenKind::Invitation, &partner, &hash, now, now + INVITATION_TTL)?;
-        crate::outbox::enqueue(
+        tandem_notification::outbox::enqueue(
             conn,
             &partner.practice_id,
             Some(&partner.id),

@@ -114,7 +114,7 @@ pub fn open_incident(
 /// transaction (so an alert exists exactly when its incident or withdrawal does).
 pub fn alert_clinicians(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) -> ApiResult<()> {
     for clinician in couples::clinicians(conn, &couple.id)? {
-        crate::outbox::enqueue(
+        tandem_notification::outbox::enqueue(
             conn,
             &couple.practice_id,
             Some(&clinician.id),

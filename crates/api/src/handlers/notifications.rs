@@ -18,9 +18,9 @@ use crate::auth::Authenticated;
 use crate::db;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::allow;
-use crate::outbox::{DAYS, preferences_of};
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
+use tandem_notification::outbox::{DAYS, preferences_of};
 
 /// Quiet hours in local time; a reminder that falls inside is skipped, not moved.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

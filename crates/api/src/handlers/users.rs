@@ -271,7 +271,7 @@ pub async fn create_user(
         })?;
         let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
         one_time::issue(conn, TokenKind::Invitation, &row, &token_hash, now, now + INVITATION_TTL)?;
-        crate::outbox::enqueue(
+        tandem_notification::outbox::enqueue(
             conn,
             &row.practice_id,
             Some(&row.id),

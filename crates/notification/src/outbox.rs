@@ -1,13 +1,11 @@
 //! The email outbox at work: enqueueing in the caller's transaction, the worker that
-//! sends with retries, and the scheduler tick that enqueues due reminders.
-//!
-//! The store holds the rows; the notification crate renders and transports; this module
-//! joins them (the notification crate stays free of database code so dependencies keep
-//! pointing one way).
+//! sends with retries, and the scheduler tick that enqueues due reminders. The store
+//! holds the rows; templates and transports are this crate's own.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
+use crate::{EmailKind, MailError, Mailer, render_with};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
@@ -18,12 +16,10 @@ use sha2::Sha256;
 use tandem_domain::Clock;
 use tandem_domain::plans::PlanStatus;
 use tandem_domain::reminders::{self, ClientFacts, Preferences, ReminderKind};
-use tandem_notification::{EmailKind, MailError, Mailer, render_with};
+use tandem_store::error::StoreResult;
 use tandem_store::outbox::{self as store, OutboxRow};
 use tandem_store::preferences::PreferencesRow;
 use tandem_store::{AnyConnection, Pool, StoreError, couples, ids, schedule, time, write_tx};
-
-use crate::error::ApiResult;
 
 /// Sending gives up after this many attempts (dead letter).
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -40,7 +36,7 @@ pub fn enqueue(
     to: &str,
     token: Option<&str>,
     now: DateTime<Utc>,
-) -> ApiResult<bool> {
+) -> StoreResult<bool> {
     let row = OutboxRow {
         id: ids::new_id(),
         practice_id: practice_id.to_owned(),
@@ -57,12 +53,12 @@ pub fn enqueue(
         created_at: time::to_db(now),
         sent_at: None,
     };
-    Ok(store::enqueue(conn, &row)?)
+    store::enqueue(conn, &row)
 }
 
 /// Signs unsubscribe links: an opaque token naming the user and the reminder kind, with
-/// an HMAC under the unsubscribe key (never a token-signing key: see
-/// [`crate::auth::keys::Purpose`]).
+/// an HMAC under the unsubscribe key (never a token-signing key: the API derives one per
+/// purpose from its signing secrets).
 #[derive(Clone)]
 pub struct UnsubscribeSigner {
     /// Signs new links.
@@ -84,14 +80,11 @@ impl UnsubscribeSigner {
         Self { key: Arc::new(key.to_vec()), older: Arc::new(Vec::new()) }
     }
 
-    /// The unsubscribe keys of a signing key set: links are signed with the key derived
-    /// from the active secret and accepted under any listed secret, so a key rotation
-    /// leaves links in mail already sent working until the old key is removed.
+    /// Signs with `active` and also accepts `older` keys, so a key rotation leaves links in
+    /// mail already sent working until the old key is removed.
     #[must_use]
-    pub fn from_keys(keys: &crate::auth::keys::KeySet) -> Self {
-        let mut all = keys.derived_all(crate::auth::keys::Purpose::Unsubscribe).into_iter().map(|k| k.to_vec());
-        let key = all.next().unwrap_or_default();
-        Self { key: Arc::new(key), older: Arc::new(all.collect()) }
+    pub fn with_older(active: Vec<u8>, older: Vec<Vec<u8>>) -> Self {
+        Self { key: Arc::new(active), older: Arc::new(older) }
     }
 
     fn mac(key: &[u8], payload: &str) -> Option<Hmac<Sha256>> {
@@ -128,7 +121,7 @@ impl UnsubscribeSigner {
 }
 
 /// What the worker needs.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Worker {
     pub pool: Pool,
     pub mailer: Mailer,
@@ -138,7 +131,8 @@ pub struct Worker {
     pub batch: i64,
     /// How long a claimed row stays with this worker (default [`LEASE`]).
     pub lease: Duration,
-    pub metrics: Option<Arc<crate::metrics::Metrics>>,
+    /// Told each outcome (`sent`, `retried`, `dead`, `cancelled`), e.g. to count them.
+    pub on_outcome: Option<Arc<dyn Fn(&'static str) + Send + Sync>>,
 }
 
 /// How a send ended.
@@ -229,7 +223,7 @@ impl Worker {
             .await;
         let pool = self.pool.clone();
         let now = self.clock.now();
-        let metrics = self.metrics.clone();
+        let on_outcome = self.on_outcome.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             write_tx(&mut conn, |c| {
@@ -238,9 +232,9 @@ impl Worker {
                 }
                 Ok::<_, StoreError>(())
             })?;
-            if let Some(m) = &metrics {
+            if let Some(report) = &on_outcome {
                 for (row, outcome) in &outcomes {
-                    m.outbox_event(match outcome {
+                    report(match outcome {
                         Sent::Ok => "sent",
                         Sent::Retry(_) if row.attempts < MAX_ATTEMPTS => "retried",
                         Sent::Retry(_) | Sent::Dead(_) => "dead",
