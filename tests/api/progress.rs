@@ -370,8 +370,12 @@ async fn the_summary_always_matches_a_recomputation_from_the_rows() {
         let stored = tandem_store::couples::summary(&mut conn, &couple_id).unwrap();
         let couple = tandem_store::couples::find(&mut conn, &couple_id).unwrap().unwrap();
         tandem_store::write_tx(&mut conn, |conn| {
-            tandem_api::review::refresh_summary(conn, &couple, tandem_domain::Clock::now(&tandem_domain::SystemClock))
-                .map_err(|_| diesel::result::Error::RollbackTransaction)?;
+            tandem_service::review::refresh_summary(
+                conn,
+                &couple,
+                tandem_domain::Clock::now(&tandem_domain::SystemClock),
+            )
+            .map_err(|_| diesel::result::Error::RollbackTransaction)?;
             let fresh =
                 tandem_store::couples::summary(conn, &couple_id).map_err(|_| diesel::result::Error::NotFound)?;
             assert_eq!(

@@ -17,7 +17,6 @@ pub mod input;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
-pub mod review;
 pub mod state;
 
 use std::net::TcpListener;

@@ -368,7 +368,7 @@ fn seed(conn: &mut AnyConnection, backend: Backend, opts: &Options) -> BenchResu
     for (i, chunk) in all.chunks(COUPLES_PER_TX).enumerate() {
         write_tx(conn, |c| -> BenchResult {
             for couple in chunk {
-                tandem_api::review::refresh_summary(c, couple, now).map_err(|e| e.to_string())?;
+                tandem_service::review::refresh_summary(c, couple, now).map_err(|e| e.to_string())?;
             }
             Ok(())
         })?;

@@ -387,7 +387,7 @@ fn seed_demo_plan(
             created_at: time::to_db(started + chrono::Duration::days(9)),
         },
     )?;
-    tandem_api::review::refresh_summary(conn, couple, now).map_err(|e| SetupError::Api(e.to_string()))?;
+    tandem_service::review::refresh_summary(conn, couple, now).map_err(|e| SetupError::Api(e.to_string()))?;
     Ok(())
 }
 

@@ -17,9 +17,9 @@ use crate::audit;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::access;
-use crate::handlers::plans::safety_stop_if_needed;
 use crate::state::AppState;
 use crate::{db, etag};
+use tandem_service::safety;
 
 /// One partner's side of the agreement.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -380,37 +380,13 @@ pub async fn acknowledge(
             // Taking effect may stop the running plan.
             let (latest, in_effect) = current(conn, &c)?.ok_or(ApiError::NotFound)?;
             if in_effect == Some(latest.row.version) {
-                safety_stop_if_needed(conn, &c, None, now)?;
+                safety::stop_if_off_limits(conn, &c, now)?;
             }
-            crate::review::refresh_summary(conn, &c, now)?;
+            tandem_service::review::refresh_summary(conn, &c, now)?;
         }
         let (latest, in_effect) = current(conn, &c)?.ok_or(ApiError::NotFound)?;
         view(&actor, &c, &latest, in_effect)
     })
     .await?;
     Ok(respond(StatusCode::OK, &couple, agreement))
-}
-
-/// The off-limits tags that govern new content: both the version in effect and any newer
-/// version awaiting acknowledgement (the more protective reading).
-pub fn governing_off_limits(conn: &mut AnyConnection, couple: &CoupleRow) -> ApiResult<Vec<String>> {
-    let versions = store::versions(conn, &couple.id)?;
-    let mut relevant = Vec::new();
-    for v in versions {
-        let effective = tandem_domain::agreements::in_effect(&v.acknowledged_by(), partners_of(couple));
-        relevant.extend(v.row.terms()?);
-        if effective {
-            break;
-        }
-    }
-    Ok(tandem_domain::agreements::off_limits_tags(&relevant))
-}
-
-/// The off-limits tags of the version in effect only (what stops a running plan).
-pub fn in_effect_off_limits(conn: &mut AnyConnection, couple: &CoupleRow) -> ApiResult<Option<Vec<String>>> {
-    let found = store::in_effect(conn, &couple.id, partners_of(couple))?;
-    match found {
-        Some(v) => Ok(Some(tandem_domain::agreements::off_limits_tags(&v.row.terms()?))),
-        None => Ok(None),
-    }
 }

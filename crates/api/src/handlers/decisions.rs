@@ -14,11 +14,12 @@ use utoipa::ToSchema;
 
 use crate::audit;
 use crate::auth::Authenticated;
+use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::handlers::access;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::{db, review};
+use tandem_service::review;
 
 /// The system's recommendation for the current step (clinicians only).
 #[derive(Debug, Serialize, ToSchema)]
@@ -59,7 +60,7 @@ pub async fn get_recommendation(
     let now = state.clock.now();
     let plan_id = ctx.tree.plan.id.clone();
     let couple_id = ctx.couple.id.clone();
-    let current = db::read(&state, move |conn| review::current(conn, &ctx.tree, &ctx.couple, now)).await?;
+    let current = db::read(&state, move |conn| Ok(review::current(conn, &ctx.tree, &ctx.couple, now)?)).await?;
     let cur = current.ok_or_else(|| {
         ApiError::conflict(tandem_domain::refusal::Code::PlanNotRunning, "the plan is not running".into())
     })?;

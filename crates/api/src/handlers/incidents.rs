@@ -19,11 +19,12 @@ use crate::audit;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::access;
-use crate::handlers::plans::hold_plan;
 use crate::handlers::reports::practice_notice;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::{db, idempotency, review};
+use crate::{db, idempotency};
+use tandem_service::review;
+use tandem_service::safety;
 
 /// An incident.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -105,7 +106,7 @@ pub fn open_incident(
     };
     store::insert(conn, &row)?;
     if let Some(plan) = running {
-        hold_plan(conn, &plan, HoldCause::IncidentOpen, now)?;
+        safety::hold_plan(conn, &plan, HoldCause::IncidentOpen, now)?;
     }
     Ok(row)
 }
@@ -369,9 +370,7 @@ pub async fn withdraw(
     let c = couple.clone();
     db::write(&state, move |conn| {
         store::insert_withdrawal(conn, &row)?;
-        if let Some(plan) = plans::running(conn, &c.id)? {
-            hold_plan(conn, &plan, HoldCause::Withdrawal, now)?;
-        }
+        safety::stop_running_plan(conn, &c.id, HoldCause::Withdrawal, now)?;
         alert_clinicians(conn, &c, now)?;
         audit::record(conn, event)?;
         review::refresh_summary(conn, &c, now)?;

@@ -21,11 +21,11 @@ use crate::audit;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::access::{self, PlanContext};
-use crate::handlers::agreements::{governing_off_limits, in_effect_off_limits};
 use crate::handlers::enum_field;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, etag};
+use tandem_service::safety::{governing_off_limits, hold_plan, in_effect_off_limits};
 
 /// How much of the plan the caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -278,53 +278,6 @@ fn plan_tag(plan: &PlanRow) -> String {
 
 fn respond(status: StatusCode, plan_view: Plan, tag: String) -> HttpResponse {
     HttpResponse::build(status).insert_header((header::ETAG, tag)).json(plan_view)
-}
-
-/// Puts the couple's running plan on hold for `cause`, at once and without a clinician.
-/// A stop never moves the plan to another step. Returns whether it stopped anything.
-pub fn hold_plan(conn: &mut AnyConnection, plan: &PlanRow, cause: HoldCause, now: DateTime<Utc>) -> ApiResult<bool> {
-    if plan.status()? != PlanStatus::Active {
-        // Already on hold (keep the first cause) or not running.
-        return Ok(false);
-    }
-    store::update_plan(
-        conn,
-        &plan.id,
-        &PlanChanges {
-            status: Some(PlanStatus::OnHold.as_str().into()),
-            hold_cause: Some(Some(cause.as_str().into())),
-            // `updated_at` stays: partners read it, and a stop's time would date the
-            // other partner's private event (an incident, a soft no, a withdrawal).
-            ..PlanChanges::default()
-        },
-    )?;
-    if let Some(step) = &plan.current_step_id {
-        store::set_step_status(conn, step, StepStatus::OnHold, now)?;
-    }
-    couples::set_pause_cause(conn, &plan.couple_id, Some(cause.as_str()), now)?;
-    Ok(true)
-}
-
-/// Checks the couple's running plan against the agreement in effect and stops it if a
-/// current exercise has become off-limits.
-pub fn safety_stop_if_needed(
-    conn: &mut AnyConnection,
-    couple: &CoupleRow,
-    _hint: Option<HoldCause>,
-    now: DateTime<Utc>,
-) -> ApiResult<bool> {
-    let Some(plan) = store::running(conn, &couple.id)? else { return Ok(false) };
-    let Some(step_id) = plan.current_step_id.clone() else { return Ok(false) };
-    let Some(tree) = store::tree(conn, &plan.id)? else { return Ok(false) };
-    let off = in_effect_off_limits(conn, couple)?.unwrap_or_default();
-    let mut tags = Vec::new();
-    for item in tree.items_of(&step_id) {
-        tags.extend(json_list(&item.tags)?);
-    }
-    if off_limits(&tags, &off).is_empty() {
-        return Ok(false);
-    }
-    hold_plan(conn, &plan, HoldCause::OffLimits, now)
 }
 
 /// Loads the facts the lifecycle gates judge, about the step that would be current.
@@ -604,7 +557,7 @@ where
         lock(conn, &ctx.tree.plan, now)?;
         f(conn, &ctx, now)?;
         audit::record(conn, event)?;
-        crate::review::refresh_summary(conn, &ctx.couple, now)?;
+        tandem_service::review::refresh_summary(conn, &ctx.couple, now)?;
         reload(conn, &actor, &ctx)
     })
     .await?;
@@ -656,7 +609,7 @@ pub async fn change_status(
         apply_lifecycle(conn, &tree, action, next, now)?;
         store::bump_version(conn, &tree.plan.id, tree.plan.version, now)?;
         audit::record(conn, event)?;
-        crate::review::refresh_summary(conn, &ctx.couple, now)?;
+        tandem_service::review::refresh_summary(conn, &ctx.couple, now)?;
         reload(conn, &actor, &PlanContext { tree, ..ctx })
     })
     .await?;
@@ -1180,7 +1133,7 @@ pub async fn set_consent(
             hold_plan(conn, &plan, HoldCause::ConsentWithdrawn, now)?;
         }
         audit::record(conn, event)?;
-        crate::review::refresh_summary(conn, &ctx.couple, now)?;
+        tandem_service::review::refresh_summary(conn, &ctx.couple, now)?;
         Ok(())
     })
     .await?;

@@ -19,7 +19,8 @@ use crate::handlers::incidents::{alert_clinicians, open_incident};
 use crate::handlers::{access, enum_field};
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::{db, idempotency, review};
+use crate::{db, idempotency};
+use tandem_service::review;
 
 /// Who may read an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -109,7 +109,7 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
                 .collect(),
         })
         .collect();
-    let recommendation = crate::review::current(conn, &tree, couple, now)?.map(|cur| RecommendationView {
+    let recommendation = tandem_service::review::current(conn, &tree, couple, now)?.map(|cur| RecommendationView {
         plan_id: plan_id.clone(),
         step_id: cur.step_id,
         kind: cur.recommendation.kind,

@@ -15,7 +15,7 @@ use tandem_store::couples::{self, CoupleRow, SummaryChanges};
 use tandem_store::plans::{self, PlanTree};
 use tandem_store::{AnyConnection, agreements, incidents, records, time};
 
-use crate::error::ApiResult;
+use tandem_store::error::StoreResult;
 
 /// A recommendation with the ETag a decision must quote.
 #[derive(Debug, Clone)]
@@ -63,7 +63,7 @@ pub fn assess(
     tree: &PlanTree,
     couple: &CoupleRow,
     now: DateTime<Utc>,
-) -> ApiResult<Option<Assessment>> {
+) -> StoreResult<Option<Assessment>> {
     assess_with(conn, tree, couple, now, None)
 }
 
@@ -74,7 +74,7 @@ fn assess_with(
     couple: &CoupleRow,
     now: DateTime<Utc>,
     open_incidents: Option<i64>,
-) -> ApiResult<Option<Assessment>> {
+) -> StoreResult<Option<Assessment>> {
     let status = tree.plan.status()?;
     if !matches!(status, PlanStatus::Active | PlanStatus::OnHold) {
         return Ok(None);
@@ -132,7 +132,7 @@ pub fn current(
     tree: &PlanTree,
     couple: &CoupleRow,
     now: DateTime<Utc>,
-) -> ApiResult<Option<Current>> {
+) -> StoreResult<Option<Current>> {
     Ok(assess(conn, tree, couple, now)?.map(|a| a.current))
 }
 
@@ -147,7 +147,7 @@ pub fn summary_label(r: &Recommendation) -> &'static str {
 
 /// Recomputes the couple's summary row from its rows (one couple's, a bounded read:
 /// indexed probes, the running plan's steps and consents, the current step's window).
-pub fn refresh_summary(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) -> ApiResult<()> {
+pub fn refresh_summary(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) -> StoreResult<()> {
     let open = incidents::open_count(conn, &couple.id)?;
     let withdrawn = incidents::any_withdrawal(conn, &couple.id)?;
     let running = plans::running(conn, &couple.id)?;
