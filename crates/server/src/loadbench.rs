@@ -42,6 +42,8 @@ pub struct Options {
     pub duration: Duration,
     pub reuse: bool,
     pub seed_only: bool,
+    /// Time the reminder scheduler tick on the dataset instead of driving the HTTP load.
+    pub scheduler: bool,
     pub note: String,
     pub report: PathBuf,
 }
@@ -77,10 +79,17 @@ pub async fn run(opts: Options) -> BenchResult {
         data
     };
     drop(conn);
-    drop(pool);
     if opts.seed_only {
         return Ok(());
     }
+    if opts.scheduler {
+        let table = scheduler(&opts, &pool, backend, &data)?;
+        println!("\n{table}");
+        append_report(&opts.report, &table)?;
+        println!("appended to {}", opts.report.display());
+        return Ok(());
+    }
+    drop(pool);
     let results = drive(&opts, &data).await?;
     let table = render(&opts, backend, &data, &results);
     println!("\n{table}");
@@ -855,6 +864,54 @@ async fn load(c: &Client, s: &Shared, hit: Hit, concurrency: usize, duration: Du
         p50_ms: pct(0.50),
         p99_ms: pct(0.99),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scheduler
+
+/// Times `tandem_api::outbox::tick` over every active client of the dataset: a first tick
+/// (which enqueues the reminders due) and a repeat at the same instant (which finds them
+/// queued already). The reminders it enqueued are deleted afterwards, so the dataset can be
+/// measured again.
+fn scheduler(opts: &Options, pool: &tandem_store::Pool, backend: Backend, data: &Dataset) -> BenchResult<String> {
+    let mut conn = pool.get()?;
+    let clients = count(&mut conn, "SELECT COUNT(*) AS n FROM users WHERE kind = 'client' AND status = 'active'")?;
+    // Ids are UUIDv7 (time-ordered): every row the ticks add sorts after this one.
+    let marker = ids::new_id();
+    std::thread::sleep(Duration::from_millis(5));
+    drop(conn);
+    // A whole day of look-back, so that every client's daily reminder is due at once: the
+    // most a tick can have to write.
+    let now = SystemClock.now();
+    let lookback = chrono::Duration::hours(24);
+    let mut runs = Vec::new();
+    for label in ["first tick", "repeat tick"] {
+        let started = Instant::now();
+        let added = tandem_api::outbox::tick(pool, now, lookback).map_err(|e| e.to_string())?;
+        let secs = started.elapsed().as_secs_f64();
+        println!("{label}: {added} reminders enqueued in {secs:.2} s");
+        runs.push((label, added, secs));
+    }
+    let mut conn = pool.get()?;
+    diesel::sql_query(format!("DELETE FROM outbox WHERE id > {}", q(&marker))).execute(&mut conn)?;
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "### {} · {backend:?} · scheduler tick · {clients} active clients ({} couples){}",
+        Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        data.couples,
+        if opts.note.is_empty() { String::new() } else { format!(" · {}", opts.note) }
+    );
+    let _ = writeln!(
+        t,
+        "\nMachine: {} (shared). `tandem_api::outbox::tick` called in the bench process, 24 h look-back (every daily reminder due).\n",
+        machine()
+    );
+    t.push_str("| run | reminders enqueued | time |\n|---|---|---|\n");
+    for (label, added, secs) in runs {
+        let _ = writeln!(t, "| {label} | {added} | {secs:.2} s |");
+    }
+    Ok(t)
 }
 
 // ---------------------------------------------------------------------------------------
