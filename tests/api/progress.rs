@@ -369,6 +369,15 @@ async fn the_summary_always_matches_a_recomputation_from_the_rows() {
         let mut conn = pool.get().unwrap();
         let stored = tandem_store::couples::summary(&mut conn, &couple_id).unwrap();
         let couple = tandem_store::couples::find(&mut conn, &couple_id).unwrap().unwrap();
+        // The refresh's one-statement facts answer what the separate queries answer.
+        assert_eq!(
+            tandem_store::records::summary_facts(&mut conn, &couple_id).unwrap(),
+            tandem_store::records::SummaryFacts {
+                open_incidents: tandem_store::incidents::open_count(&mut conn, &couple_id).unwrap(),
+                withdrawn: tandem_store::incidents::any_withdrawal(&mut conn, &couple_id).unwrap(),
+                last_activity: tandem_store::records::last_activity(&mut conn, &couple_id).unwrap(),
+            }
+        );
         tandem_store::write_tx(&mut conn, |conn| {
             tandem_service::review::refresh_summary(
                 conn,

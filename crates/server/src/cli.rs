@@ -66,6 +66,10 @@ pub enum Command {
         /// A tiny dataset and one second per endpoint (for CI).
         #[arg(long)]
         smoke: bool,
+        /// Time the reminder scheduler tick (twice: a first and a repeat) over the seeded
+        /// clients instead of the HTTP load (e.g. `--couples 50000` for 100,000 clients).
+        #[arg(long)]
+        scheduler: bool,
         /// A note for the table's heading (e.g. what changed).
         #[arg(long, default_value = "")]
         note: String,

@@ -42,6 +42,8 @@ pub struct Options {
     pub duration: Duration,
     pub reuse: bool,
     pub seed_only: bool,
+    /// Time the reminder scheduler tick on the dataset instead of driving the HTTP load.
+    pub scheduler: bool,
     pub note: String,
     pub report: PathBuf,
 }
@@ -77,10 +79,17 @@ pub async fn run(opts: Options) -> BenchResult {
         data
     };
     drop(conn);
-    drop(pool);
     if opts.seed_only {
         return Ok(());
     }
+    if opts.scheduler {
+        let table = scheduler(&opts, &pool, backend, &data)?;
+        println!("\n{table}");
+        append_report(&opts.report, &table)?;
+        println!("appended to {}", opts.report.display());
+        return Ok(());
+    }
+    drop(pool);
     let results = drive(&opts, &data).await?;
     let table = render(&opts, backend, &data, &results);
     println!("\n{table}");
@@ -594,10 +603,18 @@ fn start_server(opts: &Options, data_dir: &Path) -> BenchResult<Server> {
         .env("TANDEM_DATA_DIR", data_dir)
         .env("TANDEM_AUTH_ATTEMPTS_PER_MINUTE", "1000000")
         .env("TANDEM_RUN_WORKER", "false")
+        // As deploy/Dockerfile ships it: glibc's per-thread arenas otherwise keep ~30 MiB
+        // of freed memory under this load (an explicit value in the environment wins).
+        .env("MALLOC_ARENA_MAX", malloc_arena_max())
         .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
         .stdout(Stdio::null())
         .spawn()?;
     Ok(Server { child, base: format!("http://127.0.0.1:{port}") })
+}
+
+/// `MALLOC_ARENA_MAX` for the server: the environment's, else 2 as the image sets.
+fn malloc_arena_max() -> String {
+    std::env::var("MALLOC_ARENA_MAX").unwrap_or_else(|_| "2".into())
 }
 
 type Client = awc::Client;
@@ -858,6 +875,54 @@ async fn load(c: &Client, s: &Shared, hit: Hit, concurrency: usize, duration: Du
 }
 
 // ---------------------------------------------------------------------------------------
+// Scheduler
+
+/// Times `tandem_notification::outbox::tick` over every active client of the dataset: a first tick
+/// (which enqueues the reminders due) and a repeat at the same instant (which finds them
+/// queued already). The reminders it enqueued are deleted afterwards, so the dataset can be
+/// measured again.
+fn scheduler(opts: &Options, pool: &tandem_store::Pool, backend: Backend, data: &Dataset) -> BenchResult<String> {
+    let mut conn = pool.get()?;
+    let clients = count(&mut conn, "SELECT COUNT(*) AS n FROM users WHERE kind = 'client' AND status = 'active'")?;
+    // Ids are UUIDv7 (time-ordered): every row the ticks add sorts after this one.
+    let marker = ids::new_id();
+    std::thread::sleep(Duration::from_millis(5));
+    drop(conn);
+    // A whole day of look-back, so that every client's daily reminder is due at once: the
+    // most a tick can have to write.
+    let now = SystemClock.now();
+    let lookback = chrono::Duration::hours(24);
+    let mut runs = Vec::new();
+    for label in ["first tick", "repeat tick"] {
+        let started = Instant::now();
+        let added = tandem_notification::outbox::tick(pool, now, lookback).map_err(|e| e.to_string())?;
+        let secs = started.elapsed().as_secs_f64();
+        println!("{label}: {added} reminders enqueued in {secs:.2} s");
+        runs.push((label, added, secs));
+    }
+    let mut conn = pool.get()?;
+    diesel::sql_query(format!("DELETE FROM outbox WHERE id > {}", q(&marker))).execute(&mut conn)?;
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "### {} · {backend:?} · scheduler tick · {clients} active clients ({} couples){}",
+        Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        data.couples,
+        if opts.note.is_empty() { String::new() } else { format!(" · {}", opts.note) }
+    );
+    let _ = writeln!(
+        t,
+        "\nMachine: {} (shared). `tandem_notification::outbox::tick` called in the bench process, 24 h look-back (every daily reminder due).\n",
+        machine()
+    );
+    t.push_str("| run | reminders enqueued | time |\n|---|---|---|\n");
+    for (label, added, secs) in runs {
+        let _ = writeln!(t, "| {label} | {added} | {secs:.2} s |");
+    }
+    Ok(t)
+}
+
+// ---------------------------------------------------------------------------------------
 // Report
 
 fn machine() -> String {
@@ -886,9 +951,10 @@ fn render(opts: &Options, backend: Backend, data: &Dataset, results: &[EndpointR
     );
     let _ = writeln!(
         t,
-        "\nMachine: {} (shared). {} s per endpoint, server `tandem serve` as a child (worker off, default pool and HTTP workers), client in the bench process.\n",
+        "\nMachine: {} (shared). {} s per endpoint, server `tandem serve` as a child (worker off, default pool and HTTP workers, MALLOC_ARENA_MAX={}), client in the bench process.\n",
         machine(),
-        opts.duration.as_secs_f64()
+        opts.duration.as_secs_f64(),
+        malloc_arena_max()
     );
     t.push_str("| endpoint | c | requests | requests/s | p50 | p99 | non-2xx |\n|---|---|---|---|---|---|---|\n");
     for r in results {

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
             reuse,
             seed_only,
             smoke,
+            scheduler,
             note,
             report,
         } => bench(
@@ -48,7 +49,7 @@ fn main() -> ExitCode {
             [couples, clinicians, reports],
             concurrency,
             duration,
-            [reuse, seed_only, smoke],
+            [reuse, seed_only, smoke, scheduler],
             note,
             report,
         ),
@@ -139,7 +140,7 @@ fn bench(
     [couples, clinicians, reports]: [Option<usize>; 3],
     concurrency: usize,
     duration: u64,
-    [reuse, seed_only, smoke]: [bool; 3],
+    [reuse, seed_only, smoke, scheduler]: [bool; 4],
     note: String,
     report: std::path::PathBuf,
 ) -> CliResult {
@@ -170,6 +171,7 @@ fn bench(
         duration: std::time::Duration::from_secs(if smoke { 1 } else { duration.max(1) }),
         reuse,
         seed_only,
+        scheduler,
         note,
         report,
         database_url,

@@ -148,17 +148,18 @@ pub fn summary_label(r: &Recommendation) -> &'static str {
 /// Recomputes the couple's summary row from its rows (one couple's, a bounded read:
 /// indexed probes, the running plan's steps and consents, the current step's window).
 pub fn refresh_summary(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) -> StoreResult<()> {
-    let open = incidents::open_count(conn, &couple.id)?;
-    let withdrawn = incidents::any_withdrawal(conn, &couple.id)?;
+    // Open incidents, withdrawal and last activity in one statement (was four).
+    let facts = records::summary_facts(conn, &couple.id)?;
+    let open = facts.open_incidents;
     let running = plans::running(conn, &couple.id)?;
     let mut changes = SummaryChanges {
         open_incidents: Some(i32::try_from(open).unwrap_or(i32::MAX)),
-        withdrawn: Some(withdrawn),
+        withdrawn: Some(facts.withdrawn),
         pause_cause: Some(running.as_ref().and_then(|p| p.hold_cause.clone())),
         recommendation: Some(None),
         rising_distress: Some(false),
         diverging: Some(false),
-        last_activity_at: Some(records::last_activity(conn, &couple.id)?),
+        last_activity_at: Some(facts.last_activity),
         updated_at: Some(time::to_db(now)),
         ..SummaryChanges::default()
     };

@@ -239,6 +239,44 @@ pub fn last_activity(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<O
     Ok(report.max(check_in))
 }
 
+/// What the summary refresh needs of a couple's incidents and records, in one statement:
+/// open incidents, whether a partner withdrew, and the latest activity (as
+/// [`crate::incidents::open_count`], [`crate::incidents::any_withdrawal`] and
+/// [`last_activity`] answer in four).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryFacts {
+    pub open_incidents: i64,
+    pub withdrawn: bool,
+    pub last_activity: Option<chrono::NaiveDateTime>,
+}
+
+pub fn summary_facts(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<SummaryFacts> {
+    use crate::schema::{incidents, withdrawals};
+    let (open, withdrawn, report, check_in): (
+        Option<i64>,
+        bool,
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+    ) = diesel::select((
+        incidents::table
+            .filter(incidents::couple_id.eq(couple_id))
+            .filter(incidents::status.eq(crate::incidents::OPEN))
+            .count()
+            .single_value(),
+        diesel::dsl::exists(withdrawals::table.filter(withdrawals::couple_id.eq(couple_id))),
+        reports::table
+            .filter(reports::couple_id.eq(couple_id))
+            .select(diesel::dsl::max(reports::created_at))
+            .single_value(),
+        check_ins::table
+            .filter(check_ins::couple_id.eq(couple_id))
+            .select(diesel::dsl::max(check_ins::created_at))
+            .single_value(),
+    ))
+    .get_result(conn)?;
+    Ok(SummaryFacts { open_incidents: open.unwrap_or(0), withdrawn, last_activity: report.max(check_in) })
+}
+
 /// Converts for callers that keep `DateTime<Utc>`.
 #[must_use]
 pub fn at(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
