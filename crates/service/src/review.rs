@@ -148,10 +148,21 @@ pub fn summary_label(r: &Recommendation) -> &'static str {
 /// Recomputes the couple's summary row from its rows (one couple's, a bounded read:
 /// indexed probes, the running plan's steps and consents, the current step's window).
 pub fn refresh_summary(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) -> StoreResult<()> {
+    let running = plans::running(conn, &couple.id)?;
+    refresh_summary_with(conn, couple, running, now)
+}
+
+/// [`refresh_summary`] for a caller that has just read the couple's running plan (at most
+/// one per couple: a unique index) in the same transaction and not changed it since.
+pub fn refresh_summary_with(
+    conn: &mut AnyConnection,
+    couple: &CoupleRow,
+    running: Option<plans::PlanRow>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     // Open incidents, withdrawal and last activity in one statement (was four).
     let facts = records::summary_facts(conn, &couple.id)?;
     let open = facts.open_incidents;
-    let running = plans::running(conn, &couple.id)?;
     let mut changes = SummaryChanges {
         open_incidents: Some(i32::try_from(open).unwrap_or(i32::MAX)),
         withdrawn: Some(facts.withdrawn),

@@ -258,7 +258,13 @@ pub async fn create_report(
             alert_clinicians(conn, &couple, now)?;
             audit::record(conn, incident_event)?;
         }
-        review::refresh_summary(conn, &couple, now)?;
+        if row.boundary_crossed || plan.couple_id != couple.id {
+            // An incident may have put the plan on hold: read it again.
+            review::refresh_summary(conn, &couple, now)?;
+        } else {
+            // The plan read above is the couple's running plan (active, one per couple).
+            review::refresh_summary_with(conn, &couple, Some(plan), now)?;
+        }
         // The practice is read only when the answer carries its crisis notice.
         let crisis = if opens_incident {
             Some(tandem_store::practices::find(conn, &couple.practice_id)?.crisis_notice)
