@@ -95,6 +95,12 @@ pub async fn run(opts: Options) -> BenchResult {
     println!("\n{table}");
     append_report(&opts.report, &table)?;
     println!("appended to {}", opts.report.display());
+    // Measured figures stand as they are, failures included; but a run where requests
+    // failed says so in its exit status, so CI's smoke run catches a broken endpoint.
+    let failed: usize = results.iter().map(|r| r.non_2xx).sum();
+    if failed > 0 {
+        return Err(format!("{failed} requests answered other than 2xx (see the table)").into());
+    }
     Ok(())
 }
 
