@@ -117,6 +117,12 @@ async fn cors_allows_only_configured_origins() {
 #[actix_web::test]
 async fn the_docs_work_offline() {
     let app = TestApp::spawn().await;
+    // The exact address the startup banner prints, `{base}/docs`, leads to the page.
+    let bare = awc::Client::builder().disable_redirects().finish().get(app.url("/docs")).send().await.unwrap();
+    assert_eq!(bare.status(), 308);
+    assert_eq!(bare.headers().get("location").and_then(|v| v.to_str().ok()), Some("/docs/"));
+    let followed = app.client.get(app.url("/docs")).send().await.unwrap().body().await.unwrap();
+    assert!(String::from_utf8_lossy(&followed).contains("swagger-ui"));
     let page = app.client.get(app.url("/docs/")).send().await.unwrap().body().await.unwrap();
     let page = String::from_utf8_lossy(&page);
     assert!(page.contains("swagger-ui"), "{page}");

@@ -183,6 +183,12 @@ async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRespons
     }
 }
 
+/// `/docs` (the address the README and the startup banner give) leads to the docs page,
+/// which is served under `/docs/`.
+async fn docs_home() -> HttpResponse {
+    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
+}
+
 fn cors(config: &ApiConfig) -> Cors {
     let mut cors = Cors::default()
         .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -230,7 +236,8 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .configure(routes)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*spec).clone()))
+    app.service(web::resource("/docs").get(docs_home))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*spec).clone()))
         .default_service(web::to(fallback))
         .wrap(middleware::from_fn(input::refuse_control_characters))
         .wrap(middleware::from_fn(body::deadline))
