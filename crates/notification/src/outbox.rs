@@ -56,6 +56,21 @@ pub fn enqueue(
     store::enqueue(conn, &row)
 }
 
+/// Queues a discreet alert to each of the couple's clinicians, in the caller's
+/// transaction (so an alert exists exactly when its incident, withdrawal or break-glass
+/// grant does). The email says only that something waits for review.
+pub fn alert_clinicians(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    couple_id: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for clinician in couples::clinicians(conn, couple_id)? {
+        enqueue(conn, practice_id, Some(&clinician.id), EmailKind::ClinicianAlert, &clinician.email, None, now)?;
+    }
+    Ok(())
+}
+
 /// Signs unsubscribe links: an opaque token naming the user and the reminder kind, with
 /// an HMAC under the unsubscribe key (never a token-signing key: the API derives one per
 /// purpose from its signing secrets).

@@ -7,8 +7,9 @@ use tandem_domain::plans::{HoldCause, PlanStatus, StepStatus, off_limits};
 use tandem_store::couples::{self, CoupleRow};
 use tandem_store::error::StoreResult;
 use tandem_store::exercises::json_list;
+use tandem_store::incidents::{self, IncidentRow};
 use tandem_store::plans::{self, PlanChanges, PlanRow};
-use tandem_store::{AnyConnection, agreements};
+use tandem_store::{AnyConnection, agreements, ids, time};
 
 /// Puts the couple's running plan (and its current step) on hold for `cause`, and records
 /// the cause in the couple's summary. Returns whether it stopped anything: a plan already
@@ -90,4 +91,40 @@ pub fn in_effect_off_limits(conn: &mut AnyConnection, couple: &CoupleRow) -> Sto
         Some(v) => Ok(Some(tandem_domain::agreements::off_limits_tags(&v.row.terms()?))),
         None => Ok(None),
     }
+}
+
+/// Opens an incident (a crossed boundary, from a report or directly) and stops the running
+/// plan, in the caller's transaction. The incident names the step that was current.
+pub fn open_incident(
+    conn: &mut AnyConnection,
+    couple: &CoupleRow,
+    author_id: &str,
+    description: &str,
+    report_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<IncidentRow> {
+    let running = plans::running(conn, &couple.id)?;
+    let row = IncidentRow {
+        id: ids::new_id(),
+        practice_id: couple.practice_id.clone(),
+        couple_id: couple.id.clone(),
+        plan_id: running.as_ref().map(|p| p.id.clone()),
+        step_id: running.as_ref().and_then(|p| p.current_step_id.clone()),
+        report_id: report_id.map(str::to_owned),
+        author_id: author_id.to_owned(),
+        description: description.to_owned(),
+        status: incidents::OPEN.into(),
+        acknowledgement: None,
+        revision: None,
+        renewed_consent: false,
+        resolution: None,
+        resolved_by: None,
+        opened_at: time::to_db(now),
+        resolved_at: None,
+    };
+    incidents::insert(conn, &row)?;
+    if let Some(plan) = running {
+        hold_plan(conn, &plan, HoldCause::IncidentOpen, now)?;
+    }
+    Ok(row)
 }

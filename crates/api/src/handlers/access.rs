@@ -140,3 +140,9 @@ pub fn require_in_treatment(couple: &CoupleRow) -> ApiResult<()> {
         Ok(())
     }
 }
+
+/// The practice's crisis notice.
+pub async fn practice_notice(state: &AppState, practice_id: &str) -> ApiResult<String> {
+    let id = practice_id.to_owned();
+    db::read(state, move |conn| Ok(tandem_store::practices::find(conn, &id)?.crisis_notice)).await
+}

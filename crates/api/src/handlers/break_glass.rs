@@ -16,7 +16,6 @@ use crate::auth::Authenticated;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::handlers::access;
-use crate::handlers::incidents::alert_clinicians;
 use crate::input::Json;
 use crate::state::AppState;
 
@@ -101,7 +100,7 @@ pub async fn open(
     let saved = row.clone();
     db::write(&state, move |conn| {
         store::insert(conn, &saved)?;
-        alert_clinicians(conn, &couple, now)?;
+        tandem_notification::outbox::alert_clinicians(conn, &couple.practice_id, &couple.id, now)?;
         audit::record(conn, event)?;
         Ok(())
     })

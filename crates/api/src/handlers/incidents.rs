@@ -8,18 +8,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::plans::HoldCause;
 use tandem_domain::{Action, UserKind};
-use tandem_notification::EmailKind;
-use tandem_store::couples::{self, CoupleRow};
 use tandem_store::incidents::{self as store, IncidentRow, OPEN, RESOLVED, WithdrawalRow};
-use tandem_store::records::ReportRow;
-use tandem_store::{AnyConnection, ids, plans, time};
+use tandem_store::{ids, time};
 use utoipa::ToSchema;
 
 use crate::audit;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::access;
-use crate::handlers::reports::practice_notice;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, idempotency};
@@ -76,58 +72,6 @@ impl From<IncidentRow> for Incident {
     }
 }
 
-/// Opens an incident and stops the running plan, in the caller's transaction.
-pub fn open_incident(
-    conn: &mut AnyConnection,
-    couple: &CoupleRow,
-    author_id: &str,
-    description: &str,
-    report: Option<&ReportRow>,
-    now: DateTime<Utc>,
-) -> ApiResult<IncidentRow> {
-    let running = plans::running(conn, &couple.id)?;
-    let row = IncidentRow {
-        id: ids::new_id(),
-        practice_id: couple.practice_id.clone(),
-        couple_id: couple.id.clone(),
-        plan_id: running.as_ref().map(|p| p.id.clone()),
-        step_id: running.as_ref().and_then(|p| p.current_step_id.clone()),
-        report_id: report.map(|r| r.id.clone()),
-        author_id: author_id.to_owned(),
-        description: description.to_owned(),
-        status: OPEN.into(),
-        acknowledgement: None,
-        revision: None,
-        renewed_consent: false,
-        resolution: None,
-        resolved_by: None,
-        opened_at: time::to_db(now),
-        resolved_at: None,
-    };
-    store::insert(conn, &row)?;
-    if let Some(plan) = running {
-        safety::hold_plan(conn, &plan, HoldCause::IncidentOpen, now)?;
-    }
-    Ok(row)
-}
-
-/// Queues a discreet alert to each of the couple's clinicians, in the caller's
-/// transaction (so an alert exists exactly when its incident or withdrawal does).
-pub fn alert_clinicians(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) -> ApiResult<()> {
-    for clinician in couples::clinicians(conn, &couple.id)? {
-        tandem_notification::outbox::enqueue(
-            conn,
-            &couple.practice_id,
-            Some(&clinician.id),
-            EmailKind::ClinicianAlert,
-            &clinician.email,
-            None,
-            now,
-        )?;
-    }
-    Ok(())
-}
-
 /// A partner's own account of a crossed boundary.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -167,15 +111,15 @@ pub async fn create_incident(
     if n == 0 || n > 4000 {
         return Err(ApiError::validation("description", "must be 1 to 4000 characters"));
     }
-    let crisis = practice_notice(&state, &couple.practice_id).await?;
+    let crisis = access::practice_notice(&state, &couple.practice_id).await?;
     let now = state.clock.now();
     let event = access::event(&state, &auth, "incident.open", "incident", &couple.id, &couple.id);
     let user = auth.actor.user_id.clone();
     let c = couple.clone();
     let description = input.description.trim().to_owned();
     let res = idempotency::run(&state, &auth, &req, "incident.create", &input, StatusCode::CREATED, move |conn| {
-        let row = open_incident(conn, &c, &user, &description, None, now)?;
-        alert_clinicians(conn, &c, now)?;
+        let row = safety::open_incident(conn, &c, &user, &description, None, now)?;
+        tandem_notification::outbox::alert_clinicians(conn, &c.practice_id, &c.id, now)?;
         audit::record(conn, event.resource(&row.id))?;
         review::refresh_summary(conn, &c, now)?;
         let mut view = Incident::from(row);
@@ -356,7 +300,7 @@ pub async fn withdraw(
     if reason.as_deref().is_some_and(|r| r.chars().count() > 4000) {
         return Err(ApiError::validation("reason", "must be at most 4000 characters"));
     }
-    let crisis = practice_notice(&state, &couple.practice_id).await?;
+    let crisis = access::practice_notice(&state, &couple.practice_id).await?;
     let now = state.clock.now();
     let row = WithdrawalRow {
         id: ids::new_id(),
@@ -371,7 +315,7 @@ pub async fn withdraw(
     db::write(&state, move |conn| {
         store::insert_withdrawal(conn, &row)?;
         safety::stop_running_plan(conn, &c.id, HoldCause::Withdrawal, now)?;
-        alert_clinicians(conn, &c, now)?;
+        tandem_notification::outbox::alert_clinicians(conn, &c.practice_id, &c.id, now)?;
         audit::record(conn, event)?;
         review::refresh_summary(conn, &c, now)?;
         Ok(())

@@ -15,12 +15,12 @@ use utoipa::{IntoParams, ToSchema};
 use crate::audit;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::handlers::incidents::{alert_clinicians, open_incident};
+
 use crate::handlers::{access, enum_field};
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, idempotency};
-use tandem_service::review;
+use tandem_service::{review, safety};
 
 /// Who may read an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -254,8 +254,15 @@ pub async fn create_report(
         records::insert_report(conn, &row)?;
         audit::record(conn, event)?;
         if row.boundary_crossed {
-            open_incident(conn, &couple, &actor.user_id, "A boundary was crossed during an attempt.", Some(&row), now)?;
-            alert_clinicians(conn, &couple, now)?;
+            safety::open_incident(
+                conn,
+                &couple,
+                &actor.user_id,
+                "A boundary was crossed during an attempt.",
+                Some(&row.id),
+                now,
+            )?;
+            tandem_notification::outbox::alert_clinicians(conn, &couple.practice_id, &couple.id, now)?;
             audit::record(conn, incident_event)?;
         }
         if row.boundary_crossed || plan.couple_id != couple.id {
@@ -277,12 +284,6 @@ pub async fn create_report(
     })
     .await?;
     Ok(res)
-}
-
-/// The practice's crisis notice.
-pub async fn practice_notice(state: &AppState, practice_id: &str) -> ApiResult<String> {
-    let id = practice_id.to_owned();
-    db::read(state, move |conn| Ok(tandem_store::practices::find(conn, &id)?.crisis_notice)).await
 }
 
 /// Report filters.
