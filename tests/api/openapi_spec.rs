@@ -66,3 +66,43 @@ fn every_operation_is_documented_for_front_end_teams() {
         }
     }
 }
+
+/// The headers the spec declares are the ones the server sends: the ETag of a plan (read
+/// and created, with its Location), `x-request-id` everywhere, `Retry-After` on 429.
+#[actix_web::test]
+async fn declared_response_headers_are_sent() {
+    let app = TestApp::spawn().await;
+    let spec = app.call("GET", "/openapi.json", None, None).await.body;
+    let declared = |path: &str, method: &str, status: &str, header: &str| {
+        let response = &spec["paths"][path][method]["responses"][status];
+        let response = match response["$ref"].as_str() {
+            Some(r) => &spec["components"]["responses"][r.rsplit('/').next().unwrap()],
+            None => response,
+        };
+        response["headers"][header].is_object()
+    };
+    let c = crate::plans::couple(&app, "headers").await;
+    let created = app
+        .post(&format!("/api/v1/couples/{}/plans", c.id), Some(&c.clin), serde_json::json!({"title": "T", "goal": "G"}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.raw);
+    for header in ["etag", "location", "x-request-id"] {
+        assert!(created.header(header).is_some(), "201 sends {header}");
+    }
+    assert!(declared("/api/v1/couples/{couple_id}/plans", "post", "201", "ETag"));
+    assert!(declared("/api/v1/couples/{couple_id}/plans", "post", "201", "Location"));
+    assert!(declared("/api/v1/couples/{couple_id}/plans", "post", "201", "x-request-id"));
+    let id = created.body["id"].as_str().unwrap();
+    let read = app.get(&format!("/api/v1/plans/{id}"), &c.clin).await;
+    assert!(read.header("etag").is_some());
+    assert!(declared("/api/v1/plans/{plan_id}", "get", "200", "ETag"));
+    // With a limit of one attempt a minute, the second is refused with Retry-After.
+    let strict = TestApp::spawn_with(|c| c.auth_attempts_per_minute = 1).await;
+    let wrong = serde_json::json!({"email": "nobody@headers.test", "password": "not the password"});
+    strict.post("/api/v1/auth/login", None, wrong.clone()).await;
+    let limited = strict.post("/api/v1/auth/login", None, wrong).await;
+    limited.assert_problem(429);
+    assert!(limited.header("retry-after").is_some() && limited.header("x-request-id").is_some());
+    assert!(declared("/api/v1/auth/login", "post", "429", "Retry-After"));
+    assert!(declared("/api/v1/auth/login", "post", "429", "x-request-id"));
+}

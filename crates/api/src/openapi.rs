@@ -153,7 +153,67 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             add(op, "503", "ServiceUnavailable");
         }
     }
-    reference_page_items(api)
+    declare_headers(reference_page_items(api))
+}
+
+/// Declares the response headers a client relies on: `x-request-id` on every response
+/// (quote it when reporting a problem), `Retry-After` on 429 and 503, the `ETag` every
+/// versioned document (plan, safety agreement, exercise) is answered with (send it back as
+/// `If-Match`), and `Location` on the 201 of a new plan.
+fn declare_headers(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use serde_json::{Value, json};
+    let Ok(mut doc) = serde_json::to_value(&api) else { return api };
+    let request_id = json!({
+        "description": "The request's id, also in the server's logs; quote it when reporting a problem.",
+        "schema": {"type": "string"}
+    });
+    let etag = json!({
+        "description": "The document's version; send it as `If-Match` with the next change.",
+        "schema": {"type": "string"}
+    });
+    let add = |response: &mut Value, name: &str, header: &Value| {
+        if let Some(map) = response.as_object_mut() {
+            let headers = map.entry("headers").or_insert_with(|| json!({}));
+            if let Some(headers) = headers.as_object_mut() {
+                headers.entry(name.to_owned()).or_insert_with(|| header.clone());
+            }
+        }
+    };
+    if let Some(responses) = doc.pointer_mut("/components/responses").and_then(Value::as_object_mut) {
+        for (name, response) in responses.iter_mut() {
+            add(response, "x-request-id", &request_id);
+            if name == "TooManyRequests" || name == "ServiceUnavailable" {
+                let retry = json!({"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}});
+                add(response, "Retry-After", &retry);
+            }
+        }
+    }
+    if let Some(paths) = doc.pointer_mut("/paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(ops) = item.as_object_mut() else { continue };
+            for (method, op) in ops.iter_mut() {
+                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+                for (status, response) in responses.iter_mut() {
+                    if response.get("$ref").is_some() {
+                        continue;
+                    }
+                    add(response, "x-request-id", &request_id);
+                    let body = response.pointer("/content/application~1json/schema/$ref").and_then(Value::as_str);
+                    let versioned = body.is_some_and(|r| {
+                        ["Plan", "Agreement", "Exercise"].iter().any(|d| r == format!("#/components/schemas/{d}"))
+                    });
+                    if status.starts_with('2') && versioned {
+                        add(response, "ETag", &etag);
+                    }
+                    if status == "201" && method == "post" && path == "/api/v1/couples/{couple_id}/plans" {
+                        let location = json!({"description": "The new plan's address.", "schema": {"type": "string"}});
+                        add(response, "Location", &location);
+                    }
+                }
+            }
+        }
+    }
+    serde_json::from_value(doc).unwrap_or(api)
 }
 
 /// Makes each `Paginated_X` list its items as a reference to `X` rather than an inline
