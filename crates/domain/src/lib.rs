@@ -15,6 +15,7 @@ pub mod progression;
 pub mod refusal;
 pub mod reminders;
 pub mod validation;
+pub mod vocabulary;
 
 pub use actor::{Actor, Role, UserKind, UserStatus};
 pub use clock::{Clock, ManualClock, SystemClock};

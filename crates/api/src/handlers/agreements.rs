@@ -237,7 +237,7 @@ fn validate(input: &AgreementInput, couple: &CoupleRow, now: DateTime<Utc>) -> A
     description = "The couple's clinicians only. Creates the first version with `If-None-Match: *`, and each later version with `If-Match` carrying the current ETag (428 without, 412 when stale). A new version needs both partners' acknowledgements; until then the previous version stays in effect. When a version takes effect that makes an exercise of the current step off-limits, the running plan is put on hold at once.",
     params(
         ("couple_id" = String, Path, description = "The couple's id."),
-        ("If-Match" = Option<String>, Header, description = "The ETag of the current version (for every version after the first)."),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the current version. Required for every version after the first (428 without it, 412 when stale); only the first version is written without it, with `If-None-Match: *`."),
         ("If-None-Match" = Option<String>, Header, description = "`*` to create the first version.")
     ),
     request_body = AgreementInput,

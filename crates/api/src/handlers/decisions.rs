@@ -146,8 +146,7 @@ pub async fn list_decisions(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDecision {
-    /// `advance`, `hold` or `step_back`.
-    #[schema(example = "advance")]
+    #[schema(value_type = tandem_domain::vocabulary::DecisionKind, example = "advance")]
     pub kind: String,
     /// Why; always required.
     #[schema(example = "Both report low distress; they feel ready for the next step.")]

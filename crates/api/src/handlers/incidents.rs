@@ -33,8 +33,7 @@ pub struct Incident {
     pub report_id: Option<String>,
     pub author_id: String,
     pub description: String,
-    /// `open` or `resolved`.
-    #[schema(example = "open")]
+    #[schema(value_type = tandem_domain::vocabulary::IncidentStatus, example = "open")]
     pub status: String,
     /// The repair plan: how the crossing was acknowledged.
     pub acknowledgement: Option<String>,

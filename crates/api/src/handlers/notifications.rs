@@ -393,7 +393,7 @@ pub struct OutboxMessage {
     /// `invitation`, `password_reset`, `clinician_alert` or a reminder kind.
     pub kind: String,
     pub user_id: Option<String>,
-    /// `pending`, `sending`, `sent`, `dead` or `cancelled`.
+    #[schema(value_type = tandem_domain::vocabulary::OutboxStatus)]
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,

@@ -87,6 +87,7 @@ pub struct StepExercise {
     /// The library entry this was copied from.
     pub exercise_id: String,
     pub title: String,
+    #[schema(value_type = tandem_domain::exercises::Category)]
     pub category: String,
     pub instructions: String,
     pub duration_minutes: i32,

@@ -43,6 +43,7 @@ pub struct PartnerProgress {
 pub struct StepProgress {
     pub step_id: String,
     pub title: String,
+    #[schema(value_type = tandem_domain::plans::StepStatus)]
     pub status: String,
     pub target_per_week: i32,
     pub partners: Vec<PartnerProgress>,
@@ -149,8 +150,7 @@ pub async fn get_progress(
 /// One entry of the timeline.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineEntry {
-    /// `report`, `check_in`, `decision`, `incident`, `consent`, `withdrawal` or `milestone`.
-    #[schema(example = "report")]
+    #[schema(value_type = tandem_domain::vocabulary::TimelineKind, example = "report")]
     pub kind: String,
     pub id: String,
     pub at: DateTime<Utc>,
