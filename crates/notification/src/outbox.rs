@@ -341,11 +341,15 @@ impl Worker {
 /// A client's preferences, or the defaults.
 pub fn preferences_of(conn: &mut AnyConnection, user_id: &str) -> Result<Preferences, StoreError> {
     let user = tandem_store::users::find(conn, user_id)?.ok_or(StoreError::NotFound)?;
-    let tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    Ok(match tandem_store::preferences::find(conn, user_id)? {
-        Some(row) => from_row(&row, tz),
-        None => Preferences::defaults(tz),
-    })
+    let row = tandem_store::preferences::find(conn, user_id)?;
+    Ok(preferences(row.as_ref(), &user.time_zone))
+}
+
+/// A client's preferences from their stored row (the defaults when they have none), in
+/// their IANA time zone (UTC if the name is unknown).
+fn preferences(row: Option<&PreferencesRow>, time_zone: &str) -> Preferences {
+    let tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
+    row.map_or_else(|| Preferences::defaults(tz), |row| from_row(row, tz))
 }
 
 fn parse_time(s: &str) -> Option<NaiveTime> {
@@ -383,7 +387,7 @@ pub fn from_row(row: &PreferencesRow, tz: chrono_tz::Tz) -> Preferences {
 pub const TICK_PAGE: i64 = 2000;
 
 /// One scheduler tick: enqueues every reminder due in `(now - lookback, now]`. It reads
-/// clients a page at a time (six queries a page) and writes each page's reminders in one
+/// clients a page at a time (seven queries a page) and writes each page's reminders in one
 /// short transaction, so it never holds the write lock for the whole tick. Dedupe keys
 /// make repeated and overlapping ticks harmless. Returns how many rows it added.
 pub fn tick(pool: &Pool, now: DateTime<Utc>, lookback: Duration) -> Result<usize, StoreError> {
@@ -417,8 +421,7 @@ fn due_rows(client: &schedule::ClientFacts, now: DateTime<Utc>, lookback: Durati
             .or(Some(time::from_db(couple.created_at))),
         active_step_target_per_week: client.active_step_target.and_then(|t| u32::try_from(t).ok()),
     };
-    let tz = client.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let prefs = client.preferences.as_ref().map_or_else(|| Preferences::defaults(tz), |row| from_row(row, tz));
+    let prefs = preferences(client.preferences.as_ref(), &client.time_zone);
     reminders::due(&client.user_id, &prefs, &facts, now, lookback)
         .into_iter()
         .map(|due| {
