@@ -153,16 +153,19 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             add(op, "503", "ServiceUnavailable");
         }
     }
-    declare_headers(reference_page_items(api))
+    // The last touches are easier on the JSON form: one round trip for both.
+    let Ok(mut doc) = serde_json::to_value(&api) else { return api };
+    reference_page_items(&mut doc);
+    declare_headers(&mut doc);
+    serde_json::from_value(doc).unwrap_or(api)
 }
 
 /// Declares the response headers a client relies on: `x-request-id` on every response
 /// (quote it when reporting a problem), `Retry-After` on 429 and 503, the `ETag` every
 /// versioned document (plan, safety agreement, exercise) is answered with (send it back as
 /// `If-Match`), and `Location` on the 201 of a new plan.
-fn declare_headers(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+fn declare_headers(doc: &mut serde_json::Value) {
     use serde_json::{Value, json};
-    let Ok(mut doc) = serde_json::to_value(&api) else { return api };
     let request_id = json!({
         "description": "The request's id, also in the server's logs; quote it when reporting a problem.",
         "schema": {"type": "string"}
@@ -213,15 +216,13 @@ fn declare_headers(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             }
         }
     }
-    serde_json::from_value(doc).unwrap_or(api)
 }
 
 /// Makes each `Paginated_X` list its items as a reference to `X` rather than an inline
 /// copy, so generated clients share one type per item and no component stands unused.
-fn reference_page_items(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    let Ok(mut doc) = serde_json::to_value(&api) else { return api };
+fn reference_page_items(doc: &mut serde_json::Value) {
     let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(serde_json::Value::as_object_mut) else {
-        return api;
+        return;
     };
     let names: Vec<String> = schemas.keys().cloned().collect();
     for name in &names {
@@ -233,5 +234,4 @@ fn reference_page_items(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenA
             *items = serde_json::json!({ "$ref": format!("#/components/schemas/{item}") });
         }
     }
-    serde_json::from_value(doc).unwrap_or(api)
 }

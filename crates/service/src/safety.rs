@@ -66,17 +66,13 @@ pub fn stop_if_off_limits(conn: &mut AnyConnection, couple: &CoupleRow, now: Dat
     hold_plan(conn, &plan, HoldCause::OffLimits, now)
 }
 
-fn partners_of(couple: &CoupleRow) -> [&str; 2] {
-    [couple.partner_a_id.as_str(), couple.partner_b_id.as_str()]
-}
-
 /// The off-limits tags that govern new content: both the version in effect and any newer
 /// version awaiting acknowledgement (the more protective reading).
 pub fn governing_off_limits(conn: &mut AnyConnection, couple: &CoupleRow) -> StoreResult<Vec<String>> {
     let versions = agreements::versions(conn, &couple.id)?;
     let mut relevant = Vec::new();
     for v in versions {
-        let effective = tandem_domain::agreements::in_effect(&v.acknowledged_by(), partners_of(couple));
+        let effective = tandem_domain::agreements::in_effect(&v.acknowledged_by(), couple.partner_ids());
         relevant.extend(v.row.terms()?);
         if effective {
             break;
@@ -87,7 +83,7 @@ pub fn governing_off_limits(conn: &mut AnyConnection, couple: &CoupleRow) -> Sto
 
 /// The off-limits tags of the version in effect only (what stops a running plan).
 pub fn in_effect_off_limits(conn: &mut AnyConnection, couple: &CoupleRow) -> StoreResult<Option<Vec<String>>> {
-    match agreements::in_effect(conn, &couple.id, partners_of(couple))? {
+    match agreements::in_effect(conn, &couple.id, couple.partner_ids())? {
         Some(v) => Ok(Some(tandem_domain::agreements::off_limits_tags(&v.row.terms()?))),
         None => Ok(None),
     }

@@ -61,6 +61,12 @@ impl CoupleRow {
     pub fn has_partner(&self, user_id: &str) -> bool {
         self.partner_a_id == user_id || self.partner_b_id == user_id
     }
+
+    /// Both partners' user ids, partner A first.
+    #[must_use]
+    pub fn partner_ids(&self) -> [&str; 2] {
+        [self.partner_a_id.as_str(), self.partner_b_id.as_str()]
+    }
 }
 
 /// Inserts a couple, its first clinicians and its summary row (caller's transaction).

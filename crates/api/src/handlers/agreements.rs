@@ -89,13 +89,10 @@ pub struct Agreement {
     pub acknowledged_by_me: Option<bool>,
 }
 
-fn partners_of(couple: &CoupleRow) -> [&str; 2] {
-    [couple.partner_a_id.as_str(), couple.partner_b_id.as_str()]
-}
-
 fn view(actor: &Actor, couple: &CoupleRow, version: &Version, in_effect: Option<i32>) -> ApiResult<Agreement> {
     let terms = version.row.terms()?;
-    let partners = partners_of(couple)
+    let partners = couple
+        .partner_ids()
         .iter()
         .zip(terms)
         .map(|(user_id, t)| PartnerTermsView {
@@ -116,7 +113,7 @@ fn view(actor: &Actor, couple: &CoupleRow, version: &Version, in_effect: Option<
         review_by: time::from_db(version.row.review_by),
         created_at: time::from_db(version.row.created_at),
         partners,
-        in_effect: tandem_domain::agreements::in_effect(&acknowledged, partners_of(couple)),
+        in_effect: tandem_domain::agreements::in_effect(&acknowledged, couple.partner_ids()),
         version_in_effect: in_effect,
         acknowledgements: (!is_partner).then(|| {
             version
@@ -134,7 +131,7 @@ fn current(conn: &mut AnyConnection, couple: &CoupleRow) -> ApiResult<Option<(Ve
     let versions = store::versions(conn, &couple.id)?;
     let in_effect = versions
         .iter()
-        .find(|v| tandem_domain::agreements::in_effect(&v.acknowledged_by(), partners_of(couple)))
+        .find(|v| tandem_domain::agreements::in_effect(&v.acknowledged_by(), couple.partner_ids()))
         .map(|v| v.row.version);
     Ok(versions.into_iter().next().map(|latest| (latest, in_effect)))
 }
@@ -185,7 +182,7 @@ fn validate(input: &AgreementInput, couple: &CoupleRow, now: DateTime<Utc>) -> A
         errors.push(FieldError::new("partners", "give exactly one entry per partner"));
     }
     for (i, p) in input.partners.iter().enumerate() {
-        let Some(slot) = partners_of(couple).iter().position(|id| *id == p.user_id) else {
+        let Some(slot) = couple.partner_ids().iter().position(|id| *id == p.user_id) else {
             errors.push(FieldError::new(format!("partners[{i}].user_id"), "is not a partner of this couple"));
             continue;
         };
@@ -333,7 +330,7 @@ pub async fn list_versions(
         let versions = store::versions(conn, &c.id)?;
         let in_effect = versions
             .iter()
-            .find(|v| tandem_domain::agreements::in_effect(&v.acknowledged_by(), partners_of(&c)))
+            .find(|v| tandem_domain::agreements::in_effect(&v.acknowledged_by(), c.partner_ids()))
             .map(|v| v.row.version);
         versions.iter().map(|v| view(&actor, &c, v, in_effect)).collect::<ApiResult<Vec<_>>>()
     })
