@@ -4,6 +4,8 @@
 //! errors (bad JSON, unknown fields, wrong content type, oversized or late bodies), unknown
 //! routes and rate limits. No message carries SQL, stack traces or clinical text.
 
+use std::panic::Location;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -15,22 +17,7 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One offending field of a request.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct FieldError {
-    /// The field's JSON name (dotted for nested fields).
-    #[schema(example = "email")]
-    pub field: String,
-    /// What is wrong with it, for a person.
-    #[schema(example = "must be an email address")]
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
-    }
-}
+pub use tandem_domain::validation::FieldError;
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -109,9 +96,10 @@ pub enum ApiError {
     /// 503: the database cannot be reached.
     #[error("the service is temporarily unavailable; retry shortly")]
     Unavailable,
-    /// 500: a bug or an unexpected failure. Details go to the log, not the client.
+    /// 500: a bug or an unexpected failure. The cause and where it surfaced go to the
+    /// log, never to the client.
     #[error("internal error")]
-    Internal(String),
+    Internal { cause: String, at: &'static Location<'static> },
 }
 
 /// One reason a rule refused a request, as the client sees it.
@@ -130,6 +118,12 @@ fn describe(reasons: &[Refusal]) -> String {
 }
 
 impl ApiError {
+    /// A 500 whose cause (and the caller's location) is logged, never sent.
+    #[track_caller]
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal { cause: cause.to_string(), at: Location::caller() }
+    }
+
     pub fn validation(field: &str, message: &str) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
     }
@@ -158,7 +152,7 @@ impl ApiError {
             Self::PreconditionRequired => ("precondition-required", "Precondition required"),
             Self::RateLimited(_) => ("rate-limited", "Too many requests"),
             Self::Unavailable => ("unavailable", "Service unavailable"),
-            Self::Internal(_) => ("internal", "Internal error"),
+            Self::Internal { .. } => ("internal", "Internal error"),
         }
     }
 
@@ -167,7 +161,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (slug, title) = self.slug_and_title();
         let detail = match self {
-            Self::Internal(_) => None,
+            Self::Internal { .. } => None,
             Self::Validation(errors) if errors.len() == 1 => {
                 Some(format!("{}: {}", errors[0].field, errors[0].message))
             }
@@ -210,13 +204,13 @@ impl ResponseError for ApiError {
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(detail) = self {
-            tracing::error!(error = %detail, "internal error");
+        if let Self::Internal { cause, at } = self {
+            tracing::error!(error = %cause, at = %at, "internal error");
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
@@ -241,24 +235,93 @@ impl ResponseError for ApiError {
 }
 
 impl From<StoreError> for ApiError {
+    #[track_caller]
     fn from(e: StoreError) -> Self {
+        from_store(e, Location::caller())
+    }
+}
+
+/// A database failure as the client sees it: never the database's words (a constraint
+/// name, a query) in a client-visible field.
+fn from_store(e: StoreError, at: &'static Location<'static>) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::NotFound,
+        StoreError::Conflict(what) => {
+            tracing::info!(conflict = %what, at = %at, "unique constraint refused a write");
+            ApiError::conflict(Code::AlreadyExists, "something with this identity already exists".into())
+        }
+        StoreError::Unavailable(why) => {
+            tracing::warn!(error = %why, at = %at, "database unavailable");
+            ApiError::Unavailable
+        }
+        other => ApiError::Internal { cause: other.to_string(), at },
+    }
+}
+
+impl From<tandem_service::Error> for ApiError {
+    #[track_caller]
+    fn from(e: tandem_service::Error) -> Self {
+        use tandem_service::Error as E;
         match e {
-            StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(what) => Self::conflict(Code::AlreadyExists, format!("{what} is already taken")),
-            StoreError::Unavailable(why) => {
-                tracing::warn!(error = %why, "database unavailable");
-                Self::Unavailable
-            }
-            other => Self::Internal(other.to_string()),
+            E::NotFound => Self::NotFound,
+            E::Forbidden => Self::Forbidden,
+            E::Unauthorized(why) => Self::Unauthorized(why),
+            E::Invalid(errors) => Self::Validation(errors),
+            E::Refused(reasons) => Self::Conflict(reasons),
+            E::Stale => Self::PreconditionFailed,
+            E::RateLimited(secs) => Self::RateLimited(secs),
+            E::Store { source, at } => from_store(source, at),
         }
     }
 }
 
 /// So `?` works on raw database results inside [`tandem_store::write_tx`].
 impl From<tandem_store::DbError> for ApiError {
+    #[track_caller]
     fn from(e: tandem_store::DbError) -> Self {
-        StoreError::from(e).into()
+        from_store(StoreError::from(e), Location::caller())
     }
+}
+
+/// A 400 for a body that does not parse. serde's words can quote the offending value
+/// (`invalid type: string "…"`), which may be a password or clinical text: values are
+/// masked, field names (the client's own keys) and the expected shape are kept.
+pub fn bad_json(err: impl std::fmt::Display) -> ApiError {
+    let message = err.to_string();
+    let shown = if message.starts_with("unknown field") || message.starts_with("missing field") {
+        message
+    } else {
+        mask_quoted(&message)
+    };
+    ApiError::BadRequest(format!("invalid JSON body: {shown}"))
+}
+
+/// Replaces every `"…"` and `` `…` `` span before serde's `, expected` with a placeholder.
+fn mask_quoted(message: &str) -> String {
+    let (head, tail) = message.find(", expected").map_or((message, ""), |i| message.split_at(i));
+    let mut out = String::with_capacity(message.len());
+    let mut open: Option<char> = None;
+    for c in head.chars() {
+        match open {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    open = Some(c);
+                }
+            }
+        }
+    }
+    if open.is_some() {
+        out.push('…');
+    }
+    out.push_str(tail);
+    out
 }
 
 /// Turns actix's JSON extractor errors into problems: 413, 415 or 400.
@@ -267,17 +330,22 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
     let api = match &err {
         E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => ApiError::PayloadTooLarge(*limit),
         E::ContentType => ApiError::UnsupportedMediaType,
-        E::Deserialize(e) => ApiError::BadRequest(format!("invalid JSON body: {e}")),
+        E::Deserialize(e) => bad_json(e),
         E::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge(crate::config::JSON_LIMIT),
         E::Payload(e) if crate::body::timed_out(e) => ApiError::RequestTimeout,
-        other => ApiError::BadRequest(format!("invalid JSON body: {other}")),
+        other => bad_json(other),
     };
     api.into()
 }
 
 /// Query-string errors (bad numbers, unknown filters) are 400.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::BadRequest(format!("invalid query string: {err}")).into()
+    bad_query(err).into()
+}
+
+/// A 400 for a query string that does not parse, values masked as in [`bad_json`].
+pub fn bad_query(err: impl std::fmt::Display) -> ApiError {
+    ApiError::BadRequest(format!("invalid query string: {}", mask_quoted(&err.to_string())))
 }
 
 /// A malformed path segment cannot name anything that exists.
@@ -295,3 +363,19 @@ pub fn payload_error(err: actix_web::error::PayloadError) -> ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_body_never_echoes_a_value() {
+        let shown = bad_json("invalid type: string \"hunter2 secret\", expected u32 at line 1 column 9").to_string();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("expected u32"), "{shown}");
+        let variant = bad_json("unknown variant `advanse`, expected one of `advance`, `hold`").to_string();
+        assert!(!variant.contains("advanse") && variant.contains("`advance`"), "{variant}");
+        let field = bad_json("unknown field `roles`, expected one of `display_name`").to_string();
+        assert!(field.contains("roles"), "a client's own key names the problem: {field}");
+    }
+}

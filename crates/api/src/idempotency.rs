@@ -34,7 +34,7 @@ fn key_of(req: &HttpRequest) -> ApiResult<Option<String>> {
 }
 
 fn hash(body: &impl Serialize) -> ApiResult<String> {
-    let json = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let json = serde_json::to_vec(body).map_err(|e| ApiError::internal(e))?;
     Ok(URL_SAFE_NO_PAD.encode(Sha256::digest(json)))
 }
 
@@ -85,7 +85,7 @@ where
             }
         }
         let result = write(conn)?;
-        let json = serde_json::to_string(&result).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let json = serde_json::to_string(&result).map_err(|e| ApiError::internal(e))?;
         if let Some(key) = &key {
             idempotency::complete(conn, &user_id, route, key, i32::from(status.as_u16()), &json)?;
         }

@@ -51,7 +51,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let body = web::Json::<Value>::from_request(req, payload);
         Box::pin(async move {
             let value = body.await?.into_inner();
-            let parsed = T::deserialize(&value).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?;
+            let parsed = T::deserialize(&value).map_err(crate::error::bad_json)?;
             let mut errors = Vec::new();
             control_characters(&value, "", &mut errors);
             if errors.is_empty() { Ok(Self(parsed)) } else { Err(ApiError::Validation(errors).into()) }
@@ -122,8 +122,7 @@ fn check_request(req: &ServiceRequest) -> Result<(), ApiError> {
     if !query.contains('%') {
         return Ok(());
     }
-    let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
-        .map_err(|e| ApiError::BadRequest(format!("invalid query string: {e}")))?;
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query).map_err(crate::error::bad_query)?;
     let errors: Vec<FieldError> = pairs
         .iter()
         .filter(|(k, v)| check_text(k).is_err() || check_text(v).is_err())
@@ -152,4 +151,18 @@ mod tests {
         assert!(!path_has_control("/api/v1/couples/%20x"));
         assert!(!path_has_control("/api/v1/couples/01936f3e"));
     }
+}
+
+/// Parses an enum field sent as text, so an unknown value is a 422 that names the field
+/// and lists the allowed values (rather than serde's generic 400).
+pub fn enum_field<T: Copy>(
+    field: &str,
+    value: &str,
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+) -> Result<T, FieldError> {
+    all.iter().copied().find(|v| as_str(*v) == value).ok_or_else(|| {
+        let allowed = all.iter().map(|v| as_str(*v)).collect::<Vec<_>>().join(", ");
+        FieldError::new(field, format!("must be one of: {allowed}"))
+    })
 }

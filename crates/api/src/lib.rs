@@ -4,8 +4,9 @@
 //! [`openapi`] and [`server`] share one route table, so the served spec, the committed
 //! spec and the routes cannot drift apart.
 
-pub mod audit;
 pub mod auth;
+/// Audit events and the read-event queue live with the use cases.
+pub use tandem_service::audit;
 pub mod body;
 pub mod config;
 pub mod db;
@@ -18,6 +19,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pagination;
 pub mod state;
+pub mod views;
 
 use std::net::TcpListener;
 use std::sync::Arc;

@@ -1,5 +1,24 @@
 //! Field rules shared by every entry point (HTTP, CLI, demo seeding).
 
+/// One offending field of a request: what a use case answers when input breaks a field
+/// rule, and what the HTTP edge lists in a 422.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The field's JSON name (dotted for nested fields).
+    #[cfg_attr(feature = "openapi", schema(example = "email"))]
+    pub field: String,
+    /// What is wrong with it, for a person.
+    #[cfg_attr(feature = "openapi", schema(example = "must be an email address"))]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
 /// The smallest password we accept. Long passphrases beat complexity rules (NIST 800-63B).
 pub const MIN_PASSWORD_LEN: usize = 12;
 /// Argon2 hashes anything, but an unbounded input is a cheap denial of service.

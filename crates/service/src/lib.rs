@@ -1,11 +1,23 @@
-//! Tandem's use cases, between the rules (`domain`) and the adapters (`api`, the CLI):
-//! what a rule's decision does to the data, inside the caller's transaction. No actix, no
-//! lettre: every function takes a connection already in a transaction.
+//! Tandem's use cases, between the rules (`domain`) and the adapters (`api`, the CLI, the
+//! demo seeder): one function per operation. Each loads the facts, asks `domain`, writes,
+//! audits, refreshes the couple summary and enqueues email, in one transaction it owns.
+//! No actix, no lettre.
 //!
-//! - [`safety`]: the one place a plan is put on hold (safety stops), and the off-limits
-//!   readings of the safety agreement that decide them.
-//! - [`review`]: the current recommendation of a plan and the per-couple summary the
-//!   caseload reads, refreshed in every write that can change it.
+//! - [`context`]: what a use case runs with ([`Ctx`], [`Env`]).
+//! - [`access`]: loading what a request acts on and asking the one policy.
+//! - [`audit`]: audit events (writes in their transaction, reads batched).
+//! - [`safety`]: the one place a plan is put on hold (safety stops).
+//! - [`review`]: the current recommendation and the per-couple summary.
+//! - [`records`]: the records use cases return, for adapters to render.
 
+pub mod access;
+pub mod audit;
+pub mod context;
+pub mod error;
+pub mod milestones;
+pub mod records;
 pub mod review;
 pub mod safety;
+
+pub use context::{Ctx, Env};
+pub use error::{Error, Result};

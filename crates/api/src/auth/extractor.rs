@@ -38,7 +38,7 @@ impl FromRequest for Authenticated {
             req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let request_id = request_id(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal("app state missing".into()))?;
+            let state = state.ok_or_else(|| ApiError::internal("app state missing"))?;
             let header =
                 header.ok_or(ApiError::Unauthorized("sign in first: send Authorization: Bearer <access token>"))?;
             let token = header

@@ -54,7 +54,7 @@ pub fn issue(
         exp: expires_at.timestamp(),
         jti: jti.to_owned(),
     };
-    let token = encode(&header, &claims, key).map_err(|e| ApiError::Internal(format!("jwt encode: {e}")))?;
+    let token = encode(&header, &claims, key).map_err(|e| ApiError::internal(format!("jwt encode: {e}")))?;
     Ok((token, expires_at))
 }
 

@@ -17,7 +17,7 @@ use crate::error::ApiError;
 
 /// The parameters of new hashes.
 fn params() -> Result<Params, ApiError> {
-    Params::new(19_456, 2, 1, None).map_err(|e| ApiError::Internal(format!("argon2 params: {e}")))
+    Params::new(19_456, 2, 1, None).map_err(|e| ApiError::internal(format!("argon2 params: {e}")))
 }
 
 /// Memory-block buffers kept for reuse, at most one per core (see the module comment).
@@ -62,7 +62,7 @@ fn compute(
 
 /// Hashes a new password into a PHC string (salt and parameters included).
 pub fn hash(password: &str) -> Result<String, ApiError> {
-    let internal = |e: &dyn std::fmt::Display| ApiError::Internal(format!("argon2 hash: {e}"));
+    let internal = |e: &dyn std::fmt::Display| ApiError::internal(format!("argon2 hash: {e}"));
     let params = params()?;
     let salt_bytes = argon2::password_hash::try_generate_salt().map_err(|e| internal(&e))?;
     let salt = Salt::new(&salt_bytes).map_err(|e| internal(&e))?;

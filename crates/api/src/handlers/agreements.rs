@@ -268,7 +268,7 @@ pub async fn put_agreement(
     }
     let now = state.clock.now();
     let version = latest_version.unwrap_or(0) + 1;
-    let to_json = |t: &PartnerTerms| serde_json::to_string(t).map_err(|e| ApiError::Internal(e.to_string()));
+    let to_json = |t: &PartnerTerms| serde_json::to_string(t).map_err(|e| ApiError::internal(e));
     let row = AgreementRow {
         id: ids::new_id(),
         practice_id: couple.practice_id.clone(),

@@ -168,8 +168,8 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     let permits = HASHES.get_or_init(|| {
         tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
     });
-    let _permit = permits.acquire().await.map_err(|e| ApiError::Internal(format!("hash limiter: {e}")))?;
-    web::block(f).await.map_err(|e| ApiError::Internal(format!("blocking pool: {e}")))
+    let _permit = permits.acquire().await.map_err(|e| ApiError::internal(format!("hash limiter: {e}")))?;
+    web::block(f).await.map_err(|e| ApiError::internal(format!("blocking pool: {e}")))
 }
 
 #[utoipa::path(

@@ -20,10 +20,10 @@ use crate::audit::{self, Event};
 use crate::auth::{Authenticated, tokens};
 use crate::db;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::handlers::users::AccountStatus;
 use crate::handlers::{access, allow};
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
+use crate::views::user::AccountStatus;
 
 /// Whether a couple is in treatment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -204,7 +204,7 @@ fn views(conn: &mut AnyConnection, actor: &Actor, rows: Vec<CoupleRow>) -> ApiRe
             let partners = if full {
                 let mut list = Vec::new();
                 for id in [&c.partner_a_id, &c.partner_b_id] {
-                    let p = people.get(id).ok_or_else(|| ApiError::Internal(format!("partner {id} missing")))?;
+                    let p = people.get(id).ok_or_else(|| ApiError::internal(format!("partner {id} missing")))?;
                     let show_email = rel.assigned_clinician || p.id == actor.user_id;
                     list.push(Partner {
                         id: p.id.clone(),

@@ -2,8 +2,7 @@
 //! clinician moves a plan, naming the recommendation they answer.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tandem_domain::Action;
 use tandem_domain::plans::{ConsentAnswer, PlanStatus, StepStatus};
 use tandem_domain::progression::Kind;
@@ -19,24 +18,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::handlers::access;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
+use crate::views::record::{Decision, RecommendationView};
 use tandem_service::review;
-
-/// The system's recommendation for the current step (clinicians only).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RecommendationView {
-    pub plan_id: String,
-    pub step_id: String,
-    pub kind: Kind,
-    /// For `step_back`: the step to return to.
-    pub baseline_step_id: Option<String>,
-    /// For `advance`: the next step still needs both partners' consent.
-    pub awaiting_consent: bool,
-    /// One human-readable reason per condition that decided it.
-    pub reasons: Vec<String>,
-    /// Quote this in a decision; it changes whenever the recommendation does.
-    #[schema(example = "\"rec-3q2-7wAAAAB0aGlzIGlz\"")]
-    pub etag: String,
-}
 
 #[utoipa::path(
     tag = "decisions",
@@ -74,46 +57,6 @@ pub async fn get_recommendation(
         reasons: cur.recommendation.reasons,
         etag: cur.etag,
     }))
-}
-
-/// A decision.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Decision {
-    pub id: String,
-    pub plan_id: String,
-    /// The step the decision was about.
-    pub step_id: String,
-    /// `advance`, `hold` or `step_back`.
-    pub kind: Kind,
-    pub rationale: String,
-    /// What the system recommended at the time.
-    pub recommendation_kind: Kind,
-    pub recommendation_etag: String,
-    /// The step that became current (advance, step back).
-    pub to_step_id: Option<String>,
-    pub decided_by: String,
-    pub created_at: DateTime<Utc>,
-}
-
-fn parse_kind(s: &str) -> Kind {
-    Kind::parse(s).unwrap_or(Kind::Hold)
-}
-
-impl From<DecisionRow> for Decision {
-    fn from(r: DecisionRow) -> Self {
-        Self {
-            kind: parse_kind(&r.kind),
-            recommendation_kind: parse_kind(&r.recommendation_kind),
-            id: r.id,
-            plan_id: r.plan_id,
-            step_id: r.step_id,
-            rationale: r.rationale,
-            recommendation_etag: r.recommendation_etag,
-            to_step_id: r.to_step_id,
-            decided_by: r.decided_by,
-            created_at: time::from_db(r.created_at),
-        }
-    }
 }
 
 #[utoipa::path(

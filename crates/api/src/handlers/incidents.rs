@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::plans::HoldCause;
 use tandem_domain::{Action, UserKind};
-use tandem_store::incidents::{self as store, IncidentRow, OPEN, RESOLVED, WithdrawalRow};
+use tandem_store::incidents::{self as store, OPEN, RESOLVED, WithdrawalRow};
 use tandem_store::{ids, time};
 use utoipa::ToSchema;
 
@@ -18,58 +18,10 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::access;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
+use crate::views::record::Incident;
 use crate::{db, idempotency};
 use tandem_service::review;
 use tandem_service::safety;
-
-/// An incident.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Incident {
-    pub id: String,
-    pub couple_id: String,
-    pub plan_id: Option<String>,
-    pub step_id: Option<String>,
-    /// The report that opened it, if any.
-    pub report_id: Option<String>,
-    pub author_id: String,
-    pub description: String,
-    #[schema(value_type = tandem_domain::vocabulary::IncidentStatus, example = "open")]
-    pub status: String,
-    /// The repair plan: how the crossing was acknowledged.
-    pub acknowledgement: Option<String>,
-    /// The repair plan: what changed in the agreement or the step.
-    pub revision: Option<String>,
-    /// The repair plan: whether consent was renewed.
-    pub renewed_consent: bool,
-    pub resolution: Option<String>,
-    pub opened_at: DateTime<Utc>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    /// For the partner who opened it: the practice's crisis notice.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub crisis_notice: Option<String>,
-}
-
-impl From<IncidentRow> for Incident {
-    fn from(r: IncidentRow) -> Self {
-        Self {
-            id: r.id,
-            couple_id: r.couple_id,
-            plan_id: r.plan_id,
-            step_id: r.step_id,
-            report_id: r.report_id,
-            author_id: r.author_id,
-            description: r.description,
-            status: r.status,
-            acknowledgement: r.acknowledgement,
-            revision: r.revision,
-            renewed_consent: r.renewed_consent,
-            resolution: r.resolution,
-            opened_at: time::from_db(r.opened_at),
-            resolved_at: r.resolved_at.map(time::from_db),
-            crisis_notice: None,
-        }
-    }
-}
 
 /// A partner's own account of a crossed boundary.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

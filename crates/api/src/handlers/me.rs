@@ -11,8 +11,8 @@ use crate::audit::{self, Event};
 use crate::auth::Authenticated;
 use crate::db;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::handlers::users::User;
 use crate::state::AppState;
+use crate::views::user::User;
 
 /// The practice the user belongs to.
 #[derive(Debug, Serialize, ToSchema)]
@@ -136,7 +136,7 @@ pub struct AgendaStep {
     pub title: String,
     pub description: String,
     pub target_per_week: i32,
-    pub exercises: Vec<crate::handlers::plans::StepExercise>,
+    pub exercises: Vec<crate::views::plan::StepExercise>,
 }
 
 /// A step waiting for the caller's answer.
@@ -234,7 +234,7 @@ pub async fn get_agenda(state: web::Data<AppState>, auth: Authenticated) -> ApiR
                     title: step.title.clone(),
                     description: step.description.clone(),
                     target_per_week: step.target_per_week,
-                    exercises: crate::handlers::plans::view(
+                    exercises: crate::views::plan::view(
                         &auth_actor(&user)?,
                         &couple,
                         tandem_domain::CoupleRelation { assigned_clinician: false, partner: true, break_glass: false },

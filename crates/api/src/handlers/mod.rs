@@ -20,7 +20,7 @@ pub mod users;
 
 use tandem_domain::{Access, Action, Actor, Resource, authorize};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// Asks the one policy and turns its answer into the error to return.
 pub fn allow(actor: &Actor, action: Action, resource: &Resource<'_>) -> Result<(), ApiError> {
@@ -29,18 +29,4 @@ pub fn allow(actor: &Actor, action: Action, resource: &Resource<'_>) -> Result<(
         Access::DenyNotFound => Err(ApiError::NotFound),
         Access::DenyForbidden => Err(ApiError::Forbidden),
     }
-}
-
-/// Parses an enum field sent as text, so an unknown value is a 422 that names the field
-/// and lists the allowed values (rather than serde's generic 400).
-pub fn enum_field<T: Copy>(
-    field: &str,
-    value: &str,
-    all: &[T],
-    as_str: fn(T) -> &'static str,
-) -> Result<T, FieldError> {
-    all.iter().copied().find(|v| as_str(*v) == value).ok_or_else(|| {
-        let allowed = all.iter().map(|v| as_str(*v)).collect::<Vec<_>>().join(", ");
-        FieldError::new(field, format!("must be one of: {allowed}"))
-    })
 }

@@ -5,32 +5,24 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use tandem_domain::Action;
 use tandem_domain::plans::{PlanStatus, StepStatus};
 use tandem_domain::progression::Outcome;
-use tandem_domain::{Action, Actor};
-use tandem_store::records::{self, CheckInRow, Reader, ReportFilter, ReportRow};
+use tandem_store::records::{self, CheckInRow, ReportFilter, ReportRow};
 use tandem_store::{ids, plans as plan_store, time};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::audit;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::views::record::{CheckIn, Report, Visibility, reader, report_view};
 
-use crate::handlers::{access, enum_field};
+use crate::handlers::access;
+use crate::input::enum_field;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, idempotency};
 use tandem_service::{review, safety};
-
-/// Who may read an entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    /// The author and the couple's clinicians.
-    ClinicianOnly,
-    /// Also the other partner (who never sees `boundary_crossed`).
-    SharedWithPartner,
-}
 
 /// Collects the problem of an enum field into `errors`.
 fn enum_text<T: Copy>(
@@ -94,61 +86,6 @@ pub struct NewReport {
     pub note: Option<String>,
     #[schema(value_type = Visibility)]
     pub visibility: String,
-}
-
-/// A report as the caller may see it.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Report {
-    pub id: String,
-    pub couple_id: String,
-    pub plan_id: String,
-    pub step_id: String,
-    pub item_id: Option<String>,
-    pub author_id: String,
-    pub occurred_at: DateTime<Utc>,
-    #[schema(value_type = tandem_domain::progression::Outcome)]
-    pub outcome: String,
-    pub distress_before: i32,
-    pub distress_peak: i32,
-    pub distress_after: i32,
-    pub comfort: i32,
-    pub closeness: i32,
-    /// `null` on the other partner's shared reports.
-    pub boundary_crossed: Option<bool>,
-    pub note: Option<String>,
-    #[schema(value_type = Visibility)]
-    pub visibility: String,
-    pub created_at: DateTime<Utc>,
-    /// Set on a partner's own report when it opened an incident: the practice's crisis
-    /// notice, for a hard moment.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub crisis_notice: Option<String>,
-}
-
-/// The report as `viewer` sees it (the other partner never sees `boundary_crossed`).
-#[must_use]
-pub fn report_view(r: ReportRow, viewer: &Actor) -> Report {
-    let own_or_clinician = r.author_id == viewer.user_id || viewer.kind == tandem_domain::UserKind::Staff;
-    Report {
-        boundary_crossed: own_or_clinician.then_some(r.boundary_crossed),
-        id: r.id,
-        couple_id: r.couple_id,
-        plan_id: r.plan_id,
-        step_id: r.step_id,
-        item_id: r.item_id,
-        author_id: r.author_id,
-        occurred_at: time::from_db(r.occurred_at),
-        outcome: r.outcome,
-        distress_before: r.distress_before,
-        distress_peak: r.distress_peak,
-        distress_after: r.distress_after,
-        comfort: r.comfort,
-        closeness: r.closeness,
-        note: r.note,
-        visibility: r.visibility,
-        created_at: time::from_db(r.created_at),
-        crisis_notice: None,
-    }
 }
 
 #[utoipa::path(
@@ -304,15 +241,6 @@ pub struct ReportListParams {
     pub cursor: Option<String>,
 }
 
-/// The reader of a couple's entries.
-pub fn reader(actor: &Actor) -> Reader {
-    if actor.kind == tandem_domain::UserKind::Client {
-        Reader::Partner(actor.user_id.clone())
-    } else {
-        Reader::Clinician
-    }
-}
-
 #[utoipa::path(
     tag = "reports",
     operation_id = "listReports",
@@ -365,37 +293,6 @@ pub struct NewCheckIn {
     pub stress: i32,
     #[schema(value_type = Visibility)]
     pub visibility: String,
-}
-
-/// A check-in as the caller may see it.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CheckIn {
-    pub id: String,
-    pub couple_id: String,
-    pub author_id: String,
-    pub felt_good: String,
-    pub was_hard: String,
-    pub to_adjust: String,
-    pub stress: i32,
-    #[schema(value_type = Visibility)]
-    pub visibility: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<CheckInRow> for CheckIn {
-    fn from(r: CheckInRow) -> Self {
-        Self {
-            id: r.id,
-            couple_id: r.couple_id,
-            author_id: r.author_id,
-            felt_good: r.felt_good,
-            was_hard: r.was_hard,
-            to_adjust: r.to_adjust,
-            stress: r.stress,
-            visibility: r.visibility,
-            created_at: time::from_db(r.created_at),
-        }
-    }
 }
 
 #[utoipa::path(

@@ -16,9 +16,9 @@ use crate::auth::Authenticated;
 use crate::db;
 use crate::error::ApiResult;
 use crate::handlers::access;
-use crate::handlers::decisions::RecommendationView;
-use crate::handlers::reports::{reader, report_view};
 use crate::state::AppState;
+use crate::views::record::{CheckIn, Decision, Incident, Milestone, RecommendationView};
+use crate::views::record::{reader, report_view};
 
 /// One partner's figures on one step.
 #[derive(Debug, Serialize, ToSchema)]
@@ -190,7 +190,7 @@ fn timeline(conn: &mut AnyConnection, couple: &CoupleRow, actor: &Actor) -> ApiR
             id,
             at,
             actor_id: Some(author),
-            data: json!(crate::handlers::reports::CheckIn::from(c)),
+            data: json!(CheckIn::from(c)),
         });
     }
     for m in records::all_milestones(conn, &couple.id)? {
@@ -200,7 +200,7 @@ fn timeline(conn: &mut AnyConnection, couple: &CoupleRow, actor: &Actor) -> ApiR
             id,
             at,
             actor_id: Some(author),
-            data: json!(crate::handlers::milestones::Milestone::from(m)),
+            data: json!(Milestone::from(m)),
         });
     }
     let own_only = (!clinician).then(|| actor.user_id.clone());
@@ -218,7 +218,7 @@ fn timeline(conn: &mut AnyConnection, couple: &CoupleRow, actor: &Actor) -> ApiR
             id,
             at,
             actor_id: Some(author),
-            data: json!(crate::handlers::incidents::Incident::from(i)),
+            data: json!(Incident::from(i)),
         });
     }
     if clinician {
@@ -229,7 +229,7 @@ fn timeline(conn: &mut AnyConnection, couple: &CoupleRow, actor: &Actor) -> ApiR
                 id,
                 at,
                 actor_id: Some(author),
-                data: json!(crate::handlers::decisions::Decision::from(d)),
+                data: json!(Decision::from(d)),
             });
         }
         for w in incidents::withdrawals(conn, &couple.id)? {
@@ -314,7 +314,7 @@ pub async fn export(
         let mut consent = Vec::new();
         for plan in plans::list(conn, &c.id, &page)?.items {
             if let Some(tree) = plans::tree(conn, &plan.id)? {
-                plan_views.push(json!(crate::handlers::plans::view(&actor, &c, rel, &tree)?));
+                plan_views.push(json!(crate::views::plan::view(&actor, &c, rel, &tree)?));
             }
             consent.extend(plans::consent_history(conn, &plan.id)?);
         }

@@ -1,8 +1,7 @@
 //! Practice administration: staff accounts, roles and deactivation.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tandem_domain::lifetimes::INVITATION_TTL;
 use tandem_domain::validation::{check_display_name, normalize_email};
 use tandem_domain::{Action, Actor, Resource, UserKind, UserStatus};
@@ -20,96 +19,7 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::handlers::allow;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-
-/// A staff role. Rights add up: a solo therapist holds both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StaffRole {
-    /// Runs the practice: users, settings, the audit log.
-    Admin,
-    /// Works a caseload.
-    Clinician,
-}
-
-/// Whether the account is staff or a client (a partner in a couple).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountKind {
-    Staff,
-    Client,
-}
-
-/// The state of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountStatus {
-    /// Invited; has not chosen a password yet.
-    Invited,
-    /// Can sign in.
-    Active,
-    /// Cannot sign in; sessions were ended.
-    Deactivated,
-}
-
-impl From<UserStatus> for AccountStatus {
-    fn from(s: UserStatus) -> Self {
-        match s {
-            UserStatus::Invited => Self::Invited,
-            UserStatus::Active => Self::Active,
-            UserStatus::Deactivated => Self::Deactivated,
-        }
-    }
-}
-
-/// A user account as the caller may see it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct User {
-    #[schema(example = "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f")]
-    pub id: String,
-    /// Shown to admins and to the user themself; `null` in a clinician's staff directory.
-    #[schema(example = "dr.rivera@example.org")]
-    pub email: Option<String>,
-    #[schema(example = "Dr. Sam Rivera")]
-    pub display_name: String,
-    pub kind: AccountKind,
-    /// Staff roles; empty for clients.
-    pub roles: Vec<StaffRole>,
-    pub status: AccountStatus,
-    /// IANA time zone.
-    #[schema(example = "Europe/Berlin")]
-    pub time_zone: String,
-    pub created_at: DateTime<Utc>,
-    /// Shown to admins and to the user themself.
-    pub last_login_at: Option<DateTime<Utc>>,
-}
-
-impl User {
-    /// Builds the view; `full` shows contact and sign-in details.
-    pub fn from_row(row: UserRow, full: bool) -> ApiResult<Self> {
-        let kind = match row.kind()? {
-            UserKind::Staff => AccountKind::Staff,
-            UserKind::Client => AccountKind::Client,
-        };
-        let mut roles = Vec::new();
-        if row.is_admin {
-            roles.push(StaffRole::Admin);
-        }
-        if row.is_clinician {
-            roles.push(StaffRole::Clinician);
-        }
-        Ok(Self {
-            status: row.status()?.into(),
-            id: row.id,
-            email: full.then_some(row.email),
-            display_name: row.display_name,
-            kind,
-            roles,
-            time_zone: row.time_zone,
-            created_at: time::from_db(row.created_at),
-            last_login_at: if full { row.last_login_at.map(time::from_db) } else { None },
-        })
-    }
-}
+use crate::views::user::{AccountKind, AccountStatus, StaffRole, User};
 
 /// Filters for the user list.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -144,6 +144,14 @@ impl AuditLog {
         }
     }
 
+    /// Queues a read event from a blocking thread (a use case runs on one); waits while
+    /// the queue is full. Never call it from async code: use [`Self::read_event`] there.
+    pub fn queue(&self, event: Event) {
+        if self.tx.blocking_send(Msg::Event(Box::new(event.row))).is_err() {
+            tracing::error!("audit writer has stopped; a read event could not be queued");
+        }
+    }
+
     /// Writes everything queued so far, and returns once it is in the database.
     pub async fn flush(&self) {
         let (ack, done) = oneshot::channel();

@@ -1,0 +1,257 @@
+//! The plan document as each reader may see it (clinician, partner, status only).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tandem_domain::Actor;
+use tandem_domain::plans::{ConsentAnswer, Criteria, HoldCause, PlanStatus, StepStatus};
+use tandem_service::records::{CoupleRow, ItemRow, PlanTree, StepRow, time};
+use tandem_store::exercises::json_list;
+use utoipa::ToSchema;
+
+use crate::error::ApiResult;
+
+/// How much of the plan the caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanAccess {
+    /// The couple's clinicians: everything, including each partner's consent.
+    Clinician,
+    /// A partner: steps, exercises, status and their own consent, nothing about the other.
+    Partner,
+    /// An admin: existence and status only.
+    StatusOnly,
+}
+
+/// Progression criteria of a step (defaults: 3 sessions, target 30, setback 70, 14 days).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriteriaView {
+    /// Completed attempts per partner in the window, 1-50.
+    #[schema(example = 3)]
+    pub min_sessions: i32,
+    /// After-attempt distress (0-100) at or under which an attempt counts.
+    #[schema(example = 30)]
+    pub target_suds: i32,
+    /// Peak distress (0-100) at or over which an attempt is a setback.
+    #[schema(example = 70)]
+    pub setback_suds: i32,
+    /// How many days back the window looks, 1-90 (never before the step last became active).
+    #[schema(example = 14)]
+    pub window_days: i32,
+}
+
+impl From<Criteria> for CriteriaView {
+    fn from(c: Criteria) -> Self {
+        Self {
+            min_sessions: c.min_sessions,
+            target_suds: c.target_suds,
+            setback_suds: c.setback_suds,
+            window_days: c.window_days,
+        }
+    }
+}
+
+impl From<CriteriaView> for Criteria {
+    fn from(c: CriteriaView) -> Self {
+        Self {
+            min_sessions: c.min_sessions,
+            target_suds: c.target_suds,
+            setback_suds: c.setback_suds,
+            window_days: c.window_days,
+        }
+    }
+}
+
+/// An exercise in a step: a snapshot of the library entry taken when it was added.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepExercise {
+    /// The item id (for removal).
+    pub id: String,
+    /// The library entry this was copied from.
+    pub exercise_id: String,
+    pub title: String,
+    #[schema(value_type = tandem_domain::exercises::Category)]
+    pub category: String,
+    pub instructions: String,
+    pub duration_minutes: i32,
+    /// Anticipated distress, 0-100.
+    pub intensity: i32,
+    pub check_in_prompts: Vec<String>,
+    pub exit_strategy: String,
+    pub tags: Vec<String>,
+}
+
+/// One partner's answer on a step, as the clinician sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerConsent {
+    pub user_id: String,
+    pub answer: ConsentAnswer,
+    /// The partner's note for the clinician.
+    pub note: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The caller's own answer on a step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyConsent {
+    pub answer: ConsentAnswer,
+    pub note: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A step of a plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Step {
+    pub id: String,
+    /// 0 for the first step.
+    pub position: i32,
+    pub title: String,
+    pub description: String,
+    pub status: StepStatus,
+    /// Attempts per week to aim for.
+    pub target_per_week: i32,
+    pub criteria: CriteriaView,
+    /// When the step last became active.
+    pub activated_at: Option<DateTime<Utc>>,
+    /// The step's exercises, in order.
+    pub exercises: Vec<StepExercise>,
+    /// Both partners' answers: clinicians only (`null` otherwise).
+    pub consents: Option<Vec<PartnerConsent>>,
+    /// The caller's own answer: partners only (`null` otherwise).
+    pub my_consent: Option<MyConsent>,
+}
+
+/// A graded-exposure plan. Its ETag (response header) covers the steps, their order and
+/// their exercises; send it as `If-Match` with every edit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Plan {
+    pub id: String,
+    pub couple_id: String,
+    pub access: PlanAccess,
+    /// `null` for `status_only` access.
+    #[schema(example = "Rebuilding comfortable touch")]
+    pub title: Option<String>,
+    /// `null` for `status_only` access.
+    #[schema(example = "Feel at ease holding each other again")]
+    pub goal: Option<String>,
+    pub status: PlanStatus,
+    /// Why it is on hold: clinicians only. Partners see only that it is paused.
+    pub hold_cause: Option<HoldCause>,
+    pub current_step_id: Option<String>,
+    /// Empty for `status_only` access.
+    pub steps: Vec<Step>,
+    pub created_at: DateTime<Utc>,
+    /// When a clinician last changed the plan (its document or its lifecycle). A safety
+    /// stop does not move it, so it never dates a partner's private event.
+    pub updated_at: DateTime<Utc>,
+    pub activated_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+pub fn criteria_of(step: &StepRow) -> Criteria {
+    Criteria {
+        min_sessions: step.min_sessions,
+        target_suds: step.target_suds,
+        setback_suds: step.setback_suds,
+        window_days: step.window_days,
+    }
+}
+
+pub fn access_of(actor: &Actor, rel: tandem_domain::CoupleRelation) -> PlanAccess {
+    if actor.is_clinician && (rel.assigned_clinician || rel.break_glass) {
+        PlanAccess::Clinician
+    } else if rel.partner {
+        PlanAccess::Partner
+    } else {
+        PlanAccess::StatusOnly
+    }
+}
+
+fn item_view(i: &ItemRow) -> ApiResult<StepExercise> {
+    Ok(StepExercise {
+        id: i.id.clone(),
+        exercise_id: i.exercise_id.clone(),
+        title: i.title.clone(),
+        category: i.category.clone(),
+        instructions: i.instructions.clone(),
+        duration_minutes: i.duration_minutes,
+        intensity: i.intensity,
+        check_in_prompts: json_list(&i.check_in_prompts)?,
+        exit_strategy: i.exit_strategy.clone(),
+        tags: json_list(&i.tags)?,
+    })
+}
+
+/// The plan as `actor` may see it.
+pub fn view(actor: &Actor, couple: &CoupleRow, rel: tandem_domain::CoupleRelation, tree: &PlanTree) -> ApiResult<Plan> {
+    let access = access_of(actor, rel);
+    let p = &tree.plan;
+    let partners = [couple.partner_a_id.as_str(), couple.partner_b_id.as_str()];
+    let steps = if access == PlanAccess::StatusOnly {
+        Vec::new()
+    } else {
+        tree.steps
+            .iter()
+            .map(|s| {
+                let consent_of = |user: &str| tree.consents.iter().find(|c| c.step_id == s.id && c.user_id == user);
+                let consents = (access == PlanAccess::Clinician).then(|| {
+                    partners
+                        .iter()
+                        .map(|u| {
+                            let c = consent_of(u);
+                            PartnerConsent {
+                                user_id: (*u).to_owned(),
+                                answer: c
+                                    .and_then(|c| ConsentAnswer::parse(&c.answer))
+                                    .unwrap_or(ConsentAnswer::NotAsked),
+                                note: c.and_then(|c| c.note.clone()),
+                                updated_at: c.map(|c| time::from_db(c.updated_at)),
+                            }
+                        })
+                        .collect()
+                });
+                let my_consent = (access == PlanAccess::Partner).then(|| {
+                    let c = consent_of(&actor.user_id);
+                    MyConsent {
+                        answer: c.and_then(|c| ConsentAnswer::parse(&c.answer)).unwrap_or(ConsentAnswer::NotAsked),
+                        note: c.and_then(|c| c.note.clone()),
+                        updated_at: c.map(|c| time::from_db(c.updated_at)),
+                    }
+                });
+                Ok(Step {
+                    id: s.id.clone(),
+                    position: s.position,
+                    title: s.title.clone(),
+                    description: s.description.clone(),
+                    status: s.status()?,
+                    target_per_week: s.target_per_week,
+                    criteria: criteria_of(s).into(),
+                    activated_at: s.activated_at.map(time::from_db),
+                    exercises: tree.items_of(&s.id).map(item_view).collect::<ApiResult<_>>()?,
+                    consents,
+                    my_consent,
+                })
+            })
+            .collect::<ApiResult<_>>()?
+    };
+    let full = access != PlanAccess::StatusOnly;
+    Ok(Plan {
+        id: p.id.clone(),
+        couple_id: p.couple_id.clone(),
+        access,
+        title: full.then(|| p.title.clone()),
+        goal: full.then(|| p.goal.clone()),
+        status: p.status()?,
+        hold_cause: if access == PlanAccess::Clinician {
+            p.hold_cause.as_deref().and_then(HoldCause::parse)
+        } else {
+            None
+        },
+        current_step_id: if full { p.current_step_id.clone() } else { None },
+        steps,
+        created_at: time::from_db(p.created_at),
+        updated_at: time::from_db(p.updated_at),
+        activated_at: p.activated_at.map(time::from_db),
+        completed_at: p.completed_at.map(time::from_db),
+    })
+}
