@@ -67,6 +67,59 @@ fn every_operation_is_documented_for_front_end_teams() {
     }
 }
 
+/// Every operation lists the problem types it can answer, and every 409 names its
+/// refusal codes, so a UI can switch on `type` without reading prose.
+#[test]
+fn every_operation_lists_its_problem_types() {
+    let spec = serde_json::to_value(tandem_api::openapi()).unwrap();
+    let mut seen_codes = HashSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            let types: Vec<&str> = op["x-problem-types"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name}: x-problem-types"))
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            assert!(types.contains(&"urn:tandem:problem:internal"), "{name}: {types:?}");
+            let responses = op["responses"].as_object().unwrap();
+            if responses.contains_key("404") {
+                assert!(types.contains(&"urn:tandem:problem:not-found"), "{name}: {types:?}");
+            }
+            if let Some(conflict) = responses.get("409") {
+                assert!(conflict.get("$ref").is_none(), "{name}: a 409 names its own refusal codes");
+                let refusals: Vec<&&str> = types
+                    .iter()
+                    .filter(|t| {
+                        t.strip_prefix("urn:tandem:problem:").is_some_and(|c| c.contains('_') || !c.contains('-'))
+                    })
+                    .filter(|t| {
+                        ![
+                            "urn:tandem:problem:internal",
+                            "urn:tandem:problem:forbidden",
+                            "urn:tandem:problem:unauthorized",
+                            "urn:tandem:problem:validation",
+                            "urn:tandem:problem:unavailable",
+                        ]
+                        .contains(t)
+                    })
+                    .collect();
+                assert!(!refusals.is_empty(), "{name}: a 409 without refusal codes");
+                for t in refusals {
+                    assert!(conflict["description"].as_str().unwrap().contains(*t), "{name}: {t} described");
+                    seen_codes.insert(t.to_string());
+                }
+            }
+        }
+    }
+    for code in tandem_domain::refusal::Code::ALL {
+        let t = format!("urn:tandem:problem:{}", code.as_str());
+        assert!(seen_codes.contains(&t), "{t} is answered by no documented operation");
+    }
+    assert!(spec["components"]["responses"].get("Conflict").is_none(), "no generic 409 remains");
+}
+
 /// The headers the spec declares are the ones the server sends: the ETag of a plan (read
 /// and created, with its Location), `x-request-id` everywhere, `Retry-After` on 429.
 #[actix_web::test]

@@ -18,6 +18,7 @@ pub mod input;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod problem_types;
 pub mod state;
 pub mod views;
 

@@ -157,6 +157,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let Ok(mut doc) = serde_json::to_value(&api) else { return api };
     reference_page_items(&mut doc);
     declare_headers(&mut doc);
+    list_problem_types(&mut doc);
     serde_json::from_value(doc).unwrap_or(api)
 }
 
@@ -233,5 +234,53 @@ fn reference_page_items(doc: &mut serde_json::Value) {
         if let Some(items) = schemas.get_mut(name).and_then(|s| s.pointer_mut("/properties/items/items")) {
             *items = serde_json::json!({ "$ref": format!("#/components/schemas/{item}") });
         }
+    }
+}
+
+/// Lists, on every operation, the problem types it can answer (`x-problem-types`, for
+/// client generators), and spells out each 409's refusal codes in its description.
+fn list_problem_types(doc: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let Some(paths) = doc.pointer_mut("/paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut() {
+        let Some(ops) = item.as_object_mut() else { continue };
+        for op in ops.values_mut() {
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let codes = crate::problem_types::refusals(&id);
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+            let mut types: Vec<String> = Vec::new();
+            for status in responses.keys() {
+                if let Some(slug) = crate::problem_types::slug_of_status(status) {
+                    types.push(format!("urn:tandem:problem:{slug}"));
+                }
+            }
+            if !codes.is_empty() {
+                let list = codes
+                    .iter()
+                    .map(|c| format!("- `urn:tandem:problem:{}`: {}.", c.as_str(), c.title()))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                responses.insert(
+                    "409".to_owned(),
+                    json!({
+                        "description": format!("A rule refused the request. `type` is one of:\n{list}\n\n`reasons` lists every reason, most important first."),
+                        "headers": {"x-request-id": {"description": "The request's id, also in the server's logs; quote it when reporting a problem.", "schema": {"type": "string"}}},
+                        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                    }),
+                );
+                types.extend(codes.iter().map(|c| format!("urn:tandem:problem:{}", c.as_str())));
+            }
+            types.sort();
+            if let Some(op) = op.as_object_mut() {
+                op.insert("x-problem-types".to_owned(), json!(types));
+            }
+        }
+    }
+    // Every 409 now spells out its own types; the generic one would stand unused.
+    let conflict_ref = "#/components/responses/Conflict";
+    if !doc.to_string().contains(conflict_ref)
+        && let Some(responses) = doc.pointer_mut("/components/responses").and_then(Value::as_object_mut)
+    {
+        responses.remove("Conflict");
     }
 }
