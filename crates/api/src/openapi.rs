@@ -158,6 +158,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     reference_page_items(&mut doc);
     declare_headers(&mut doc);
     list_problem_types(&mut doc);
+    crate::examples::add(&mut doc);
     serde_json::from_value(doc).unwrap_or(api)
 }
 
