@@ -116,10 +116,26 @@ enum Msg {
     Flush(oneshot::Sender<()>),
 }
 
-/// The handle handlers use to queue read events.
+/// Where read events go: a batching queue in a server, or straight to the database for
+/// a command-line tool (the demo seeder) that runs no async writer.
 #[derive(Clone, Debug)]
 pub struct AuditLog {
-    tx: mpsc::Sender<Msg>,
+    sink: Sink,
+}
+
+#[derive(Clone)]
+enum Sink {
+    Queue(mpsc::Sender<Msg>),
+    Direct(Pool),
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Queue(_) => "Queue",
+            Self::Direct(_) => "Direct",
+        })
+    }
 }
 
 impl std::fmt::Debug for Msg {
@@ -134,30 +150,59 @@ impl AuditLog {
     pub fn start(pool: Pool) -> (Self, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let handle = tokio::spawn(writer(pool, rx));
-        (Self { tx }, handle)
+        (Self { sink: Sink::Queue(tx) }, handle)
+    }
+
+    /// Writes each read event at once, in its own transaction: for tools that run use
+    /// cases without a server (the demo seeder).
+    #[must_use]
+    pub fn direct(pool: Pool) -> Self {
+        Self { sink: Sink::Direct(pool) }
     }
 
     /// Queues a read event; waits while the queue is full.
     pub async fn read_event(&self, event: Event) {
-        if self.tx.send(Msg::Event(Box::new(event.row))).await.is_err() {
-            tracing::error!("audit writer has stopped; a read event could not be queued");
+        match &self.sink {
+            Sink::Queue(tx) => {
+                if tx.send(Msg::Event(Box::new(event.row))).await.is_err() {
+                    tracing::error!("audit writer has stopped; a read event could not be queued");
+                }
+            }
+            Sink::Direct(pool) => write_now(pool, &event.row),
         }
     }
 
     /// Queues a read event from a blocking thread (a use case runs on one); waits while
     /// the queue is full. Never call it from async code: use [`Self::read_event`] there.
     pub fn queue(&self, event: Event) {
-        if self.tx.blocking_send(Msg::Event(Box::new(event.row))).is_err() {
-            tracing::error!("audit writer has stopped; a read event could not be queued");
+        match &self.sink {
+            Sink::Queue(tx) => {
+                if tx.blocking_send(Msg::Event(Box::new(event.row))).is_err() {
+                    tracing::error!("audit writer has stopped; a read event could not be queued");
+                }
+            }
+            Sink::Direct(pool) => write_now(pool, &event.row),
         }
     }
 
     /// Writes everything queued so far, and returns once it is in the database.
     pub async fn flush(&self) {
+        let Sink::Queue(tx) = &self.sink else { return };
         let (ack, done) = oneshot::channel();
-        if self.tx.send(Msg::Flush(ack)).await.is_ok() {
+        if tx.send(Msg::Flush(ack)).await.is_ok() {
             let _ = done.await;
         }
+    }
+}
+
+/// Writes one event now; a failure is logged (the tool's own work has committed).
+fn write_now(pool: &Pool, row: &AuditRow) {
+    let written = pool
+        .get()
+        .map_err(StoreError::from)
+        .and_then(|mut conn| tandem_store::write_tx(&mut conn, |c| audit::insert(c, std::slice::from_ref(row))));
+    if let Err(e) = written {
+        tracing::error!(error = %e, "a read event could not be written");
     }
 }
 
