@@ -106,7 +106,7 @@ pub enum ApiError {
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct Reason {
     /// A stable code; the problem's `type` is `urn:tandem:problem:{code}` of the first.
-    #[schema(example = "consent_missing")]
+    #[schema(value_type = tandem_domain::refusal::Code, example = "consent_missing")]
     pub code: String,
     /// What is missing or in the way, for a person. Never names a partner.
     #[schema(example = "both partners must answer yes or tentative yes to the first step")]

@@ -2,106 +2,56 @@
 //! prose) and a sentence for people. The HTTP edge answers each as 409 with the problem
 //! type `urn:tandem:problem:{code}`.
 
-/// Every reason a well-formed request can be refused by a rule of the domain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Code {
-    /// The plan's status does not allow this lifecycle action.
-    InvalidTransition,
-    /// A plan needs a step before it can start.
-    NoSteps,
-    /// No safety agreement is in effect (both partners must acknowledge one).
-    AgreementNotInEffect,
-    /// The couple already has an active or on-hold plan.
-    AnotherPlanRunning,
-    /// Both partners must answer yes or tentative yes first.
-    ConsentMissing,
-    /// An incident is open.
-    IncidentOpen,
-    /// The agreement in effect rules out an exercise's tag.
-    OffLimits,
-    /// A partner has withdrawn from the programme.
-    Withdrawn,
-    /// The couple is discharged: nothing more can be submitted or changed.
-    NotInTreatment,
-    /// The plan has ended (completed or archived).
-    PlanEnded,
-    /// The plan cannot be edited in its current status, or this part of it can no longer change.
-    NotEditable,
-    /// Decisions apply to an active plan.
-    PlanNotRunning,
-    /// Only the plan's current, active step takes reports.
-    StepNotCurrent,
-    /// The recommendation changed since the caller read it.
-    RecommendationChanged,
-    /// No earlier step was completed: there is no baseline to return to.
-    NoBaseline,
-    /// The partner has already accepted their invitation.
-    InvitationAccepted,
-    /// A practice keeps at least one active admin.
-    LastAdmin,
-    /// An active couple keeps at least one clinician.
-    LastClinician,
-    /// Only dead or cancelled messages can be retried.
-    NotRetryable,
-    /// A request with this `Idempotency-Key` is still being processed.
-    RequestInProgress,
-    /// Something with this identity (an email in the practice, a name) already exists.
-    AlreadyExists,
-}
+crate::plans::text_enum!(
+    /// Every reason a well-formed request can be refused by a rule of the domain.
+    #[cfg_attr(feature = "openapi", schema(as = RefusalCode))]
+    Code {
+        /// The plan's status does not allow this lifecycle action.
+        InvalidTransition = "invalid_transition",
+        /// A plan needs a step before it can start.
+        NoSteps = "no_steps",
+        /// No safety agreement is in effect (both partners must acknowledge one).
+        AgreementNotInEffect = "agreement_not_in_effect",
+        /// The couple already has an active or on-hold plan.
+        AnotherPlanRunning = "another_plan_running",
+        /// Both partners must answer yes or tentative yes first.
+        ConsentMissing = "consent_missing",
+        /// An incident is open.
+        IncidentOpen = "incident_open",
+        /// The agreement in effect rules out an exercise's tag.
+        OffLimits = "off_limits",
+        /// A partner has withdrawn from the programme.
+        Withdrawn = "withdrawn",
+        /// The couple is discharged: nothing more can be submitted or changed.
+        NotInTreatment = "not_in_treatment",
+        /// The plan has ended (completed or archived).
+        PlanEnded = "plan_ended",
+        /// The plan cannot be edited in its current status, or this part of it can no longer change.
+        NotEditable = "not_editable",
+        /// Decisions apply to an active plan.
+        PlanNotRunning = "plan_not_running",
+        /// Only the plan's current, active step takes reports.
+        StepNotCurrent = "step_not_current",
+        /// The recommendation changed since the caller read it.
+        RecommendationChanged = "recommendation_changed",
+        /// No earlier step was completed: there is no baseline to return to.
+        NoBaseline = "no_baseline",
+        /// The partner has already accepted their invitation.
+        InvitationAccepted = "invitation_accepted",
+        /// A practice keeps at least one active admin.
+        LastAdmin = "last_admin",
+        /// An active couple keeps at least one clinician.
+        LastClinician = "last_clinician",
+        /// Only dead or cancelled messages can be retried.
+        NotRetryable = "not_retryable",
+        /// A request with this `Idempotency-Key` is still being processed.
+        RequestInProgress = "request_in_progress",
+        /// Something with this identity (an email in the practice, a name) already exists.
+        AlreadyExists = "already_exists",
+    }
+);
 
 impl Code {
-    pub const ALL: [Self; 21] = [
-        Self::InvalidTransition,
-        Self::NoSteps,
-        Self::AgreementNotInEffect,
-        Self::AnotherPlanRunning,
-        Self::ConsentMissing,
-        Self::IncidentOpen,
-        Self::OffLimits,
-        Self::Withdrawn,
-        Self::NotInTreatment,
-        Self::PlanEnded,
-        Self::NotEditable,
-        Self::PlanNotRunning,
-        Self::StepNotCurrent,
-        Self::RecommendationChanged,
-        Self::NoBaseline,
-        Self::InvitationAccepted,
-        Self::LastAdmin,
-        Self::LastClinician,
-        Self::NotRetryable,
-        Self::RequestInProgress,
-        Self::AlreadyExists,
-    ];
-
-    /// The stable code, as in `urn:tandem:problem:{code}`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidTransition => "invalid_transition",
-            Self::NoSteps => "no_steps",
-            Self::AgreementNotInEffect => "agreement_not_in_effect",
-            Self::AnotherPlanRunning => "another_plan_running",
-            Self::ConsentMissing => "consent_missing",
-            Self::IncidentOpen => "incident_open",
-            Self::OffLimits => "off_limits",
-            Self::Withdrawn => "withdrawn",
-            Self::NotInTreatment => "not_in_treatment",
-            Self::PlanEnded => "plan_ended",
-            Self::NotEditable => "not_editable",
-            Self::PlanNotRunning => "plan_not_running",
-            Self::StepNotCurrent => "step_not_current",
-            Self::RecommendationChanged => "recommendation_changed",
-            Self::NoBaseline => "no_baseline",
-            Self::InvitationAccepted => "invitation_accepted",
-            Self::LastAdmin => "last_admin",
-            Self::LastClinician => "last_clinician",
-            Self::NotRetryable => "not_retryable",
-            Self::RequestInProgress => "request_in_progress",
-            Self::AlreadyExists => "already_exists",
-        }
-    }
-
     /// A short title, the same for every occurrence.
     #[must_use]
     pub const fn title(self) -> &'static str {

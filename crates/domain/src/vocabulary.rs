@@ -48,3 +48,73 @@ text_enum!(
         Cancelled = "cancelled",
     }
 );
+
+text_enum!(
+    /// A day of the week, as reminder preferences name it.
+    #[cfg_attr(feature = "openapi", schema(as = Weekday))]
+    Weekday {
+        Mon = "mon",
+        Tue = "tue",
+        Wed = "wed",
+        Thu = "thu",
+        Fri = "fri",
+        Sat = "sat",
+        Sun = "sun",
+    }
+);
+
+text_enum!(
+    /// How an audited action ended.
+    #[cfg_attr(feature = "openapi", schema(as = AuditOutcome))]
+    AuditOutcome {
+        Success = "success",
+        Failure = "failure",
+        Denied = "denied",
+    }
+);
+
+text_enum!(
+    /// The role an audited actor acted in (`system` for the server's own work).
+    #[cfg_attr(feature = "openapi", schema(as = AuditActorRole))]
+    AuditActorRole {
+        Admin = "admin",
+        Clinician = "clinician",
+        Client = "client",
+        System = "system",
+    }
+);
+
+text_enum!(
+    /// The exercise tag vocabulary (see [`crate::exercises::TAGS`] for what each means):
+    /// safety agreements name these to rule content out.
+    #[cfg_attr(feature = "openapi", schema(as = ExerciseTag))]
+    ExerciseTag {
+        Conversation = "conversation",
+        Solo = "solo",
+        Writing = "writing",
+        Breathing = "breathing",
+        EyeContact = "eye_contact",
+        TouchHands = "touch:hands",
+        TouchHugging = "touch:hugging",
+        TouchMassage = "touch:massage",
+        TouchNonGenital = "touch:non-genital",
+        TouchBreasts = "touch:breasts",
+        TouchGenital = "touch:genital",
+        ClothingOn = "clothing:on",
+        ClothingPartial = "clothing:partial",
+        ClothingRemoved = "clothing:removed",
+        SettingBed = "setting:bed",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::ExerciseTag;
+
+    #[test]
+    fn the_tag_enum_is_the_documented_vocabulary() {
+        let listed: Vec<&str> = crate::exercises::TAGS.iter().map(|(t, _)| *t).collect();
+        let enumerated: Vec<&str> = ExerciseTag::ALL.iter().map(|t| t.as_str()).collect();
+        assert_eq!(listed, enumerated);
+    }
+}
