@@ -66,3 +66,48 @@ fn unknown_keys_in_a_config_file_are_refused() {
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("signing_key"), "{text}");
 }
+
+/// The banner `tandem serve` prints, up to its last line (the links in emails).
+fn serve_banner(env: &[(&str, &str)]) -> String {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .current_dir(dir.path())
+        .arg("serve")
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .env("TANDEM_BIND", "127.0.0.1:0")
+        .env("TANDEM_DATA_DIR", dir.path())
+        .env("TANDEM_SIGNING_KEYS", format!("k1:{}", b64(&TEST_SECRET)))
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tandem serve starts");
+    let mut banner = String::new();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.trim_start().starts_with("Links:") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    banner
+}
+
+#[test]
+fn a_development_server_says_how_to_raise_the_sign_in_limit() {
+    let banner = serve_banner(&[]);
+    assert!(banner.contains("Tandem is running on http://127.0.0.1:"), "{banner}");
+    assert!(banner.contains("Sign-in:  10 attempts a minute"), "{banner}");
+    assert!(banner.contains("TANDEM_AUTH_ATTEMPTS_PER_MINUTE="), "{banner}");
+    // With the links' addresses, the port actually bound rather than port 0.
+    assert!(!banner.contains(":0/"), "{banner}");
+    // Production keeps the limit quietly.
+    let banner = serve_banner(&[("TANDEM_PRODUCTION", "true")]);
+    assert!(banner.contains("Tandem is running on"), "{banner}");
+    assert!(!banner.contains("TANDEM_AUTH_ATTEMPTS_PER_MINUTE"), "{banner}");
+}

@@ -82,7 +82,9 @@ async fn a_due_reminder_arrives_once_with_one_click_unsubscribe() {
     let kinds: Vec<(String, String)> = outbox_rows(&app).into_iter().map(|r| (r.to_address, r.kind)).collect();
     assert_eq!(robin.len(), 2, "one check-in and one exercise reminder, once each: {kinds:?}");
     let mail = &robin[0];
-    assert!(mail.contains("List-Unsubscribe: <https://app.tandem.test/unsubscribe/"), "{mail}");
+    // Unsubscribe links open the API itself, by default at the address it listens on (the
+    // front-end lives at `public_url`, https://app.tandem.test here).
+    assert!(mail.contains(&format!("List-Unsubscribe: <{}/unsubscribe/", app.base)), "{mail}");
     assert!(mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{mail}");
     assert!(mail.contains("Message-ID: <"), "{mail}");
     for word in ["exercise", "hands", "sasha", "therap", "distress", "sex"] {
@@ -311,7 +313,7 @@ async fn several_workers_on_postgres_send_each_message_exactly_once() {
             pool: app.state.pool.clone(),
             mailer: mailer.clone(),
             clock: Arc::new(app.clock.clone()),
-            public_url: "https://app.tandem.test".into(),
+            links: app.state.config.links.clone(),
             signer: app.state.signer.clone(),
             batch: 25,
             lease: Duration::seconds(60),
@@ -411,7 +413,7 @@ async fn a_killed_workers_claims_are_sent_by_another_after_the_lease() {
         pool: app.state.pool.clone(),
         mailer,
         clock: Arc::new(app.clock.clone()),
-        public_url: "https://app.tandem.test".into(),
+        links: app.state.config.links.clone(),
         signer: app.state.signer.clone(),
         batch: 50,
         lease: Duration::seconds(60),
@@ -443,8 +445,8 @@ async fn preferences(app: &TestApp, token: &str) -> serde_json::Value {
 async fn mailed_unsubscribe_path(app: &TestApp, to: &str) -> String {
     let mails = app.wait_mail(to, 1).await;
     let mail = mails.last().unwrap();
-    let start = mail.find("List-Unsubscribe: <https://app.tandem.test").expect("a List-Unsubscribe header")
-        + "List-Unsubscribe: <https://app.tandem.test".len();
+    let header = format!("List-Unsubscribe: <{}", app.base);
+    let start = mail.find(&header).expect("a List-Unsubscribe header on the API's address") + header.len();
     mail[start..].chars().take_while(|c| *c != '>' && !c.is_whitespace()).collect()
 }
 

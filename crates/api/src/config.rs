@@ -10,8 +10,9 @@ pub struct ApiConfig {
     pub issuer: String,
     /// `aud` of the access tokens we issue and accept.
     pub audience: String,
-    /// The deployment's public base URL, for links in emails (no trailing slash).
-    pub public_url: String,
+    /// Where links in emails lead: front-end routes under the public URL, unsubscribe
+    /// links under the API's own address.
+    pub links: tandem_notification::outbox::EmailLinks,
     /// Browser origins allowed to call the API; empty means none.
     pub cors_origins: Vec<String>,
     /// Credential attempts (login, password reset, invitation) per client IP per minute.
@@ -28,7 +29,7 @@ impl Default for ApiConfig {
         Self {
             issuer: "tandem".into(),
             audience: "tandem-api".into(),
-            public_url: "http://127.0.0.1:8080".into(),
+            links: tandem_notification::outbox::EmailLinks::new("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
             cors_origins: Vec::new(),
             auth_attempts_per_minute: 10,
             trust_forwarded_for: false,

@@ -135,13 +135,97 @@ impl UnsubscribeSigner {
     }
 }
 
+/// Where the links in emails lead. Invitations, password resets, alerts and reminders open
+/// the front-end, at routes the front-end chooses (hence configurable); unsubscribe links
+/// open the API itself, which serves that page and takes the one-click POST, and the API
+/// may live at another address than the front-end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailLinks {
+    /// The front-end's base URL (a trailing slash is ignored).
+    pub public_url: String,
+    /// The front-end route that accepts an invitation; the token follows as `#token=…`.
+    pub invitation_path: String,
+    /// The front-end route that sets a new password; the token follows as `#token=…`.
+    pub password_reset_path: String,
+    /// The front-end route that alerts and reminders open.
+    pub app_path: String,
+    /// The API's own public base URL, for unsubscribe links (a trailing slash is ignored).
+    pub api_url: String,
+}
+
+impl EmailLinks {
+    /// The front-end route of invitation links unless configured otherwise.
+    pub const INVITATION_PATH: &'static str = "/invitation";
+    /// The front-end route of password-reset links unless configured otherwise.
+    pub const PASSWORD_RESET_PATH: &'static str = "/password-reset";
+    /// The front-end route of other emails unless configured otherwise.
+    pub const APP_PATH: &'static str = "/";
+
+    /// The default routes under `public_url`, and unsubscribe links under `api_url`.
+    #[must_use]
+    pub fn new(public_url: &str, api_url: &str) -> Self {
+        Self {
+            public_url: public_url.to_owned(),
+            invitation_path: Self::INVITATION_PATH.to_owned(),
+            password_reset_path: Self::PASSWORD_RESET_PATH.to_owned(),
+            app_path: Self::APP_PATH.to_owned(),
+            api_url: api_url.to_owned(),
+        }
+    }
+
+    /// Why `path` cannot be a front-end route in a link, if it cannot: it must start
+    /// with `/` (it follows the base URL) and hold no `#`, since the token travels in the
+    /// fragment, which browsers never send to a server or in a `Referer`.
+    #[must_use]
+    pub fn path_problem(path: &str) -> Option<&'static str> {
+        if !path.starts_with('/') {
+            Some("must start with `/`")
+        } else if path.contains('#') {
+            Some("must not contain `#` (the token follows as `#token=…`)")
+        } else if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Some("must not contain spaces or control characters")
+        } else {
+            None
+        }
+    }
+
+    fn front_end(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.trim_end_matches('/'))
+    }
+
+    /// The link that accepts an invitation with `token`.
+    #[must_use]
+    pub fn invitation(&self, token: &str) -> String {
+        format!("{}#token={token}", self.front_end(&self.invitation_path))
+    }
+
+    /// The link that sets a new password with `token`.
+    #[must_use]
+    pub fn password_reset(&self, token: &str) -> String {
+        format!("{}#token={token}", self.front_end(&self.password_reset_path))
+    }
+
+    /// The front-end's page for alerts and reminders.
+    #[must_use]
+    pub fn app(&self) -> String {
+        self.front_end(&self.app_path)
+    }
+
+    /// The one-click unsubscribe link (RFC 8058) for a signed `token`.
+    #[must_use]
+    pub fn unsubscribe(&self, token: &str) -> String {
+        format!("{}/unsubscribe/{token}", self.api_url.trim_end_matches('/'))
+    }
+}
+
 /// What the worker needs.
 #[derive(Clone)]
 pub struct Worker {
     pub pool: Pool,
     pub mailer: Mailer,
     pub clock: Arc<dyn Clock>,
-    pub public_url: String,
+    /// Where the links in the emails lead.
+    pub links: EmailLinks,
     pub signer: UnsubscribeSigner,
     pub batch: i64,
     /// How long a claimed row stays with this worker (default [`LEASE`]).
@@ -280,17 +364,14 @@ impl Worker {
             Err(e) => return Sent::Retry(e.to_string()),
         }
         let Some(kind) = EmailKind::parse(&row.kind) else { return Sent::Dead(format!("unknown kind {}", row.kind)) };
-        let base = self.public_url.trim_end_matches('/');
         let link = match (kind, &row.token) {
-            (EmailKind::Invitation, Some(t)) => format!("{base}/invitation#token={t}"),
-            (EmailKind::PasswordReset, Some(t)) => format!("{base}/password-reset#token={t}"),
-            _ => format!("{base}/"),
+            (EmailKind::Invitation, Some(t)) => self.links.invitation(t),
+            (EmailKind::PasswordReset, Some(t)) => self.links.password_reset(t),
+            _ => self.links.app(),
         };
         let unsubscribe = kind
             .is_reminder()
-            .then(|| {
-                row.user_id.as_ref().map(|u| format!("{base}/unsubscribe/{}", self.signer.token(u, kind.as_str())))
-            })
+            .then(|| row.user_id.as_ref().map(|u| self.links.unsubscribe(&self.signer.token(u, kind.as_str()))))
             .flatten();
         let expires = match kind {
             EmailKind::Invitation => "7 days",
@@ -444,4 +525,38 @@ fn due_rows(client: &schedule::ClientFacts, now: DateTime<Utc>, lookback: Durati
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EmailLinks;
+
+    #[test]
+    fn links_follow_the_configured_routes_and_addresses() {
+        let defaults = EmailLinks::new("https://app.example.org/", "https://api.example.org/");
+        assert_eq!(defaults.invitation("t1"), "https://app.example.org/invitation#token=t1");
+        assert_eq!(defaults.password_reset("t2"), "https://app.example.org/password-reset#token=t2");
+        assert_eq!(defaults.app(), "https://app.example.org/");
+        assert_eq!(defaults.unsubscribe("u.s"), "https://api.example.org/unsubscribe/u.s");
+        let custom = EmailLinks {
+            invitation_path: "/join".into(),
+            password_reset_path: "/account/reset?via=email".into(),
+            app_path: "/home".into(),
+            ..EmailLinks::new("https://example.org/app", "https://example.org/api")
+        };
+        assert_eq!(custom.invitation("t1"), "https://example.org/app/join#token=t1");
+        assert_eq!(custom.password_reset("t2"), "https://example.org/app/account/reset?via=email#token=t2");
+        assert_eq!(custom.app(), "https://example.org/app/home");
+        assert_eq!(custom.unsubscribe("u.s"), "https://example.org/api/unsubscribe/u.s");
+    }
+
+    #[test]
+    fn routes_that_would_break_the_link_are_named() {
+        for good in ["/", "/invitation", "/a/b?x=1"] {
+            assert_eq!(EmailLinks::path_problem(good), None, "{good}");
+        }
+        for bad in ["invitation", "", "/#/invitation", "/a b", "https://elsewhere.example/x"] {
+            assert!(EmailLinks::path_problem(bad).is_some(), "{bad}");
+        }
+    }
 }

@@ -59,7 +59,7 @@ pub async fn mail(count: usize, host: &str, port: u16, pool_size: u32, workers: 
             pool: pool.clone(),
             mailer: mailer.clone(),
             clock: Arc::new(SystemClock),
-            public_url: "http://127.0.0.1:8080".into(),
+            links: tandem_notification::outbox::EmailLinks::new("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
             signer: UnsubscribeSigner::new(b"bench"),
             batch: 20,
             lease: chrono::Duration::seconds(60),

@@ -9,6 +9,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use tandem_api::auth::keys::KeySet;
 use tandem_notification::SmtpConfig;
+use tandem_notification::outbox::EmailLinks;
 
 /// Environment variables that start with `TANDEM_` but are not configuration keys.
 const NOT_CONFIG: [&str; 3] = ["BOOTSTRAP_PASSWORD", "TEST_DATABASE_URL", "CONFIG"];
@@ -25,8 +26,17 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `postgres://…` or `sqlite://PATH`; default `sqlite://{data_dir}/tandem.db`.
     pub database_url: Option<String>,
-    /// Base URL for links in emails; default `http://{bind}`.
+    /// The front-end's base URL, which links in emails open; default `http://{bind}`.
     pub public_url: Option<String>,
+    /// The front-end route of invitation links (`{public_url}{invitation_path}#token=…`).
+    pub invitation_path: String,
+    /// The front-end route of password-reset links (`{public_url}{password_reset_path}#token=…`).
+    pub password_reset_path: String,
+    /// The front-end route that alerts and reminders open (`{public_url}{app_path}`).
+    pub app_path: String,
+    /// This API's own public base URL, for unsubscribe links (the API serves that page,
+    /// and it may live elsewhere than the front-end); default `http://{bind}`.
+    pub api_url: Option<String>,
     /// Browser origins allowed by CORS, comma-separated; empty by default.
     pub cors_origins: String,
     /// Refuses unsafe settings (development signing key, plaintext SMTP without consent).
@@ -79,6 +89,10 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             public_url: None,
+            invitation_path: EmailLinks::INVITATION_PATH.into(),
+            password_reset_path: EmailLinks::PASSWORD_RESET_PATH.into(),
+            app_path: EmailLinks::APP_PATH.into(),
+            api_url: None,
             cors_origins: String::new(),
             production: false,
             signing_keys: None,
@@ -240,10 +254,50 @@ impl Config {
         }
     }
 
+    /// In production, the link addresses left to their default: they name the bind
+    /// address (e.g. `http://0.0.0.0:8080`), which no recipient of an email can open.
+    /// Warned about, not refused, since the server itself works without them.
+    #[must_use]
+    pub fn unreachable_links(&self) -> Vec<String> {
+        if !self.production {
+            return Vec::new();
+        }
+        let mut unset = Vec::new();
+        if self.public_url.is_none() {
+            unset.push(format!(
+                "public_url (TANDEM_PUBLIC_URL) is not set, so invitations, password resets and reminders link to {}, the bind address; set it to the front-end's public address",
+                self.public_url()
+            ));
+        }
+        if self.api_url.is_none() {
+            unset.push(format!(
+                "api_url (TANDEM_API_URL) is not set, so reminders' unsubscribe links name {}, the bind address; set it to this API's public address",
+                self.api_url()
+            ));
+        }
+        unset
+    }
+
+    /// Logs a warning for each of [`Config::unreachable_links`].
+    pub fn warn_unreachable_links(&self) {
+        for problem in self.unreachable_links() {
+            tracing::warn!("{problem}");
+        }
+    }
+
     /// Refuses settings that cannot work (malformed or short signing keys) and, in
     /// production, settings that are fine on a laptop and dangerous with real clients'
     /// data.
     pub fn check(&self) -> Result<(), ConfigError> {
+        for (key, path) in [
+            ("invitation_path (TANDEM_INVITATION_PATH)", &self.invitation_path),
+            ("password_reset_path (TANDEM_PASSWORD_RESET_PATH)", &self.password_reset_path),
+            ("app_path (TANDEM_APP_PATH)", &self.app_path),
+        ] {
+            if let Some(problem) = EmailLinks::path_problem(path) {
+                return Err(ConfigError::Invalid(format!("{key} = {path:?} {problem}")));
+            }
+        }
         let keys = match &self.signing_keys {
             Some(spec) => Some(
                 KeySet::parse(spec, self.active_signing_key.as_deref())
@@ -285,6 +339,48 @@ impl Config {
     #[must_use]
     pub fn public_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind)).trim_end_matches('/').to_owned()
+    }
+
+    /// The API's own public base URL, defaulting to this server's address.
+    #[must_use]
+    pub fn api_url(&self) -> String {
+        self.api_url.clone().unwrap_or_else(|| format!("http://{}", self.bind)).trim_end_matches('/').to_owned()
+    }
+
+    /// Where links in emails lead.
+    #[must_use]
+    pub fn email_links(&self) -> EmailLinks {
+        EmailLinks {
+            invitation_path: self.invitation_path.clone(),
+            password_reset_path: self.password_reset_path.clone(),
+            app_path: self.app_path.clone(),
+            ..EmailLinks::new(&self.public_url(), &self.api_url())
+        }
+    }
+
+    /// This configuration as served on `port`: binding port 0 takes any free port, and
+    /// addresses that default to the bind address (`public_url`, `api_url`) must name the
+    /// port actually bound, or links in emails would point at port 0.
+    #[must_use]
+    pub fn bound_to(&self, port: u16) -> Self {
+        let mut bound = self.clone();
+        if let Some((host, "0")) = self.bind.rsplit_once(':') {
+            bound.bind = format!("{host}:{port}");
+        }
+        bound
+    }
+
+    /// For the start-up banner outside production: how to raise the limit on sign-in
+    /// attempts, which a front-end's test suite (signing in before each test, all from one
+    /// address) soon reaches. Production keeps the limit and says nothing.
+    #[must_use]
+    pub fn auth_limit_hint(&self) -> Option<String> {
+        (!self.production).then(|| {
+            format!(
+                "{} attempts a minute per client address (raise it for a front-end test suite: TANDEM_AUTH_ATTEMPTS_PER_MINUTE=1000, or auth_attempts_per_minute in tandem.toml)",
+                self.auth_attempts_per_minute
+            )
+        })
     }
 
     /// Where the file mail transport writes.
@@ -407,6 +503,66 @@ mod tests {
         let config = Config::default();
         assert_eq!(config.database_url(), "sqlite://./data/tandem.db");
         assert_eq!(config.public_url(), "http://127.0.0.1:8080");
+        assert_eq!(config.api_url(), "http://127.0.0.1:8080");
         assert!(config.cors_origins().is_empty());
+    }
+
+    #[test]
+    fn email_links_use_the_configured_routes_and_the_api_address() {
+        let config = Config {
+            public_url: Some("https://app.example.org/".into()),
+            invitation_path: "/join".into(),
+            password_reset_path: "/account/reset".into(),
+            app_path: "/home".into(),
+            api_url: Some("https://api.example.org".into()),
+            ..Config::default()
+        };
+        let links = config.email_links();
+        assert_eq!(links.invitation("t"), "https://app.example.org/join#token=t");
+        assert_eq!(links.password_reset("t"), "https://app.example.org/account/reset#token=t");
+        assert_eq!(links.app(), "https://app.example.org/home");
+        assert_eq!(links.unsubscribe("u"), "https://api.example.org/unsubscribe/u");
+        // By default the API's address is the bind address, with the port actually bound.
+        let local = Config { bind: "127.0.0.1:0".into(), ..Config::default() }.bound_to(41234);
+        assert_eq!(local.email_links().unsubscribe("u"), "http://127.0.0.1:41234/unsubscribe/u");
+        assert_eq!(local.email_links().invitation("t"), "http://127.0.0.1:41234/invitation#token=t");
+        let fixed = Config { bind: "0.0.0.0:8080".into(), ..Config::default() }.bound_to(8080);
+        assert_eq!(fixed.api_url(), "http://0.0.0.0:8080");
+    }
+
+    #[test]
+    fn only_development_servers_say_how_to_raise_the_sign_in_limit() {
+        let hint = Config { auth_attempts_per_minute: 12, ..Config::default() }.auth_limit_hint().unwrap_or_default();
+        assert!(hint.starts_with("12 attempts a minute"), "{hint}");
+        assert!(
+            hint.contains("TANDEM_AUTH_ATTEMPTS_PER_MINUTE=") && hint.contains("auth_attempts_per_minute"),
+            "{hint}"
+        );
+        assert_eq!(Config { production: true, ..Config::default() }.auth_limit_hint(), None);
+    }
+
+    #[test]
+    fn production_warns_when_links_would_name_the_bind_address() {
+        let production = Config { production: true, bind: "0.0.0.0:8080".into(), ..Config::default() };
+        let warnings = production.unreachable_links();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("TANDEM_PUBLIC_URL") && warnings[0].contains("http://0.0.0.0:8080"));
+        assert!(warnings[1].contains("TANDEM_API_URL") && warnings[1].contains("http://0.0.0.0:8080"));
+        let set = Config {
+            public_url: Some("https://app.example.org".into()),
+            api_url: Some("https://api.example.org".into()),
+            ..production
+        };
+        assert!(set.unreachable_links().is_empty());
+        assert!(Config::default().unreachable_links().is_empty(), "a laptop's defaults are fine");
+    }
+
+    #[test]
+    fn a_front_end_route_that_would_break_links_is_refused() {
+        let config = Config { invitation_path: "/#/invitation".into(), ..Config::default() };
+        let err = refusal(&config);
+        assert!(err.contains("invitation_path (TANDEM_INVITATION_PATH)"), "{err}");
+        let config = Config { app_path: "home".into(), ..Config::default() };
+        assert!(refusal(&config).contains("TANDEM_APP_PATH"));
     }
 }

@@ -71,6 +71,7 @@ type CliResult = Result<(), Box<dyn std::error::Error>>;
 const SHUTDOWN_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn serve(config: &Config) -> CliResult {
+    config.warn_unreachable_links();
     actix_web::rt::System::new().block_on(async {
         let running = startup::start(config, Arc::new(SystemClock))?;
         let base = format!("http://{}:{}", config.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h), running.port);
@@ -82,6 +83,11 @@ fn serve(config: &Config) -> CliResult {
             Some(dir) => println!("  Mail:     written to {}", dir.display()),
             None => println!("  Mail:     sent by SMTP"),
         }
+        if let Some(hint) = config.auth_limit_hint() {
+            println!("  Sign-in:  {hint}");
+        }
+        let links = &running.state.config.links;
+        println!("  Links:    emails open the front-end at {}, unsubscribe at {}", links.app(), links.unsubscribe("…"));
         running.server.await?;
         // In-flight requests have finished; the worker finishes its sends under way,
         // releases the rest of its claims, and the audit queue is flushed.
@@ -94,6 +100,7 @@ fn serve(config: &Config) -> CliResult {
 }
 
 fn worker(config: &Config) -> CliResult {
+    config.warn_unreachable_links();
     actix_web::rt::System::new().block_on(async {
         startup::migrate(config)?;
         let (state, audit_task) = startup::build_state(config, Arc::new(SystemClock))?;
@@ -237,6 +244,6 @@ fn demo(config: &Config) -> CliResult {
     for login in setup::DEMO_LOGINS {
         println!("  {:<18} {}", login.role, login.email);
     }
-    println!("Run `tandem serve` and open {}/docs", config.public_url());
+    println!("Run `tandem serve` and open {}/docs", config.api_url());
     Ok(())
 }

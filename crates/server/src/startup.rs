@@ -60,7 +60,7 @@ pub fn build_state(
     let mailer = Mailer::new(&MailConfig { from: config.mail_from.clone(), transport })?;
     let (audit, audit_task) = AuditLog::start(pool.clone());
     let api = ApiConfig {
-        public_url: config.public_url(),
+        links: config.email_links(),
         cors_origins: config.cors_origins(),
         auth_attempts_per_minute: config.auth_attempts_per_minute,
         trust_forwarded_for: config.trust_forwarded_for,
@@ -151,6 +151,7 @@ pub fn start(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, StartupE
     }
     let listener = TcpListener::bind(&config.bind).map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
     let port = listener.local_addr()?.port();
+    let config = &config.bound_to(port);
     let (state, audit_task) = build_state(config, clock)?;
     let server = tandem_api::server(state.clone(), listener, config.workers)?;
     if state.backend == Backend::Postgres {
@@ -174,7 +175,7 @@ pub fn spawn_background(
         pool: state.pool.clone(),
         mailer: state.mailer.clone(),
         clock: state.clock.clone(),
-        public_url: state.config.public_url.clone(),
+        links: state.config.links.clone(),
         signer: state.signer.clone(),
         batch: 50,
         lease: chrono::Duration::seconds(i64::try_from(config.outbox_lease_secs.max(1)).unwrap_or(60)),
