@@ -1519,7 +1519,10 @@ export interface components {
             tags?: string[] | null;
             title?: string | null;
         };
-        /** @description One offending field of a request. */
+        /**
+         * @description One offending field of a request: what a use case answers when input breaks a field
+         *     rule, and what the HTTP edge lists in a 422.
+         */
         FieldError: {
             /**
              * @description The field's JSON name (dotted for nested fields).
@@ -2182,11 +2185,8 @@ export interface components {
         };
         /** @description One reason a rule refused a request, as the client sees it. */
         Reason: {
-            /**
-             * @description A stable code; the problem's `type` is `urn:tandem:problem:{code}` of the first.
-             * @example consent_missing
-             */
-            code: string;
+            /** @description A stable code; the problem's `type` is `urn:tandem:problem:{code}` of the first. */
+            code: components["schemas"]["RefusalCode"];
             /**
              * @description What is missing or in the way, for a person. Never names a partner.
              * @example both partners must answer yes or tentative yes to the first step
@@ -2223,6 +2223,11 @@ export interface components {
              */
             refresh_token: string;
         };
+        /**
+         * @description Every reason a well-formed request can be refused by a rule of the domain.
+         * @enum {string}
+         */
+        RefusalCode: "invalid_transition" | "no_steps" | "agreement_not_in_effect" | "another_plan_running" | "consent_missing" | "incident_open" | "off_limits" | "withdrawn" | "not_in_treatment" | "plan_ended" | "not_editable" | "plan_not_running" | "step_not_current" | "recommendation_changed" | "no_baseline" | "invitation_accepted" | "last_admin" | "last_clinician" | "not_retryable" | "request_in_progress" | "already_exists";
         /** @description A report as the caller may see it. */
         Report: {
             author_id: string;
@@ -2469,17 +2474,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request conflicts with the current state; `detail` says how. */
-        Conflict: {
-            headers: {
-                /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
-                "x-request-id"?: string;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /** @description A query parameter carries a control character (every route refuses them); `errors` names the parameter. */
         ControlCharacterInQuery: {
             headers: {
@@ -2669,6 +2663,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "auth.login",
+                     *           "actor_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "actor_role": "admin",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "occurred_at": "2026-11-23T18:30:00Z",
+                     *           "outcome": "success",
+                     *           "request_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "resource_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "resource_type": "session"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_AuditEvent"];
                 };
             };
@@ -2689,6 +2702,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "password": "a long and private passphrase",
+                 *       "token": "q8V1bXl0b2tlbi1mcm9tLXRoZS1lbWFpbC1saW5r"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AcceptInvitationRequest"];
             };
         };
@@ -2701,6 +2720,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImRldiJ9.e30.sig",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4",
+                     *       "session_expires_at": "2026-11-23T18:30:00Z",
+                     *       "token_type": "Bearer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -2724,6 +2752,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "dr.rivera@example.org",
+                 *       "password": "correct horse battery staple",
+                 *       "practice_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e50"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoginRequest"];
             };
         };
@@ -2736,6 +2771,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImRldiJ9.e30.sig",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4",
+                     *       "session_expires_at": "2026-11-23T18:30:00Z",
+                     *       "token_type": "Bearer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -2759,6 +2803,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refresh_token": "3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -2790,6 +2839,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "dr.rivera@example.org"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PasswordResetRequest"];
             };
         };
@@ -2822,6 +2876,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "password": "a new long passphrase",
+                 *       "token": "q8V1bXl0b2tlbi1mcm9tLXRoZS1lbWFpbC1saW5r"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PasswordResetConfirm"];
             };
         };
@@ -2855,6 +2915,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refresh_token": "3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -2867,6 +2932,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImRldiJ9.e30.sig",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4",
+                     *       "session_expires_at": "2026-11-23T18:30:00Z",
+                     *       "token_type": "Bearer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -2909,6 +2983,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "access": "full",
+                     *           "attention": {
+                     *             "flags": [
+                     *               "incident_or_withdrawal"
+                     *             ],
+                     *             "urgency": 1
+                     *           },
+                     *           "clinicians": [
+                     *             {
+                     *               "display_name": "Dr. Sam Rivera",
+                     *               "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f"
+                     *             }
+                     *           ],
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "discharged_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e70",
+                     *           "label": "Couple 14 (Tuesdays)",
+                     *           "partners": [
+                     *             {
+                     *               "display_name": "Jordan",
+                     *               "email": "jordan@example.org",
+                     *               "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *               "status": "invited"
+                     *             }
+                     *           ],
+                     *           "status": "active"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_Couple"];
                 };
             };
@@ -2929,6 +3038,26 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "clinician_ids": [
+                 *         "Text"
+                 *       ],
+                 *       "label": "Couple 14 (Tuesdays)",
+                 *       "partners": [
+                 *         {
+                 *           "display_name": "Jordan",
+                 *           "email": "jordan@example.org",
+                 *           "time_zone": "America/Chicago"
+                 *         },
+                 *         {
+                 *           "display_name": "Jordan",
+                 *           "email": "jordan@example.org",
+                 *           "time_zone": "America/Chicago"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewCoupleRequest"];
             };
         };
@@ -2941,6 +3070,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "full",
+                     *       "attention": {
+                     *         "flags": [
+                     *           "incident_or_withdrawal"
+                     *         ],
+                     *         "urgency": 1
+                     *       },
+                     *       "clinicians": [
+                     *         {
+                     *           "display_name": "Dr. Sam Rivera",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f"
+                     *         }
+                     *       ],
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "discharged_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e70",
+                     *       "label": "Couple 14 (Tuesdays)",
+                     *       "partners": [
+                     *         {
+                     *           "display_name": "Jordan",
+                     *           "email": "jordan@example.org",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "status": "invited"
+                     *         }
+                     *       ],
+                     *       "status": "active"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Couple"];
                 };
             };
@@ -2948,7 +3107,22 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:already_exists`: Already exists.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -2976,6 +3150,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "full",
+                     *       "attention": {
+                     *         "flags": [
+                     *           "incident_or_withdrawal"
+                     *         ],
+                     *         "urgency": 1
+                     *       },
+                     *       "clinicians": [
+                     *         {
+                     *           "display_name": "Dr. Sam Rivera",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f"
+                     *         }
+                     *       ],
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "discharged_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e70",
+                     *       "label": "Couple 14 (Tuesdays)",
+                     *       "partners": [
+                     *         {
+                     *           "display_name": "Jordan",
+                     *           "email": "jordan@example.org",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "status": "invited"
+                     *         }
+                     *       ],
+                     *       "status": "active"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Couple"];
                 };
             };
@@ -2999,6 +3203,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "label": "Couple 14 (Thursdays)",
+                 *       "status": "active"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CouplePatch"];
             };
         };
@@ -3011,6 +3221,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "full",
+                     *       "attention": {
+                     *         "flags": [
+                     *           "incident_or_withdrawal"
+                     *         ],
+                     *         "urgency": 1
+                     *       },
+                     *       "clinicians": [
+                     *         {
+                     *           "display_name": "Dr. Sam Rivera",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f"
+                     *         }
+                     *       ],
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "discharged_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e70",
+                     *       "label": "Couple 14 (Tuesdays)",
+                     *       "partners": [
+                     *         {
+                     *           "display_name": "Jordan",
+                     *           "email": "jordan@example.org",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "status": "invited"
+                     *         }
+                     *       ],
+                     *       "status": "active"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Couple"];
                 };
             };
@@ -3046,6 +3286,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "expires_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "reason": "Text",
+                     *           "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["BreakGlassGrants"];
                 };
             };
@@ -3069,6 +3323,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Covering Dr. Rivera's on-call: a partner phoned in distress"
+                 *     }
+                 */
                 "application/json": components["schemas"]["BreakGlassRequest"];
             };
         };
@@ -3081,6 +3340,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "expires_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "reason": "Text",
+                     *       "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["BreakGlassGrant"];
                 };
             };
@@ -3124,6 +3393,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "felt_good": "Text",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "stress": 1,
+                     *           "to_adjust": "Text",
+                     *           "visibility": "clinician_only",
+                     *           "was_hard": "Text"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_CheckIn"];
                 };
             };
@@ -3151,6 +3438,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "felt_good": "We laughed at dinner",
+                 *       "stress": 4,
+                 *       "to_adjust": "Earlier bedtime",
+                 *       "visibility": "clinician_only",
+                 *       "was_hard": "A stressful day at work"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewCheckIn"];
             };
         };
@@ -3163,6 +3459,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "felt_good": "Text",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "stress": 1,
+                     *       "to_adjust": "Text",
+                     *       "visibility": "clinician_only",
+                     *       "was_hard": "Text"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CheckIn"];
                 };
             };
@@ -3171,7 +3480,23 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:request_in_progress`: The same request is in progress.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -3191,6 +3516,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "user_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AssignClinicianRequest"];
             };
         };
@@ -3203,6 +3533,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "full",
+                     *       "attention": {
+                     *         "flags": [
+                     *           "incident_or_withdrawal"
+                     *         ],
+                     *         "urgency": 1
+                     *       },
+                     *       "clinicians": [
+                     *         {
+                     *           "display_name": "Dr. Sam Rivera",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f"
+                     *         }
+                     *       ],
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "discharged_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e70",
+                     *       "label": "Couple 14 (Tuesdays)",
+                     *       "partners": [
+                     *         {
+                     *           "display_name": "Jordan",
+                     *           "email": "jordan@example.org",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "status": "invited"
+                     *         }
+                     *       ],
+                     *       "status": "active"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Couple"];
                 };
             };
@@ -3245,7 +3605,22 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:last_clinician`: The couple's last clinician.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3270,6 +3645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example {} */
                     "application/json": Record<string, never>;
                 };
             };
@@ -3309,6 +3685,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "acknowledgement": "Text",
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "crisis_notice": "Text",
+                     *           "description": "Text",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "opened_at": "2026-11-23T18:30:00Z",
+                     *           "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "renewed_consent": false,
+                     *           "report_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "resolution": "Text",
+                     *           "resolved_at": "2026-11-23T18:30:00Z",
+                     *           "revision": "Text",
+                     *           "status": "open",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_Incident"];
                 };
             };
@@ -3336,6 +3736,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "We went further than we had agreed."
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewIncident"];
             };
         };
@@ -3348,6 +3753,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "acknowledgement": "Text",
+                     *       "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "crisis_notice": "Text",
+                     *       "description": "Text",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "opened_at": "2026-11-23T18:30:00Z",
+                     *       "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "renewed_consent": false,
+                     *       "report_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "resolution": "Text",
+                     *       "resolved_at": "2026-11-23T18:30:00Z",
+                     *       "revision": "Text",
+                     *       "status": "open",
+                     *       "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Incident"];
                 };
             };
@@ -3356,7 +3780,22 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:request_in_progress`: The same request is in progress.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -3392,6 +3831,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "achieved_at": "2026-11-23T18:30:00Z",
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "note": "Text",
+                     *           "title": "First relaxed cuddle in months"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_Milestone"];
                 };
             };
@@ -3416,6 +3871,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "achieved_at": "2026-11-23T18:30:00Z",
+                 *       "note": "Text",
+                 *       "title": "First relaxed cuddle in months"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewMilestone"];
             };
         };
@@ -3428,6 +3890,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "achieved_at": "2026-11-23T18:30:00Z",
+                     *       "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "note": "Text",
+                     *       "title": "First relaxed cuddle in months"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Milestone"];
                 };
             };
@@ -3470,7 +3943,22 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:invitation_accepted`: The invitation was already accepted.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3503,6 +3991,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "status": "draft",
+                     *           "title": "Text",
+                     *           "updated_at": "2026-11-23T18:30:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_PlanSummary"];
                 };
             };
@@ -3527,6 +4029,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "goal": "Feel at ease holding each other again",
+                 *       "title": "Rebuilding comfortable touch"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewPlan"];
             };
         };
@@ -3543,6 +4051,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -3551,7 +4123,22 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -3579,6 +4166,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "recommendation": {
+                     *         "awaiting_consent": false,
+                     *         "baseline_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *         "etag": "\"rec-3q2-7wAAAAB0aGlzIGlz\"",
+                     *         "kind": "pause",
+                     *         "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *         "reasons": [
+                     *           "Text"
+                     *         ],
+                     *         "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *       },
+                     *       "steps": [
+                     *         {
+                     *           "partners": [
+                     *             {
+                     *               "adherence": 1,
+                     *               "attempts": 1,
+                     *               "comfort_mean": 1,
+                     *               "completed": 1,
+                     *               "distress_first": 1,
+                     *               "distress_last": 1,
+                     *               "distress_mean": 1,
+                     *               "distress_trend": 1,
+                     *               "partner_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "status": "not_started",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Progress"];
                 };
             };
@@ -3622,6 +4247,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "boundary_crossed": false,
+                     *           "closeness": 1,
+                     *           "comfort": 1,
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "crisis_notice": "Text",
+                     *           "distress_after": 1,
+                     *           "distress_before": 1,
+                     *           "distress_peak": 1,
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "item_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "note": "Text",
+                     *           "occurred_at": "2026-11-23T18:30:00Z",
+                     *           "outcome": "completed",
+                     *           "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "visibility": "clinician_only"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_Report"];
                 };
             };
@@ -3656,6 +4308,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_by_me": false,
+                     *       "acknowledgements": [
+                     *         {
+                     *           "acknowledged_at": "2026-11-23T18:30:00Z",
+                     *           "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "in_effect": false,
+                     *       "partners": [
+                     *         {
+                     *           "off_limits": "Nothing below the waist for now",
+                     *           "off_limits_tags": [
+                     *             "touch:genital",
+                     *             "clothing:removed"
+                     *           ],
+                     *           "pause_signal": "Saying 'pineapple'",
+                     *           "soft_no": "Not tonight, but ask me again",
+                     *           "tentative_yes": "I'd like to try, slowly",
+                     *           "user_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "willing_to_try": "Holding hands, cuddling with clothes on, slow massages"
+                     *         }
+                     *       ],
+                     *       "review_by": "2026-11-23T18:30:00Z",
+                     *       "version": 2,
+                     *       "version_in_effect": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Agreement"];
                 };
             };
@@ -3684,6 +4367,37 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "partners": [
+                 *         {
+                 *           "off_limits": "Nothing below the waist for now",
+                 *           "off_limits_tags": [
+                 *             "touch:genital",
+                 *             "clothing:removed"
+                 *           ],
+                 *           "pause_signal": "Saying 'pineapple'",
+                 *           "soft_no": "Not tonight, but ask me again",
+                 *           "tentative_yes": "I'd like to try, slowly",
+                 *           "user_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                 *           "willing_to_try": "Holding hands, cuddling with clothes on, slow massages"
+                 *         },
+                 *         {
+                 *           "off_limits": "Nothing below the waist for now",
+                 *           "off_limits_tags": [
+                 *             "touch:genital",
+                 *             "clothing:removed"
+                 *           ],
+                 *           "pause_signal": "Saying 'pineapple'",
+                 *           "soft_no": "Not tonight, but ask me again",
+                 *           "tentative_yes": "I'd like to try, slowly",
+                 *           "user_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                 *           "willing_to_try": "Holding hands, cuddling with clothes on, slow massages"
+                 *         }
+                 *       ],
+                 *       "review_by": "2026-11-23T18:30:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AgreementInput"];
             };
         };
@@ -3698,6 +4412,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_by_me": false,
+                     *       "acknowledgements": [
+                     *         {
+                     *           "acknowledged_at": "2026-11-23T18:30:00Z",
+                     *           "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "in_effect": false,
+                     *       "partners": [
+                     *         {
+                     *           "off_limits": "Nothing below the waist for now",
+                     *           "off_limits_tags": [
+                     *             "touch:genital",
+                     *             "clothing:removed"
+                     *           ],
+                     *           "pause_signal": "Saying 'pineapple'",
+                     *           "soft_no": "Not tonight, but ask me again",
+                     *           "tentative_yes": "I'd like to try, slowly",
+                     *           "user_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "willing_to_try": "Holding hands, cuddling with clothes on, slow massages"
+                     *         }
+                     *       ],
+                     *       "review_by": "2026-11-23T18:30:00Z",
+                     *       "version": 2,
+                     *       "version_in_effect": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Agreement"];
                 };
             };
@@ -3711,6 +4456,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_by_me": false,
+                     *       "acknowledgements": [
+                     *         {
+                     *           "acknowledged_at": "2026-11-23T18:30:00Z",
+                     *           "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "in_effect": false,
+                     *       "partners": [
+                     *         {
+                     *           "off_limits": "Nothing below the waist for now",
+                     *           "off_limits_tags": [
+                     *             "touch:genital",
+                     *             "clothing:removed"
+                     *           ],
+                     *           "pause_signal": "Saying 'pineapple'",
+                     *           "soft_no": "Not tonight, but ask me again",
+                     *           "tentative_yes": "I'd like to try, slowly",
+                     *           "user_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "willing_to_try": "Holding hands, cuddling with clothes on, slow massages"
+                     *         }
+                     *       ],
+                     *       "review_by": "2026-11-23T18:30:00Z",
+                     *       "version": 2,
+                     *       "version_in_effect": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Agreement"];
                 };
             };
@@ -3719,7 +4495,22 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3751,6 +4542,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "acknowledged_by_me": false,
+                     *       "acknowledgements": [
+                     *         {
+                     *           "acknowledged_at": "2026-11-23T18:30:00Z",
+                     *           "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "in_effect": false,
+                     *       "partners": [
+                     *         {
+                     *           "off_limits": "Nothing below the waist for now",
+                     *           "off_limits_tags": [
+                     *             "touch:genital",
+                     *             "clothing:removed"
+                     *           ],
+                     *           "pause_signal": "Saying 'pineapple'",
+                     *           "soft_no": "Not tonight, but ask me again",
+                     *           "tentative_yes": "I'd like to try, slowly",
+                     *           "user_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "willing_to_try": "Holding hands, cuddling with clothes on, slow massages"
+                     *         }
+                     *       ],
+                     *       "review_by": "2026-11-23T18:30:00Z",
+                     *       "version": 2,
+                     *       "version_in_effect": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Agreement"];
                 };
             };
@@ -3758,7 +4580,22 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3783,6 +4620,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "acknowledged_by_me": false,
+                     *           "acknowledgements": [
+                     *             {
+                     *               "acknowledged_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "in_effect": false,
+                     *           "partners": [
+                     *             {
+                     *               "off_limits": "Nothing below the waist for now",
+                     *               "off_limits_tags": [
+                     *                 "touch:genital",
+                     *                 "clothing:removed"
+                     *               ],
+                     *               "pause_signal": "Saying 'pineapple'",
+                     *               "soft_no": "Not tonight, but ask me again",
+                     *               "tentative_yes": "I'd like to try, slowly",
+                     *               "user_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *               "willing_to_try": "Holding hands, cuddling with clothes on, slow massages"
+                     *             }
+                     *           ],
+                     *           "review_by": "2026-11-23T18:30:00Z",
+                     *           "version": 2,
+                     *           "version_in_effect": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AgreementVersions"];
                 };
             };
@@ -3814,6 +4687,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "actor_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "at": "2026-11-23T18:30:00Z",
+                     *           "data": {},
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "kind": "report"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Timeline"];
                 };
             };
@@ -3837,6 +4723,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Text"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WithdrawalRequest"];
             };
         };
@@ -3849,6 +4740,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "crisis_notice": "Text",
+                     *       "withdrawn_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WithdrawalReceipt"];
                 };
             };
@@ -3894,6 +4791,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "archived_at": "2026-11-23T18:30:00Z",
+                     *           "builtin": false,
+                     *           "category": "connection",
+                     *           "check_in_prompts": [
+                     *             "Text"
+                     *           ],
+                     *           "duration_minutes": 5,
+                     *           "exit_strategy": "Text",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80",
+                     *           "instructions": "Sit side by side, clothed, and hold hands for five minutes.",
+                     *           "intensity": 15,
+                     *           "tags": [
+                     *             "touch:hands",
+                     *             "clothing:on"
+                     *           ],
+                     *           "title": "Holding hands",
+                     *           "updated_at": "2026-11-23T18:30:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_Exercise"];
                 };
             };
@@ -3914,6 +4837,23 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "connection",
+                 *       "check_in_prompts": [
+                 *         "What did you notice?"
+                 *       ],
+                 *       "duration_minutes": 5,
+                 *       "exit_strategy": "Open your eyes and let go whenever either of you wants.",
+                 *       "instructions": "Sit side by side and hold hands for five minutes with your eyes closed.",
+                 *       "intensity": 20,
+                 *       "tags": [
+                 *         "touch:hands",
+                 *         "clothing:on"
+                 *       ],
+                 *       "title": "Holding hands, eyes closed"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ExerciseInput"];
             };
         };
@@ -3928,6 +4868,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "archived_at": "2026-11-23T18:30:00Z",
+                     *       "builtin": false,
+                     *       "category": "connection",
+                     *       "check_in_prompts": [
+                     *         "Text"
+                     *       ],
+                     *       "duration_minutes": 5,
+                     *       "exit_strategy": "Text",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80",
+                     *       "instructions": "Sit side by side, clothed, and hold hands for five minutes.",
+                     *       "intensity": 15,
+                     *       "tags": [
+                     *         "touch:hands",
+                     *         "clothing:on"
+                     *       ],
+                     *       "title": "Holding hands",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Exercise"];
                 };
             };
@@ -3964,6 +4925,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "archived_at": "2026-11-23T18:30:00Z",
+                     *       "builtin": false,
+                     *       "category": "connection",
+                     *       "check_in_prompts": [
+                     *         "Text"
+                     *       ],
+                     *       "duration_minutes": 5,
+                     *       "exit_strategy": "Text",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80",
+                     *       "instructions": "Sit side by side, clothed, and hold hands for five minutes.",
+                     *       "intensity": 15,
+                     *       "tags": [
+                     *         "touch:hands",
+                     *         "clothing:on"
+                     *       ],
+                     *       "title": "Holding hands",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Exercise"];
                 };
             };
@@ -4019,6 +5001,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "category": "connection",
+                 *       "check_in_prompts": [
+                 *         "Text"
+                 *       ],
+                 *       "duration_minutes": 60,
+                 *       "exit_strategy": "Text",
+                 *       "instructions": "Text",
+                 *       "intensity": 25,
+                 *       "tags": [
+                 *         "Text"
+                 *       ],
+                 *       "title": "Text"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ExercisePatch"];
             };
         };
@@ -4033,6 +5031,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "archived_at": "2026-11-23T18:30:00Z",
+                     *       "builtin": false,
+                     *       "category": "connection",
+                     *       "check_in_prompts": [
+                     *         "Text"
+                     *       ],
+                     *       "duration_minutes": 5,
+                     *       "exit_strategy": "Text",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80",
+                     *       "instructions": "Sit side by side, clothed, and hold hands for five minutes.",
+                     *       "intensity": 15,
+                     *       "tags": [
+                     *         "touch:hands",
+                     *         "clothing:on"
+                     *       ],
+                     *       "title": "Holding hands",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Exercise"];
                 };
             };
@@ -4062,6 +5081,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "acknowledgement": "Text",
+                 *       "renewed_consent": false,
+                 *       "resolution": "Text",
+                 *       "revision": "Text",
+                 *       "status": "resolved"
+                 *     }
+                 */
                 "application/json": components["schemas"]["IncidentPatch"];
             };
         };
@@ -4074,6 +5102,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "acknowledgement": "Text",
+                     *       "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "crisis_notice": "Text",
+                     *       "description": "Text",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "opened_at": "2026-11-23T18:30:00Z",
+                     *       "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "renewed_consent": false,
+                     *       "report_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "resolution": "Text",
+                     *       "resolved_at": "2026-11-23T18:30:00Z",
+                     *       "revision": "Text",
+                     *       "status": "open",
+                     *       "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Incident"];
                 };
             };
@@ -4106,6 +5153,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "practice": {
+                     *         "crisis_notice": "Text",
+                     *         "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e50",
+                     *         "name": "Riverside Couples Practice"
+                     *       },
+                     *       "user": {
+                     *         "created_at": "2026-11-23T18:30:00Z",
+                     *         "display_name": "Dr. Sam Rivera",
+                     *         "email": "dr.rivera@example.org",
+                     *         "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *         "kind": "staff",
+                     *         "last_login_at": "2026-11-23T18:30:00Z",
+                     *         "roles": [
+                     *           "admin"
+                     *         ],
+                     *         "status": "invited",
+                     *         "time_zone": "Europe/Berlin"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Me"];
                 };
             };
@@ -4124,6 +5193,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Sam",
+                 *       "time_zone": "America/Chicago"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MePatch"];
             };
         };
@@ -4136,6 +5211,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "practice": {
+                     *         "crisis_notice": "Text",
+                     *         "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e50",
+                     *         "name": "Riverside Couples Practice"
+                     *       },
+                     *       "user": {
+                     *         "created_at": "2026-11-23T18:30:00Z",
+                     *         "display_name": "Dr. Sam Rivera",
+                     *         "email": "dr.rivera@example.org",
+                     *         "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *         "kind": "staff",
+                     *         "last_login_at": "2026-11-23T18:30:00Z",
+                     *         "roles": [
+                     *           "admin"
+                     *         ],
+                     *         "status": "invited",
+                     *         "time_zone": "Europe/Berlin"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Me"];
                 };
             };
@@ -4167,6 +5264,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "agreement_to_acknowledge": 1,
+                     *       "check_in_due": false,
+                     *       "consent_requested": [
+                     *         {
+                     *           "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "step_title": "Text"
+                     *         }
+                     *       ],
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "crisis_notice": "Text",
+                     *       "current_step": {
+                     *         "description": "Text",
+                     *         "exercises": [
+                     *           {
+                     *             "category": "connection",
+                     *             "check_in_prompts": [
+                     *               "Text"
+                     *             ],
+                     *             "duration_minutes": 1,
+                     *             "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "exit_strategy": "Text",
+                     *             "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "instructions": "Text",
+                     *             "intensity": 1,
+                     *             "tags": [
+                     *               "Text"
+                     *             ],
+                     *             "title": "Text"
+                     *           }
+                     *         ],
+                     *         "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *         "target_per_week": 1,
+                     *         "title": "Text"
+                     *       },
+                     *       "plan": {
+                     *         "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *         "status": "draft",
+                     *         "title": "Text"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Agenda"];
                 };
             };
@@ -4193,6 +5334,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "agreement_review": false,
+                     *       "daily_check_in": false,
+                     *       "days": [
+                     *         "mon",
+                     *         "wed",
+                     *         "fri"
+                     *       ],
+                     *       "exercise_reminders": false,
+                     *       "inactivity_nudge": false,
+                     *       "preferred_time": "19:00",
+                     *       "quiet_hours": {
+                     *         "end": "07:00",
+                     *         "start": "22:00"
+                     *       },
+                     *       "time_zone": "Europe/Berlin"
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationPreferences"];
                 };
             };
@@ -4211,6 +5371,25 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "agreement_review": false,
+                 *       "daily_check_in": false,
+                 *       "days": [
+                 *         "mon",
+                 *         "wed",
+                 *         "fri"
+                 *       ],
+                 *       "exercise_reminders": false,
+                 *       "inactivity_nudge": false,
+                 *       "preferred_time": "19:00",
+                 *       "quiet_hours": {
+                 *         "end": "07:00",
+                 *         "start": "22:00"
+                 *       },
+                 *       "time_zone": "Europe/Berlin"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NotificationPreferences"];
             };
         };
@@ -4223,6 +5402,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "agreement_review": false,
+                     *       "daily_check_in": false,
+                     *       "days": [
+                     *         "mon",
+                     *         "wed",
+                     *         "fri"
+                     *       ],
+                     *       "exercise_reminders": false,
+                     *       "inactivity_nudge": false,
+                     *       "preferred_time": "19:00",
+                     *       "quiet_hours": {
+                     *         "end": "07:00",
+                     *         "start": "22:00"
+                     *       },
+                     *       "time_zone": "Europe/Berlin"
+                     *     }
+                     */
                     "application/json": components["schemas"]["NotificationPreferences"];
                 };
             };
@@ -4260,6 +5458,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "attempts": 1,
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "kind": "Text",
+                     *           "last_error": "Text",
+                     *           "next_attempt_at": "2026-11-23T18:30:00Z",
+                     *           "sent_at": "2026-11-23T18:30:00Z",
+                     *           "status": "pending",
+                     *           "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_OutboxMessage"];
                 };
             };
@@ -4296,7 +5512,22 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_retryable`: The message cannot be retried.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4323,6 +5554,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -4349,6 +5644,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "goal": "Text",
+                 *       "title": "Text"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PlanPatch"];
             };
         };
@@ -4363,6 +5664,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -4371,7 +5736,23 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:not_editable`: This can no longer be edited.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4409,6 +5790,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "decided_by": "Text",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "kind": "pause",
+                     *           "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "rationale": "Text",
+                     *           "recommendation_etag": "\"rec-3q2-7wAAAAB0aGlzIGlz\"",
+                     *           "recommendation_kind": "pause",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "to_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_Decision"];
                 };
             };
@@ -4433,6 +5833,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "advance",
+                 *       "rationale": "Both report low distress; they feel ready for the next step.",
+                 *       "recommendation_etag": "\"rec-3q2-7wAAAAB0aGlzIGlz\""
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewDecision"];
             };
         };
@@ -4445,6 +5852,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "decided_by": "Text",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "kind": "pause",
+                     *       "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "rationale": "Text",
+                     *       "recommendation_etag": "\"rec-3q2-7wAAAAB0aGlzIGlz\"",
+                     *       "recommendation_kind": "pause",
+                     *       "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "to_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Decision"];
                 };
             };
@@ -4453,7 +5874,25 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:plan_not_running`: The plan is not running.
+             *     - `urn:tandem:problem:recommendation_changed`: The recommendation has changed.
+             *     - `urn:tandem:problem:consent_missing`: Both partners' consent is needed.
+             *     - `urn:tandem:problem:no_baseline`: No baseline step to return to.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -4481,6 +5920,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "awaiting_consent": false,
+                     *       "baseline_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "etag": "\"rec-3q2-7wAAAAB0aGlzIGlz\"",
+                     *       "kind": "pause",
+                     *       "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "reasons": [
+                     *         "Text"
+                     *       ],
+                     *       "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RecommendationView"];
                 };
             };
@@ -4488,7 +5940,22 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:plan_not_running`: The plan is not running.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -4505,6 +5972,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "action": "activate"
+                 *     }
+                 */
                 "application/json": components["schemas"]["StatusChange"];
             };
         };
@@ -4519,6 +5991,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -4527,7 +6063,30 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:invalid_transition`: Not possible in the plan's current status.
+             *     - `urn:tandem:problem:no_steps`: The plan has no steps.
+             *     - `urn:tandem:problem:agreement_not_in_effect`: No safety agreement in effect.
+             *     - `urn:tandem:problem:another_plan_running`: Another plan is running.
+             *     - `urn:tandem:problem:consent_missing`: Both partners' consent is needed.
+             *     - `urn:tandem:problem:incident_open`: An incident is open.
+             *     - `urn:tandem:problem:off_limits`: Off-limits under the safety agreement.
+             *     - `urn:tandem:problem:withdrawn`: A partner has withdrawn.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -4550,6 +6109,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "criteria": {
+                 *         "min_sessions": 3,
+                 *         "setback_suds": 70,
+                 *         "target_suds": 30,
+                 *         "window_days": 14
+                 *       },
+                 *       "description": "Five minutes of hand holding, three times a week",
+                 *       "target_per_week": 3,
+                 *       "title": "Holding hands"
+                 *     }
+                 */
                 "application/json": components["schemas"]["StepInput"];
             };
         };
@@ -4564,6 +6136,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -4572,7 +6208,23 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:not_editable`: This can no longer be edited.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4597,6 +6249,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "step_ids": [
+                 *         "Text"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["StepOrder"];
             };
         };
@@ -4611,6 +6270,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -4619,7 +6342,23 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:not_editable`: This can no longer be edited.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4656,6 +6395,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -4663,7 +6466,23 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:not_editable`: This can no longer be edited.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["InternalError"];
@@ -4687,6 +6506,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "criteria": {
+                 *         "min_sessions": 3,
+                 *         "setback_suds": 70,
+                 *         "target_suds": 30,
+                 *         "window_days": 14
+                 *       },
+                 *       "description": "Five minutes of hand holding, three times a week",
+                 *       "target_per_week": 3,
+                 *       "title": "Holding hands"
+                 *     }
+                 */
                 "application/json": components["schemas"]["StepInput"];
             };
         };
@@ -4701,6 +6533,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -4709,7 +6605,23 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:not_editable`: This can no longer be edited.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4733,6 +6645,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "answer": "not_asked",
+                 *       "note": "I'd like to go slower this week"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConsentInput"];
             };
         };
@@ -4745,6 +6663,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "answer": "not_asked",
+                     *       "note": "Text",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MyConsent"];
                 };
             };
@@ -4753,7 +6678,23 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:plan_ended`: The plan has ended.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -4778,6 +6719,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "exercise_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AddExercise"];
             };
         };
@@ -4792,6 +6738,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -4800,7 +6810,24 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:not_editable`: This can no longer be edited.
+             *     - `urn:tandem:problem:off_limits`: Off-limits under the safety agreement.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4839,6 +6866,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access": "clinician",
+                     *       "activated_at": "2026-11-23T18:30:00Z",
+                     *       "completed_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Feel at ease holding each other again",
+                     *       "hold_cause": "clinician",
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "status": "draft",
+                     *       "steps": [
+                     *         {
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "consents": [
+                     *             {
+                     *               "answer": "not_asked",
+                     *               "note": "Text",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Text",
+                     *           "exercises": [
+                     *             {
+                     *               "category": "connection",
+                     *               "check_in_prompts": [
+                     *                 "Text"
+                     *               ],
+                     *               "duration_minutes": 1,
+                     *               "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "exit_strategy": "Text",
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "instructions": "Text",
+                     *               "intensity": 1,
+                     *               "tags": [
+                     *                 "Text"
+                     *               ],
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "my_consent": {
+                     *             "answer": "not_asked",
+                     *             "note": "Text",
+                     *             "updated_at": "2026-11-23T18:30:00Z"
+                     *           },
+                     *           "position": 1,
+                     *           "status": "not_started",
+                     *           "target_per_week": 1,
+                     *           "title": "Text"
+                     *         }
+                     *       ],
+                     *       "title": "Rebuilding comfortable touch",
+                     *       "updated_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Plan"];
                 };
             };
@@ -4846,7 +6937,23 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:not_editable`: This can no longer be edited.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["InternalError"];
@@ -4870,6 +6977,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "boundary_crossed": false,
+                 *       "closeness": 8,
+                 *       "comfort": 7,
+                 *       "distress_after": 20,
+                 *       "distress_before": 30,
+                 *       "distress_peak": 45,
+                 *       "item_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                 *       "note": "It felt easier than last time",
+                 *       "occurred_at": "2026-11-23T18:30:00Z",
+                 *       "outcome": "completed",
+                 *       "visibility": "clinician_only"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewReport"];
             };
         };
@@ -4882,6 +7004,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "boundary_crossed": false,
+                     *       "closeness": 1,
+                     *       "comfort": 1,
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "crisis_notice": "Text",
+                     *       "distress_after": 1,
+                     *       "distress_before": 1,
+                     *       "distress_peak": 1,
+                     *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "item_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "note": "Text",
+                     *       "occurred_at": "2026-11-23T18:30:00Z",
+                     *       "outcome": "completed",
+                     *       "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "visibility": "clinician_only"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Report"];
                 };
             };
@@ -4890,7 +7034,24 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:step_not_current`: Not the current step.
+             *     - `urn:tandem:problem:request_in_progress`: The same request is in progress.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -4924,6 +7085,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "display_name": "Dr. Sam Rivera",
+                     *           "email": "dr.rivera@example.org",
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *           "kind": "staff",
+                     *           "last_login_at": "2026-11-23T18:30:00Z",
+                     *           "roles": [
+                     *             "admin"
+                     *           ],
+                     *           "status": "invited",
+                     *           "time_zone": "Europe/Berlin"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Paginated_User"];
                 };
             };
@@ -4944,6 +7125,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Dr. Lee Chen",
+                 *       "email": "dr.chen@example.org",
+                 *       "roles": [
+                 *         "clinician"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewStaffRequest"];
             };
         };
@@ -4956,6 +7146,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "display_name": "Dr. Sam Rivera",
+                     *       "email": "dr.rivera@example.org",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *       "kind": "staff",
+                     *       "last_login_at": "2026-11-23T18:30:00Z",
+                     *       "roles": [
+                     *         "admin"
+                     *       ],
+                     *       "status": "invited",
+                     *       "time_zone": "Europe/Berlin"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4963,7 +7168,22 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:already_exists`: Already exists.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -4991,6 +7211,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "display_name": "Dr. Sam Rivera",
+                     *       "email": "dr.rivera@example.org",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *       "kind": "staff",
+                     *       "last_login_at": "2026-11-23T18:30:00Z",
+                     *       "roles": [
+                     *         "admin"
+                     *       ],
+                     *       "status": "invited",
+                     *       "time_zone": "Europe/Berlin"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -5014,6 +7249,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Dr. Lee Chen",
+                 *       "roles": [
+                 *         "admin"
+                 *       ],
+                 *       "status": "invited"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UserPatch"];
             };
         };
@@ -5026,6 +7270,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "display_name": "Dr. Sam Rivera",
+                     *       "email": "dr.rivera@example.org",
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *       "kind": "staff",
+                     *       "last_login_at": "2026-11-23T18:30:00Z",
+                     *       "roles": [
+                     *         "admin"
+                     *       ],
+                     *       "status": "invited",
+                     *       "time_zone": "Europe/Berlin"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -5034,7 +7293,22 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Conflict"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:last_admin`: The practice's last admin.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -5059,6 +7333,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };
@@ -5109,6 +7388,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "database": "sqlite",
+                     *       "pending_migrations": 0,
+                     *       "status": "ready"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
