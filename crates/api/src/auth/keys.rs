@@ -32,6 +32,8 @@ pub enum Purpose {
     RefreshSuccessor,
     /// Turns session ids into the opaque references shown in the audit log.
     SessionRef,
+    /// Binds the CSRF token of a browser session to its refresh-token cookie.
+    Csrf,
 }
 
 impl Purpose {
@@ -40,6 +42,7 @@ impl Purpose {
             Self::Unsubscribe => b"tandem unsubscribe v1",
             Self::RefreshSuccessor => b"tandem refresh successor v1",
             Self::SessionRef => b"tandem session ref v1",
+            Self::Csrf => b"tandem csrf v1",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and the limiter for credential guessing.
 
 pub mod cache;
+pub mod cookie;
 pub mod extractor;
 pub mod jwt;
 pub mod keys;
