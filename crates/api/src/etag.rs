@@ -30,3 +30,20 @@ pub fn require_match(req: &HttpRequest, current: &str) -> Result<(), ApiError> {
 pub fn if_none_match_any(req: &HttpRequest) -> bool {
     req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim() == "*")
 }
+
+/// The `If-Match` header as sent (`None` when absent or not text), for a use case that
+/// judges it against the current version and answers a mismatch as stale.
+#[must_use]
+pub fn if_match(req: &HttpRequest) -> Option<String> {
+    req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+/// Maps a use case's "stale" answer to the edge's: 428 when no `If-Match` was sent (the
+/// use case cannot tell the two apart), 412 otherwise.
+pub fn judged(sent: Option<&str>) -> impl FnOnce(ApiError) -> ApiError + use<> {
+    let sent = sent.is_some();
+    move |e| match e {
+        ApiError::PreconditionFailed if !sent => ApiError::PreconditionRequired,
+        e => e,
+    }
+}

@@ -42,8 +42,9 @@ pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
 use crate::handlers::{
-    agreements, audit_events, auth as auth_routes, break_glass, couples, decisions, exercises, incidents, me,
-    milestones, notifications, ops, plans, reports, review as review_routes, users,
+    agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couples, decisions, exercises,
+    incidents, me, milestones, notifications, ops, plans, reports, review as review_routes, step_exercises, steps,
+    users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -97,18 +98,18 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(plans::get_plan)
                 .service(plans::update_plan)
                 .service(plans::change_status)
-                .service(plans::add_step)
+                .service(steps::add_step)
                 // `steps/order` before `steps/{step_id}`, so "order" is not taken for an id.
-                .service(plans::reorder_steps)
-                .service(plans::update_step)
-                .service(plans::delete_step)
-                .service(plans::add_exercise)
-                .service(plans::remove_exercise)
-                .service(plans::set_consent)
+                .service(steps::reorder_steps)
+                .service(steps::update_step)
+                .service(steps::delete_step)
+                .service(step_exercises::add_exercise)
+                .service(step_exercises::remove_exercise)
+                .service(consents::set_consent)
                 .service(reports::create_report)
                 .service(reports::list_reports)
-                .service(reports::create_check_in)
-                .service(reports::list_check_ins)
+                .service(check_ins::create_check_in)
+                .service(check_ins::list_check_ins)
                 .service(incidents::create_incident)
                 .service(incidents::list_incidents)
                 .service(incidents::update_incident)

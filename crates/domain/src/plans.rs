@@ -128,7 +128,10 @@ pub struct PlanFacts {
 
 pub use crate::refusal::{Code, Refusal};
 
-fn both_consent(consents: &[Option<ConsentAnswer>; 2]) -> bool {
+/// Both partners answered yes or tentative yes (domain.md: a step runs, and a plan
+/// advances to it, only with both partners' consent).
+#[must_use]
+pub fn both_consent(consents: &[Option<ConsentAnswer>; 2]) -> bool {
     consents.iter().all(|c| c.is_some_and(ConsentAnswer::permits))
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::plans::{ConsentAnswer, Criteria, text_enum};
+use crate::plans::{ConsentAnswer, Criteria, both_consent, text_enum};
 
 text_enum!(
     /// How an attempt went.
@@ -161,7 +161,7 @@ pub fn recommend(inputs: &Inputs<'_>) -> Recommendation {
                 reasons.push("this is the last step: advancing completes the plan".into());
                 false
             }
-            Some(next) if next.iter().all(|a| a.is_some_and(ConsentAnswer::permits)) => false,
+            Some(next) if both_consent(&next) => false,
             Some(_) => {
                 reasons.push(format!("advance once both consent to step {}", inputs.step_number + 1));
                 true

@@ -19,6 +19,15 @@ impl FieldError {
     }
 }
 
+/// Parses a closed-set field sent as text: an unknown value names the field and lists the
+/// allowed values (the same words at every entry point).
+pub fn one_of<T: Copy>(field: &str, value: &str, all: &[T], as_str: fn(T) -> &'static str) -> Result<T, FieldError> {
+    all.iter().copied().find(|v| as_str(*v) == value).ok_or_else(|| {
+        let allowed = all.iter().map(|v| as_str(*v)).collect::<Vec<_>>().join(", ");
+        FieldError::new(field, format!("must be one of: {allowed}"))
+    })
+}
+
 /// The smallest password we accept. Long passphrases beat complexity rules (NIST 800-63B).
 pub const MIN_PASSWORD_LEN: usize = 12;
 /// Argon2 hashes anything, but an unbounded input is a cheap denial of service.

@@ -12,10 +12,15 @@
 
 pub mod access;
 pub mod audit;
+pub mod consents;
 pub mod context;
+pub mod decisions;
 pub mod error;
 pub mod milestones;
+pub mod plan_editing;
+pub mod plans;
 pub mod records;
+pub mod reports;
 pub mod review;
 pub mod safety;
 

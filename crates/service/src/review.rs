@@ -57,6 +57,19 @@ pub struct Assessment {
     pub stats: WindowStats,
 }
 
+/// The step to return to after a setback from the step at `position` (domain.md,
+/// "Progression": step back returns to the last completed step), if one was completed.
+/// The recommendation names it and a `step_back` decision goes to it.
+#[must_use]
+pub fn baseline(tree: &PlanTree, position: usize) -> Option<Baseline> {
+    tree.steps[..position.min(tree.steps.len())]
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, s)| s.status == StepStatus::Completed.as_str())
+        .map(|(i, s)| Baseline { step_id: s.id.clone(), number: i + 1 })
+}
+
 /// Assesses the current step of an active or on-hold plan.
 pub fn assess(
     conn: &mut AnyConnection,
@@ -99,12 +112,7 @@ fn assess_with(
         .collect();
     let position = tree.steps.iter().position(|s| s.id == step_id).unwrap_or(0);
     let next = tree.steps.get(position + 1);
-    let baseline = tree.steps[..position]
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, s)| s.status == StepStatus::Completed.as_str())
-        .map(|(i, s)| Baseline { step_id: s.id.clone(), number: i + 1 });
+    let baseline = baseline(tree, position);
     let inputs = Inputs {
         criteria: criteria(step),
         step_activated_at: activated,

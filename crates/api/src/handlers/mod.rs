@@ -5,6 +5,8 @@ pub mod agreements;
 pub mod audit_events;
 pub mod auth;
 pub mod break_glass;
+pub mod check_ins;
+pub mod consents;
 pub mod couples;
 pub mod decisions;
 pub mod exercises;
@@ -16,6 +18,8 @@ pub mod ops;
 pub mod plans;
 pub mod reports;
 pub mod review;
+pub mod step_exercises;
+pub mod steps;
 pub mod users;
 
 use tandem_domain::{Access, Action, Actor, Resource, authorize};

@@ -1,9 +1,12 @@
 //! The plan document as each reader may see it (clinician, partner, status only).
 
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::Actor;
 use tandem_domain::plans::{ConsentAnswer, Criteria, HoldCause, PlanStatus, StepStatus};
+use tandem_service::access::PlanContext;
 use tandem_service::records::{CoupleRow, ItemRow, PlanTree, StepRow, time};
 use tandem_store::exercises::json_list;
 use utoipa::ToSchema;
@@ -254,4 +257,11 @@ pub fn view(actor: &Actor, couple: &CoupleRow, rel: tandem_domain::CoupleRelatio
         activated_at: p.activated_at.map(time::from_db),
         completed_at: p.completed_at.map(time::from_db),
     })
+}
+
+/// The plan document as `actor` may see it, answered with `status` and its ETag (which
+/// the next edit sends as `If-Match`).
+pub fn document(actor: &Actor, ctx: &PlanContext, status: StatusCode) -> ApiResult<HttpResponse> {
+    let plan = view(actor, &ctx.couple, ctx.rel, &ctx.tree)?;
+    Ok(HttpResponse::build(status).insert_header((header::ETAG, tandem_service::plans::tag(&ctx.tree.plan))).json(plan))
 }
