@@ -40,8 +40,8 @@ pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
 use crate::handlers::{
-    agreements, audit_events, auth as auth_routes, break_glass, couples, decisions, exercises, incidents, me,
-    milestones, notifications, ops, plans, reports, review as review_routes, users,
+    agreements, audit_events, auth as auth_routes, break_glass, couple_clinicians, couples, decisions, exercises,
+    incidents, me, milestones, notifications, ops, partner_invitations, plans, reports, review as review_routes, users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -76,9 +76,9 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(couples::create_couple)
                 .service(couples::get_couple)
                 .service(couples::update_couple)
-                .service(couples::assign_clinician)
-                .service(couples::unassign_clinician)
-                .service(couples::resend_invitation)
+                .service(couple_clinicians::assign_clinician)
+                .service(couple_clinicians::unassign_clinician)
+                .service(partner_invitations::resend_invitation)
                 .service(break_glass::open)
                 .service(break_glass::list)
                 .service(exercises::list_exercises)

@@ -13,6 +13,7 @@
 pub mod access;
 pub mod audit;
 pub mod context;
+pub mod couples;
 pub mod error;
 pub mod milestones;
 pub mod records;

@@ -41,12 +41,8 @@ pub fn create(cx: &Ctx, couple_id: &str, input: NewMilestone) -> Result<Mileston
         errors.push(FieldError::new("note", "must be at most 2000 characters"));
     }
     if let Some(at) = input.achieved_at
-        && let Err(why) = check_milestone_date(
-            at,
-            time::from_db(couple.created_at),
-            couple.discharged_at.map(time::from_db),
-            cx.now,
-        )
+        && let Err(why) =
+            check_milestone_date(at, time::from_db(couple.created_at), couple.discharged_at.map(time::from_db), cx.now)
     {
         errors.push(FieldError::new("achieved_at", why));
     }
