@@ -11,10 +11,13 @@
 //! - [`records`]: the records use cases return, for adapters to render.
 
 pub mod access;
+pub mod agreements;
 pub mod audit;
+pub mod break_glass;
 pub mod context;
 pub mod couples;
 pub mod error;
+pub mod incidents;
 pub mod milestones;
 pub mod records;
 pub mod review;
