@@ -40,8 +40,9 @@ pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
 use crate::handlers::{
-    agreements, audit_events, auth as auth_routes, break_glass, couple_clinicians, couples, decisions, exercises,
-    incidents, me, milestones, notifications, ops, partner_invitations, plans, reports, review as review_routes, users,
+    agenda, agreements, audit_events, auth as auth_routes, break_glass, couple_clinicians, couples, decisions,
+    exercises, incidents, me, milestones, notifications, ops, partner_invitations, plans, reports,
+    review as review_routes, users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -60,7 +61,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(auth_routes::request_password_reset)
                 .service(auth_routes::confirm_password_reset)
                 // `me/agenda` before `me`'s siblings so nothing shadows it.
-                .service(me::get_agenda)
+                .service(agenda::get_agenda)
                 .service(notifications::get_preferences)
                 .service(notifications::put_preferences)
                 .service(notifications::list_outbox)

@@ -1,6 +1,7 @@
 //! One handler file per resource. Handlers parse, ask the policy, call the store, answer.
 
 pub mod access;
+pub mod agenda;
 pub mod agreements;
 pub mod audit_events;
 pub mod auth;
