@@ -42,9 +42,9 @@ pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
 use crate::handlers::{
-    agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couples, decisions, exercises,
-    incidents, me, milestones, notifications, ops, plans, reports, review as review_routes, step_exercises, steps,
-    users,
+    agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couple_clinicians,
+    couples, decisions, exercises, incidents, me, milestones, notifications, ops, partner_invitations, plans, reports,
+    review as review_routes, step_exercises, steps, users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -63,7 +63,7 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(auth_routes::request_password_reset)
                 .service(auth_routes::confirm_password_reset)
                 // `me/agenda` before `me`'s siblings so nothing shadows it.
-                .service(me::get_agenda)
+                .service(agenda::get_agenda)
                 .service(notifications::get_preferences)
                 .service(notifications::put_preferences)
                 .service(notifications::list_outbox)
@@ -79,9 +79,9 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(couples::create_couple)
                 .service(couples::get_couple)
                 .service(couples::update_couple)
-                .service(couples::assign_clinician)
-                .service(couples::unassign_clinician)
-                .service(couples::resend_invitation)
+                .service(couple_clinicians::assign_clinician)
+                .service(couple_clinicians::unassign_clinician)
+                .service(partner_invitations::resend_invitation)
                 .service(break_glass::open)
                 .service(break_glass::list)
                 .service(exercises::list_exercises)

@@ -11,18 +11,27 @@
 //! - [`records`]: the records use cases return, for adapters to render.
 
 pub mod access;
+pub mod agenda;
+pub mod agreements;
 pub mod audit;
+pub mod break_glass;
 pub mod consents;
 pub mod context;
+pub mod couples;
 pub mod decisions;
 pub mod error;
+pub mod export;
+pub mod incidents;
+pub mod me;
 pub mod milestones;
 pub mod plan_editing;
 pub mod plans;
+pub mod progress;
 pub mod records;
 pub mod reports;
 pub mod review;
 pub mod safety;
+pub mod timeline;
 
 pub use context::{Ctx, Env};
 pub use error::{Error, Result};

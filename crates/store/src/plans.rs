@@ -336,6 +336,16 @@ pub fn consent_history(conn: &mut AnyConnection, plan_id: &str) -> StoreResult<V
         .load(conn)?)
 }
 
+/// Every consent change of every plan of the couple, in one query: plans newest first
+/// (as [`list`] orders them), each plan's changes oldest first (as [`consent_history`]).
+pub fn consent_history_of_couple(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<Vec<ConsentEventRow>> {
+    Ok(consent_events::table
+        .filter(consent_events::couple_id.eq(couple_id))
+        .order((consent_events::plan_id.desc(), consent_events::id.asc()))
+        .select(ConsentEventRow::as_select())
+        .load(conn)?)
+}
+
 /// A step's weekly target.
 pub fn step_target(conn: &mut AnyConnection, step_id: &str) -> StoreResult<Option<i32>> {
     Ok(plan_steps::table.find(step_id).select(plan_steps::target_per_week).first(conn).optional()?)

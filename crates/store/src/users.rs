@@ -192,6 +192,22 @@ pub fn find_many(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<Vec<Us
     Ok(users::table.filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(conn)?)
 }
 
+/// Which of `ids` name a clinician of the practice who may be assigned to a couple
+/// (staff with the clinician role, active or invited): one query for the whole list.
+pub fn assignable_clinicians(conn: &mut AnyConnection, practice_id: &str, ids: &[String]) -> StoreResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::practice_id.eq(practice_id))
+        .filter(users::is_clinician.eq(true))
+        .filter(users::kind.eq(UserKind::Staff.as_str()))
+        .filter(users::status.ne(UserStatus::Deactivated.as_str()))
+        .select(users::id)
+        .load(conn)?)
+}
+
 /// Every active client (the reminder scheduler's population).
 pub fn active_clients(conn: &mut AnyConnection) -> StoreResult<Vec<UserRow>> {
     Ok(users::table

@@ -5,21 +5,16 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tandem_domain::Actor;
 use tandem_domain::agreements::PartnerTerms;
-use tandem_domain::exercises::is_known_tag;
-use tandem_domain::{Action, Actor};
-use tandem_store::agreements::{self as store, AgreementRow, Version};
-use tandem_store::couples::CoupleRow;
-use tandem_store::{AnyConnection, ids, time};
+use tandem_service::agreements::{self, AgreementDoc, PartnerInput};
+use tandem_service::records::{CoupleRow, Version, time};
 use utoipa::ToSchema;
 
-use crate::audit;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ApiResult, FieldError};
-use crate::handlers::access;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::{db, etag};
-use tandem_service::safety;
 
 /// One partner's side of the agreement.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -48,6 +43,22 @@ pub struct PartnerTermsView {
     /// How they will say a tentative yes.
     #[schema(example = "I'd like to try, slowly")]
     pub tentative_yes: String,
+}
+
+impl PartnerTermsView {
+    fn into_input(self) -> PartnerInput {
+        PartnerInput {
+            user_id: self.user_id,
+            terms: PartnerTerms {
+                willing_to_try: self.willing_to_try,
+                off_limits: self.off_limits,
+                off_limits_tags: self.off_limits_tags,
+                pause_signal: self.pause_signal,
+                soft_no: self.soft_no,
+                tentative_yes: self.tentative_yes,
+            },
+        }
+    }
 }
 
 /// A new version of the agreement.
@@ -126,22 +137,15 @@ fn view(actor: &Actor, couple: &CoupleRow, version: &Version, in_effect: Option<
     })
 }
 
-/// The latest version and the version in effect.
-fn current(conn: &mut AnyConnection, couple: &CoupleRow) -> ApiResult<Option<(Version, Option<i32>)>> {
-    let versions = store::versions(conn, &couple.id)?;
-    let in_effect = versions
-        .iter()
-        .find(|v| tandem_domain::agreements::in_effect(&v.acknowledged_by(), couple.partner_ids()))
-        .map(|v| v.row.version);
-    Ok(versions.into_iter().next().map(|latest| (latest, in_effect)))
-}
-
 fn tag_of(couple: &CoupleRow, version: i32) -> String {
     etag::of("agreement", &couple.id, version)
 }
 
-fn respond(status: StatusCode, couple: &CoupleRow, agreement: Agreement) -> HttpResponse {
-    HttpResponse::build(status).insert_header((header::ETAG, tag_of(couple, agreement.version))).json(agreement)
+fn respond(status: StatusCode, actor: &Actor, doc: &AgreementDoc) -> ApiResult<HttpResponse> {
+    let agreement = view(actor, &doc.couple, &doc.version, doc.in_effect)?;
+    Ok(HttpResponse::build(status)
+        .insert_header((header::ETAG, tag_of(&doc.couple, agreement.version)))
+        .json(agreement))
 }
 
 #[utoipa::path(
@@ -161,70 +165,8 @@ pub async fn get_agreement(
     auth: Authenticated,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::ReadClinical).await?;
-    let c = couple.clone();
-    let found = db::read(&state, move |conn| current(conn, &c)).await?;
-    let Some((latest, in_effect)) = found else { return Err(ApiError::NotFound) };
-    state
-        .audit
-        .read_event(access::event(&state, &auth, "agreement.read", "safety_agreement", &latest.row.id, &couple.id))
-        .await;
-    Ok(respond(StatusCode::OK, &couple, view(&auth.actor, &couple, &latest, in_effect)?))
-}
-
-fn validate(input: &AgreementInput, couple: &CoupleRow, now: DateTime<Utc>) -> ApiResult<[PartnerTerms; 2]> {
-    let mut errors = Vec::new();
-    if let Err(why) = tandem_domain::validation::check_review_by(input.review_by, now) {
-        errors.push(FieldError::new("review_by", why));
-    }
-    let mut slots: [Option<PartnerTerms>; 2] = [None, None];
-    if input.partners.len() != 2 {
-        errors.push(FieldError::new("partners", "give exactly one entry per partner"));
-    }
-    for (i, p) in input.partners.iter().enumerate() {
-        let Some(slot) = couple.partner_ids().iter().position(|id| *id == p.user_id) else {
-            errors.push(FieldError::new(format!("partners[{i}].user_id"), "is not a partner of this couple"));
-            continue;
-        };
-        for (field, value) in [
-            ("willing_to_try", &p.willing_to_try),
-            ("off_limits", &p.off_limits),
-            ("pause_signal", &p.pause_signal),
-            ("soft_no", &p.soft_no),
-            ("tentative_yes", &p.tentative_yes),
-        ] {
-            if value.chars().count() > 2000 {
-                errors.push(FieldError::new(format!("partners[{i}].{field}"), "must be at most 2000 characters"));
-            }
-        }
-        if p.pause_signal.trim().is_empty() {
-            errors.push(FieldError::new(format!("partners[{i}].pause_signal"), "every partner needs a pause signal"));
-        }
-        for tag in &p.off_limits_tags {
-            if !is_known_tag(tag) {
-                errors.push(FieldError::new(
-                    format!("partners[{i}].off_limits_tags"),
-                    format!("{tag:?} is not in the tag vocabulary"),
-                ));
-            }
-        }
-        if slots[slot].is_some() {
-            errors.push(FieldError::new(format!("partners[{i}].user_id"), "appears twice"));
-        }
-        slots[slot] = Some(PartnerTerms {
-            willing_to_try: p.willing_to_try.trim().to_owned(),
-            off_limits: p.off_limits.trim().to_owned(),
-            off_limits_tags: p.off_limits_tags.clone(),
-            pause_signal: p.pause_signal.trim().to_owned(),
-            soft_no: p.soft_no.trim().to_owned(),
-            tentative_yes: p.tentative_yes.trim().to_owned(),
-        });
-    }
-    match (errors.is_empty(), slots) {
-        (true, [Some(a), Some(b)]) => Ok([a, b]),
-        (true, _) => Err(ApiError::validation("partners", "give exactly one entry per partner")),
-        (false, _) => Err(ApiError::Validation(errors)),
-    }
+    let doc = db::call(&state, &auth, move |cx| agreements::get(cx, &path)).await?;
+    respond(StatusCode::OK, &auth.actor, &doc)
 }
 
 #[utoipa::path(
@@ -253,48 +195,20 @@ pub async fn put_agreement(
     path: web::Path<String>,
     body: crate::input::Json<AgreementInput>,
 ) -> ApiResult<HttpResponse> {
-    let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::WriteClinical).await?;
-    access::require_in_treatment(&couple)?;
-    let input = body.into_inner();
-    let terms = validate(&input, &couple, state.clock.now())?;
-    let c = couple.clone();
-    let latest_version = db::read(&state, move |conn| Ok(current(conn, &c)?.map(|(v, _)| v.row.version))).await?;
-    match latest_version {
+    let AgreementInput { review_by, partners } = body.into_inner();
+    let partners = partners.into_iter().map(PartnerTermsView::into_input).collect();
+    let input = agreements::AgreementInput { review_by, partners };
+    let draft = db::call(&state, &auth, move |cx| agreements::draft(cx, &path, input)).await?;
+    match draft.latest {
         None if etag::if_none_match_any(&req) => {}
         None if req.headers().contains_key(header::IF_MATCH) => return Err(ApiError::PreconditionFailed),
         None => return Err(ApiError::PreconditionRequired),
         Some(_) if etag::if_none_match_any(&req) => return Err(ApiError::PreconditionFailed),
-        Some(v) => etag::require_match(&req, &tag_of(&couple, v))?,
+        Some(v) => etag::require_match(&req, &tag_of(&draft.couple, v))?,
     }
-    let now = state.clock.now();
-    let version = latest_version.unwrap_or(0) + 1;
-    let to_json = |t: &PartnerTerms| serde_json::to_string(t).map_err(|e| ApiError::internal(e));
-    let row = AgreementRow {
-        id: ids::new_id(),
-        practice_id: couple.practice_id.clone(),
-        couple_id: couple.id.clone(),
-        version,
-        partner_a_terms: to_json(&terms[0])?,
-        partner_b_terms: to_json(&terms[1])?,
-        review_by: time::to_db(input.review_by),
-        created_by: auth.actor.user_id.clone(),
-        created_at: time::to_db(now),
-    };
-    let event = access::event(&state, &auth, "agreement.create", "safety_agreement", &row.id, &couple.id);
-    let c = couple.clone();
-    let actor = auth.actor.clone();
-    let created = db::write(&state, move |conn| {
-        // A concurrent writer who took this version number first makes ours stale.
-        store::insert(conn, &row).map_err(|e| match e {
-            tandem_store::StoreError::Conflict(_) => ApiError::PreconditionFailed,
-            other => other.into(),
-        })?;
-        audit::record(conn, event)?;
-        let (latest, in_effect) = current(conn, &c)?.ok_or(ApiError::NotFound)?;
-        view(&actor, &c, &latest, in_effect)
-    })
-    .await?;
-    Ok(respond(if version == 1 { StatusCode::CREATED } else { StatusCode::OK }, &couple, created))
+    let first = draft.latest.is_none();
+    let doc = db::call(&state, &auth, move |cx| agreements::put(cx, draft)).await?;
+    respond(if first { StatusCode::CREATED } else { StatusCode::OK }, &auth.actor, &doc)
 }
 
 /// One page of versions.
@@ -323,22 +237,8 @@ pub async fn list_versions(
     auth: Authenticated,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<AgreementVersions>> {
-    let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::ReadClinical).await?;
-    let c = couple.clone();
-    let actor = auth.actor.clone();
-    let items = db::read(&state, move |conn| {
-        let versions = store::versions(conn, &c.id)?;
-        let in_effect = versions
-            .iter()
-            .find(|v| tandem_domain::agreements::in_effect(&v.acknowledged_by(), c.partner_ids()))
-            .map(|v| v.row.version);
-        versions.iter().map(|v| view(&actor, &c, v, in_effect)).collect::<ApiResult<Vec<_>>>()
-    })
-    .await?;
-    state
-        .audit
-        .read_event(access::event(&state, &auth, "agreement.list", "safety_agreement", &couple.id, &couple.id))
-        .await;
+    let (couple, versions, in_effect) = db::call(&state, &auth, move |cx| agreements::versions(cx, &path)).await?;
+    let items = versions.iter().map(|v| view(&auth.actor, &couple, v, in_effect)).collect::<ApiResult<_>>()?;
     Ok(web::Json(AgreementVersions { items, next_cursor: None }))
 }
 
@@ -360,30 +260,6 @@ pub async fn acknowledge(
     auth: Authenticated,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::PartnerAnswer).await?;
-    access::require_in_treatment(&couple)?;
-    let now = state.clock.now();
-    let c = couple.clone();
-    let actor = auth.actor.clone();
-    let ev_state = state.clone();
-    let ev_auth = auth.clone();
-    let agreement = db::write(&state, move |conn| {
-        let (latest, _) = current(conn, &c)?.ok_or(ApiError::NotFound)?;
-        if store::acknowledge(conn, &latest.row, &actor.user_id, now)? {
-            audit::record(
-                conn,
-                access::event(&ev_state, &ev_auth, "agreement.acknowledge", "safety_agreement", &latest.row.id, &c.id),
-            )?;
-            // Taking effect may stop the running plan.
-            let (latest, in_effect) = current(conn, &c)?.ok_or(ApiError::NotFound)?;
-            if in_effect == Some(latest.row.version) {
-                safety::stop_if_off_limits(conn, &c, now)?;
-            }
-            tandem_service::review::refresh_summary(conn, &c, now)?;
-        }
-        let (latest, in_effect) = current(conn, &c)?.ok_or(ApiError::NotFound)?;
-        view(&actor, &c, &latest, in_effect)
-    })
-    .await?;
-    Ok(respond(StatusCode::OK, &couple, agreement))
+    let doc = db::call(&state, &auth, move |cx| agreements::acknowledge(cx, &path)).await?;
+    respond(StatusCode::OK, &auth.actor, &doc)
 }

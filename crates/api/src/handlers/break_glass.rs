@@ -3,19 +3,15 @@
 //! is alerted by a discreet email at once.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tandem_domain::Action;
-use tandem_domain::policy::BREAK_GLASS_MINUTES;
-use tandem_store::break_glass::{self as store, GrantRow};
-use tandem_store::{ids, time};
+use tandem_service::break_glass;
+use tandem_service::records::{GrantRow, time};
 use utoipa::ToSchema;
 
-use crate::audit;
 use crate::auth::Authenticated;
 use crate::db;
-use crate::error::{ApiError, ApiResult};
-use crate::handlers::access;
+use crate::error::ApiResult;
 use crate::input::Json;
 use crate::state::AppState;
 
@@ -80,31 +76,8 @@ pub async fn open(
     path: web::Path<String>,
     body: Json<BreakGlassRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::BreakGlass).await?;
-    let reason = body.into_inner().reason.trim().to_owned();
-    let n = reason.chars().count();
-    if !(10..=500).contains(&n) {
-        return Err(ApiError::validation("reason", "must be 10 to 500 characters"));
-    }
-    let now = state.clock.now();
-    let row = GrantRow {
-        id: ids::new_id(),
-        practice_id: couple.practice_id.clone(),
-        couple_id: couple.id.clone(),
-        user_id: auth.actor.user_id.clone(),
-        reason,
-        created_at: time::to_db(now),
-        expires_at: time::to_db(now + Duration::minutes(BREAK_GLASS_MINUTES)),
-    };
-    let event = access::event(&state, &auth, "couple.break_glass", "break_glass_grant", &row.id, &couple.id);
-    let saved = row.clone();
-    db::write(&state, move |conn| {
-        store::insert(conn, &saved)?;
-        tandem_notification::outbox::alert_clinicians(conn, &couple.practice_id, &couple.id, now)?;
-        audit::record(conn, event)?;
-        Ok(())
-    })
-    .await?;
+    let reason = body.into_inner().reason;
+    let row = db::call(&state, &auth, move |cx| break_glass::open(cx, &path, &reason)).await?;
     Ok(HttpResponse::Created().json(BreakGlassGrant::from(row)))
 }
 
@@ -125,9 +98,6 @@ pub async fn list(
     auth: Authenticated,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<BreakGlassGrants>> {
-    let (couple, _) = access::load_couple(&state, &auth, path.into_inner(), Action::ManageCoupleClinicians).await?;
-    let id = couple.id.clone();
-    let rows = db::read(&state, move |conn| Ok(store::for_couple(conn, &id)?)).await?;
-    state.audit.read_event(access::event(&state, &auth, "break_glass.list", "couple", &couple.id, &couple.id)).await;
+    let rows = db::call(&state, &auth, move |cx| break_glass::list(cx, &path)).await?;
     Ok(web::Json(BreakGlassGrants { items: rows.into_iter().map(Into::into).collect() }))
 }

@@ -1,12 +1,14 @@
 //! One handler file per resource. Handlers parse, ask the policy, call the store, answer.
 
 pub mod access;
+pub mod agenda;
 pub mod agreements;
 pub mod audit_events;
 pub mod auth;
 pub mod break_glass;
 pub mod check_ins;
 pub mod consents;
+pub mod couple_clinicians;
 pub mod couples;
 pub mod decisions;
 pub mod exercises;
@@ -15,6 +17,7 @@ pub mod me;
 pub mod milestones;
 pub mod notifications;
 pub mod ops;
+pub mod partner_invitations;
 pub mod plans;
 pub mod reports;
 pub mod review;

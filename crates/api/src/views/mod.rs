@@ -1,6 +1,7 @@
 //! Response bodies shared by more than one route group (the plan document, accounts, a
 //! couple's record), so no route module imports another.
 
+pub mod couple;
 pub mod plan;
 pub mod record;
 pub mod user;

@@ -1,0 +1,69 @@
+//! The couple's whole record, for the clinicians (an export is a read of everything, so
+//! it is audited in the write path and never lost).
+
+use chrono::{DateTime, Utc};
+use tandem_domain::{Action, CoupleRelation};
+use tandem_store::PageRequest;
+use tandem_store::agreements::{self, Version};
+use tandem_store::couples::CoupleRow;
+use tandem_store::decisions::{self, DecisionRow};
+use tandem_store::incidents::{self, IncidentRow, WithdrawalRow};
+use tandem_store::plans::{self, ConsentEventRow, PlanTree};
+use tandem_store::records::{self, CheckInRow, MilestoneRow, Reader, ReportRow};
+
+use crate::access;
+use crate::audit;
+use crate::context::Ctx;
+use crate::error::Result;
+
+/// Everything recorded about a couple.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub exported_at: DateTime<Utc>,
+    pub couple: CoupleRow,
+    /// The caller's relation, for rendering the plans.
+    pub rel: CoupleRelation,
+    /// Every version, newest first.
+    pub agreements: Vec<Version>,
+    /// Newest first.
+    pub plans: Vec<PlanTree>,
+    /// Plans newest first, each plan's changes oldest first.
+    pub consent_history: Vec<ConsentEventRow>,
+    pub reports: Vec<ReportRow>,
+    pub check_ins: Vec<CheckInRow>,
+    pub incidents: Vec<IncidentRow>,
+    pub withdrawals: Vec<WithdrawalRow>,
+    pub milestones: Vec<MilestoneRow>,
+    pub decisions: Vec<DecisionRow>,
+}
+
+/// The whole record (clinicians).
+pub fn export(cx: &Ctx, couple_id: &str) -> Result<Record> {
+    let loaded = access::load_couple(cx, couple_id, Action::ReadReview)?;
+    let c = loaded.couple;
+    let record = cx.read(|conn| {
+        let page = PageRequest { after: None, limit: 10_000 };
+        let mut trees = Vec::new();
+        for plan in plans::list(conn, &c.id, &page)?.items {
+            if let Some(tree) = plans::tree(conn, &plan.id)? {
+                trees.push(tree);
+            }
+        }
+        Ok(Record {
+            exported_at: cx.now,
+            agreements: agreements::versions(conn, &c.id)?,
+            plans: trees,
+            consent_history: plans::consent_history_of_couple(conn, &c.id)?,
+            reports: records::all_reports(conn, &c.id, &Reader::Clinician)?,
+            check_ins: records::all_check_ins(conn, &c.id, &Reader::Clinician)?,
+            incidents: incidents::list(conn, &c.id, None, &page)?.items,
+            withdrawals: incidents::withdrawals(conn, &c.id)?,
+            milestones: records::all_milestones(conn, &c.id)?,
+            decisions: decisions::for_couple(conn, &c.id)?,
+            couple: c.clone(),
+            rel: loaded.rel,
+        })
+    })?;
+    cx.write(|conn| Ok(audit::record(conn, cx.event("couple.export", "couple", &c.id, &c.id))?))?;
+    Ok(record)
+}

@@ -1,0 +1,87 @@
+//! A couple's timeline: everything that happened, oldest first, as the caller may see it.
+
+use chrono::{DateTime, Utc};
+use tandem_domain::{Action, Actor, UserKind};
+use tandem_store::decisions::{self, DecisionRow};
+use tandem_store::incidents::{self, IncidentRow, WithdrawalRow};
+use tandem_store::plans::{self, ConsentEventRow};
+use tandem_store::records::{self, CheckInRow, MilestoneRow, Reader, ReportRow};
+use tandem_store::{PageRequest, time};
+
+use crate::access;
+use crate::context::Ctx;
+use crate::error::Result;
+
+/// What a timeline entry is.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Report(ReportRow),
+    CheckIn(CheckInRow),
+    Milestone(MilestoneRow),
+    Incident(IncidentRow),
+    Decision(DecisionRow),
+    Withdrawal(WithdrawalRow),
+    Consent(ConsentEventRow),
+}
+
+/// One entry of the timeline.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// Who wrote or decided it.
+    pub actor_id: String,
+    pub item: Item,
+}
+
+/// The reader of a couple's entries: a partner sees their own and the shared ones.
+fn reader(actor: &Actor) -> Reader {
+    if actor.kind == UserKind::Client { Reader::Partner(actor.user_id.clone()) } else { Reader::Clinician }
+}
+
+/// Reports, check-ins, milestones, incidents, consent changes and (for clinicians)
+/// decisions and withdrawals, oldest first. A partner sees their own entries, the other
+/// partner's shared reports and check-ins and the milestones; never decisions, the
+/// other's consent, incidents or withdrawals. Audited.
+pub fn get(cx: &Ctx, couple_id: &str) -> Result<Vec<Entry>> {
+    let couple = access::load_couple(cx, couple_id, Action::ReadClinical)?.couple;
+    let actor = &cx.actor;
+    let r = reader(actor);
+    let clinician = matches!(r, Reader::Clinician);
+    let mut out = Vec::new();
+    cx.read(|conn| {
+        let entry = |id: String, at, actor_id: String, item| Entry { id, at, actor_id, item };
+        for x in records::all_reports(conn, &couple.id, &r)? {
+            out.push(entry(x.id.clone(), time::from_db(x.occurred_at), x.author_id.clone(), Item::Report(x)));
+        }
+        for x in records::all_check_ins(conn, &couple.id, &r)? {
+            out.push(entry(x.id.clone(), time::from_db(x.created_at), x.author_id.clone(), Item::CheckIn(x)));
+        }
+        for x in records::all_milestones(conn, &couple.id)? {
+            out.push(entry(x.id.clone(), time::from_db(x.achieved_at), x.author_id.clone(), Item::Milestone(x)));
+        }
+        let own_only = (!clinician).then(|| actor.user_id.clone());
+        let all = PageRequest { after: None, limit: 100_000 };
+        for x in incidents::list(conn, &couple.id, own_only.as_deref(), &all)?.items {
+            out.push(entry(x.id.clone(), time::from_db(x.opened_at), x.author_id.clone(), Item::Incident(x)));
+        }
+        if clinician {
+            for x in decisions::for_couple(conn, &couple.id)? {
+                out.push(entry(x.id.clone(), time::from_db(x.created_at), x.decided_by.clone(), Item::Decision(x)));
+            }
+            for x in incidents::withdrawals(conn, &couple.id)? {
+                out.push(entry(x.id.clone(), time::from_db(x.created_at), x.user_id.clone(), Item::Withdrawal(x)));
+            }
+        }
+        // Every plan's consent history in one query.
+        for x in plans::consent_history_of_couple(conn, &couple.id)? {
+            if clinician || x.user_id == actor.user_id {
+                out.push(entry(x.id.clone(), time::from_db(x.created_at), x.user_id.clone(), Item::Consent(x)));
+            }
+        }
+        Ok(())
+    })?;
+    out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    cx.audit_read(cx.event("timeline.read", "couple", &couple.id, &couple.id));
+    Ok(out)
+}
