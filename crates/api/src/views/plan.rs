@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 use tandem_domain::Actor;
 use tandem_domain::plans::{ConsentAnswer, Criteria, HoldCause, PlanStatus, StepStatus};
 use tandem_service::access::PlanContext;
-use tandem_service::records::{CoupleRow, ItemRow, PlanTree, StepRow, time};
-use tandem_store::exercises::json_list;
+use tandem_service::records::{CoupleRow, ItemRow, PlanTree, StepRow, json_list, time};
 use utoipa::ToSchema;
 
 use crate::error::ApiResult;
