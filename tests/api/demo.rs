@@ -40,6 +40,14 @@ async fn the_demo_walks_through_the_review_loop() {
     assert_eq!(rec.body["kind"], "hold", "{}", rec.raw);
     let timeline = app.get(&format!("/api/v1/couples/{couple}/timeline"), &clin).await;
     assert!(timeline.body["items"].as_array().unwrap().len() > 10, "weeks of history");
+    // The history was played through the use cases: the advance answers a real
+    // recommendation, and the finished couple was discharged by its clinician.
+    let decisions = app.get(&format!("/api/v1/plans/{plan_id}/decisions"), &clin).await;
+    assert_eq!(decisions.body["items"][0]["kind"], "advance", "{}", decisions.raw);
+    assert_eq!(decisions.body["items"][0]["recommendation_kind"], "advance", "{}", decisions.raw);
+    let chen = login(&app, "chen@demo.tandem.localhost").await;
+    let finished = app.get("/api/v1/couples?status=discharged", &chen).await;
+    assert_eq!(finished.body["items"][0]["label"], "Couple 3 (finished)", "{}", finished.raw);
 
     let step = rec.body["step_id"].as_str().unwrap().to_owned();
     for token in [&robin, &sasha] {

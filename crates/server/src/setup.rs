@@ -19,6 +19,8 @@ pub enum SetupError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Api(String),
+    #[error(transparent)]
+    Service(#[from] tandem_service::Error),
 }
 
 impl From<tandem_store::DbError> for SetupError {
@@ -152,7 +154,9 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
         return Ok(false);
     }
     let hash = password::hash(DEMO_PASSWORD).map_err(|e| SetupError::Api(e.to_string()))?;
-    write_tx(&mut conn, |conn| {
+    let (history, discharge) = write_tx(&mut conn, |conn| {
+        let mut history = None;
+        let mut discharge = Vec::new();
         let practice_id = ids::new_id();
         practices::insert(conn, &practice_id, DEMO_PRACTICE, now)?;
         tandem_store::exercises::ensure_starters(conn, &practice_id, now)?;
@@ -187,244 +191,34 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
                 id: ids::new_id(),
                 practice_id: practice_id.clone(),
                 label: label.into(),
-                status: if discharged { CoupleStatus::Discharged } else { CoupleStatus::Active }.as_str().into(),
+                status: CoupleStatus::Active.as_str().into(),
                 partner_a_id: ids_of[0].clone(),
                 partner_b_id: ids_of[1].clone(),
                 created_by: staff[clinician].clone(),
                 created_at: time::to_db(now),
                 updated_at: time::to_db(now),
-                discharged_at: discharged.then(|| time::to_db(now)),
+                discharged_at: None,
             };
             couples::insert(conn, &couple, std::slice::from_ref(&staff[clinician]), now)?;
             if label.starts_with("Couple 1") {
-                seed_demo_plan(conn, &couple, &staff[clinician], now)?;
+                history = Some((couple.clone(), staff[clinician].clone()));
+            }
+            if discharged {
+                discharge.push((couple, staff[clinician].clone()));
             }
         }
         audit::record(
             conn,
             Event::new(&practice_id, None, "practice.demo_seed", "practice", now).resource(&practice_id),
         )?;
-        Ok(true)
-    })
-}
-
-/// Gives a demo couple an agreement in effect and an active three-step plan.
-fn seed_demo_plan(
-    conn: &mut AnyConnection,
-    couple: &CoupleRow,
-    clinician: &str,
-    now: DateTime<Utc>,
-) -> Result<(), SetupError> {
-    use tandem_domain::agreements::PartnerTerms;
-    use tandem_domain::plans::{ConsentAnswer, Criteria, PlanStatus, StepStatus};
-    use tandem_store::agreements::{self, AgreementRow};
-    use tandem_store::plans::{self, ItemRow, PlanChanges, PlanRow, StepRow};
-
-    let terms = |tags: &[&str]| {
-        serde_json::to_string(&PartnerTerms {
-            willing_to_try: "Holding hands, cuddling with clothes on, massages".into(),
-            off_limits: "Anything undressed for now".into(),
-            off_limits_tags: tags.iter().map(|t| (*t).to_owned()).collect(),
-            pause_signal: "Saying 'pause'".into(),
-            soft_no: "Not right now".into(),
-            tentative_yes: "I'd like to try, slowly".into(),
-        })
-        .map_err(|e| SetupError::Api(e.to_string()))
-    };
-    let agreement = AgreementRow {
-        id: ids::new_id(),
-        practice_id: couple.practice_id.clone(),
-        couple_id: couple.id.clone(),
-        version: 1,
-        partner_a_terms: terms(&["clothing:removed", "touch:genital"])?,
-        partner_b_terms: terms(&["clothing:removed"])?,
-        review_by: time::to_db(now + chrono::Duration::days(30)),
-        created_by: clinician.to_owned(),
-        created_at: time::to_db(now),
-    };
-    agreements::insert(conn, &agreement)?;
-    agreements::acknowledge(conn, &agreement, &couple.partner_a_id, now)?;
-    agreements::acknowledge(conn, &agreement, &couple.partner_b_id, now)?;
-
-    let plan = PlanRow {
-        id: ids::new_id(),
-        practice_id: couple.practice_id.clone(),
-        couple_id: couple.id.clone(),
-        title: "Rebuilding comfortable touch".into(),
-        goal: "Feel at ease holding each other again".into(),
-        status: PlanStatus::Draft.as_str().into(),
-        hold_cause: None,
-        current_step_id: None,
-        version: 1,
-        created_by: clinician.to_owned(),
-        created_at: time::to_db(now),
-        updated_at: time::to_db(now),
-        activated_at: None,
-        completed_at: None,
-    };
-    plans::insert_plan(conn, &plan)?;
-    let library = tandem_store::exercises::list(
-        conn,
-        &tandem_store::exercises::Visible::Practice(couple.practice_id.clone()),
-        &tandem_store::exercises::ExerciseFilter::default(),
-        &tandem_store::PageRequest { after: None, limit: 200 },
-    )?;
-    let criteria = Criteria::default();
-    let mut first_step = None;
-    for (position, key) in ["holding-hands", "clothed-cuddle", "hand-and-foot-massage"].into_iter().enumerate() {
-        let exercise = library
-            .items
-            .iter()
-            .find(|e| e.builtin_key.as_deref() == Some(key))
-            .ok_or_else(|| SetupError::Invalid(format!("starter {key} missing")))?;
-        let position = i32::try_from(position).unwrap_or(0);
-        let step = StepRow {
-            id: ids::new_id(),
-            practice_id: couple.practice_id.clone(),
-            plan_id: plan.id.clone(),
-            position,
-            title: exercise.title.clone(),
-            description: format!("{} three times a week", exercise.title),
-            target_per_week: 3,
-            min_sessions: criteria.min_sessions,
-            target_suds: criteria.target_suds,
-            setback_suds: criteria.setback_suds,
-            window_days: criteria.window_days,
-            status: StepStatus::NotStarted.as_str().into(),
-            activated_at: None,
-            created_at: time::to_db(now),
-            updated_at: time::to_db(now),
-        };
-        plans::insert_step(conn, &step)?;
-        plans::insert_item(
-            conn,
-            &ItemRow {
-                id: ids::new_id(),
-                practice_id: couple.practice_id.clone(),
-                plan_id: plan.id.clone(),
-                step_id: step.id.clone(),
-                position: 0,
-                exercise_id: exercise.id.clone(),
-                title: exercise.title.clone(),
-                category: exercise.category.clone(),
-                instructions: exercise.instructions.clone(),
-                duration_minutes: exercise.duration_minutes,
-                intensity: exercise.intensity,
-                check_in_prompts: exercise.check_in_prompts.clone(),
-                exit_strategy: exercise.exit_strategy.clone(),
-                tags: exercise.tags.clone(),
-                created_at: time::to_db(now),
-            },
-        )?;
-        first_step.get_or_insert(step.id);
+        Ok::<_, SetupError>((history, discharge))
+    })?;
+    // The clinical story goes through the use cases, each in its own transaction.
+    if let Some((couple, clinician)) = history {
+        crate::demo::seed_couple_history(pool, &couple, &clinician, now)?;
     }
-    let first = first_step.ok_or_else(|| SetupError::Invalid("no demo steps".into()))?;
-    let tree = plans::tree(conn, &plan.id)?.ok_or_else(|| SetupError::Invalid("demo plan missing".into()))?;
-    let steps: Vec<String> = tree.steps.iter().map(|s| s.id.clone()).collect();
-    let started = now - chrono::Duration::days(21);
-    // Three weeks ago the couple consented to steps 1 and 2 and started; step 3 is consented too.
-    for step in &steps {
-        plans::set_consent(conn, &plan, step, &couple.partner_a_id, ConsentAnswer::Yes, None, started)?;
-        plans::set_consent(conn, &plan, step, &couple.partner_b_id, ConsentAnswer::TentativeYes, None, started)?;
+    for (couple, clinician) in discharge {
+        crate::demo::discharge(pool, &couple, &clinician, now)?;
     }
-    plans::set_step_status(conn, &first, StepStatus::Active, started)?;
-    // Two weeks of practice on step 1, getting easier.
-    let partners = [couple.partner_a_id.clone(), couple.partner_b_id.clone()];
-    let mut day = 1;
-    for (i, after) in [35, 30, 25, 20, 15].into_iter().enumerate() {
-        for (p, partner) in partners.iter().enumerate() {
-            let after = after + i32::try_from(p * 5).unwrap_or(0);
-            demo_report(conn, couple, &plan.id, &first, partner, started + chrono::Duration::days(day), after, now)?;
-        }
-        day += 2 + i64::try_from(i % 2).unwrap_or(0);
-    }
-    plans::set_step_status(conn, &first, StepStatus::Completed, started)?;
-    // The clinician advanced a week ago; step 2 has two comfortable sessions each so far.
-    let advanced = now - chrono::Duration::days(7);
-    plans::set_step_status(conn, &steps[1], StepStatus::Active, advanced)?;
-    tandem_store::decisions::insert(
-        conn,
-        &tandem_store::decisions::DecisionRow {
-            id: ids::new_id(),
-            practice_id: couple.practice_id.clone(),
-            couple_id: couple.id.clone(),
-            plan_id: plan.id.clone(),
-            step_id: first.clone(),
-            kind: "advance".into(),
-            rationale: "Both partners report low distress holding hands; ready for cuddling.".into(),
-            recommendation_kind: "advance".into(),
-            recommendation_etag: "\"seeded\"".into(),
-            to_step_id: Some(steps[1].clone()),
-            decided_by: clinician.to_owned(),
-            created_at: time::to_db(advanced),
-        },
-    )?;
-    for (d, after) in [(2, 25), (4, 20)] {
-        for partner in &partners {
-            demo_report(conn, couple, &plan.id, &steps[1], partner, advanced + chrono::Duration::days(d), after, now)?;
-        }
-    }
-    plans::update_plan(
-        conn,
-        &plan.id,
-        &PlanChanges {
-            status: Some(PlanStatus::Active.as_str().into()),
-            current_step_id: Some(Some(steps[1].clone())),
-            activated_at: Some(Some(time::to_db(started))),
-            ..PlanChanges::default()
-        },
-    )?;
-    tandem_store::records::insert_milestone(
-        conn,
-        &tandem_store::records::MilestoneRow {
-            id: ids::new_id(),
-            practice_id: couple.practice_id.clone(),
-            couple_id: couple.id.clone(),
-            author_id: couple.partner_a_id.clone(),
-            title: "Held hands through a whole film".into(),
-            note: None,
-            achieved_at: time::to_db(started + chrono::Duration::days(9)),
-            created_at: time::to_db(started + chrono::Duration::days(9)),
-        },
-    )?;
-    tandem_service::review::refresh_summary(conn, couple, now).map_err(|e| SetupError::Api(e.to_string()))?;
-    Ok(())
-}
-
-/// One comfortable, completed attempt (clinician-only).
-#[allow(clippy::too_many_arguments)]
-fn demo_report(
-    conn: &mut AnyConnection,
-    couple: &CoupleRow,
-    plan_id: &str,
-    step_id: &str,
-    author: &str,
-    at: DateTime<Utc>,
-    after: i32,
-    now: DateTime<Utc>,
-) -> Result<(), SetupError> {
-    tandem_store::records::insert_report(
-        conn,
-        &tandem_store::records::ReportRow {
-            id: ids::new_id(),
-            practice_id: couple.practice_id.clone(),
-            couple_id: couple.id.clone(),
-            plan_id: plan_id.to_owned(),
-            step_id: step_id.to_owned(),
-            item_id: None,
-            author_id: author.to_owned(),
-            occurred_at: time::to_db(at.min(now)),
-            outcome: "completed".into(),
-            distress_before: after + 15,
-            distress_peak: after + 20,
-            distress_after: after,
-            comfort: 7,
-            closeness: 7,
-            boundary_crossed: false,
-            note: None,
-            visibility: "clinician_only".into(),
-            created_at: time::to_db(at.min(now)),
-        },
-    )?;
-    Ok(())
+    Ok(true)
 }
