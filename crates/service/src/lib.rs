@@ -12,12 +12,25 @@
 
 pub mod access;
 pub mod audit;
+pub mod audit_events;
 pub mod context;
 pub mod error;
+pub mod exercises;
+pub mod health;
+pub mod idempotency;
+pub mod invitations;
+pub mod limits;
 pub mod milestones;
+pub mod outbox;
+pub mod password_reset;
+pub mod preferences;
+pub mod raw;
 pub mod records;
 pub mod review;
 pub mod safety;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
 
 pub use context::{Ctx, Env};
 pub use error::{Error, Result};

@@ -9,13 +9,17 @@ pub mod couples;
 pub mod decisions;
 pub mod exercises;
 pub mod incidents;
+pub mod invitations;
 pub mod me;
 pub mod milestones;
-pub mod notifications;
 pub mod ops;
+pub mod outbox;
+pub mod password_reset;
 pub mod plans;
+pub mod preferences;
 pub mod reports;
 pub mod review;
+pub mod unsubscribe;
 pub mod users;
 
 use tandem_domain::{Access, Action, Actor, Resource, authorize};

@@ -3,4 +3,5 @@
 
 pub mod plan;
 pub mod record;
+pub mod session;
 pub mod user;
