@@ -131,6 +131,20 @@ fn check_request(req: &ServiceRequest) -> Result<(), ApiError> {
     if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
 }
 
+/// Parses an enum field sent as text, so an unknown value is a 422 that names the field
+/// and lists the allowed values (rather than serde's generic 400).
+pub fn enum_field<T: Copy>(
+    field: &str,
+    value: &str,
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+) -> Result<T, FieldError> {
+    all.iter().copied().find(|v| as_str(*v) == value).ok_or_else(|| {
+        let allowed = all.iter().map(|v| as_str(*v)).collect::<Vec<_>>().join(", ");
+        FieldError::new(field, format!("must be one of: {allowed}"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,18 +165,4 @@ mod tests {
         assert!(!path_has_control("/api/v1/couples/%20x"));
         assert!(!path_has_control("/api/v1/couples/01936f3e"));
     }
-}
-
-/// Parses an enum field sent as text, so an unknown value is a 422 that names the field
-/// and lists the allowed values (rather than serde's generic 400).
-pub fn enum_field<T: Copy>(
-    field: &str,
-    value: &str,
-    all: &[T],
-    as_str: fn(T) -> &'static str,
-) -> Result<T, FieldError> {
-    all.iter().copied().find(|v| as_str(*v) == value).ok_or_else(|| {
-        let allowed = all.iter().map(|v| as_str(*v)).collect::<Vec<_>>().join(", ");
-        FieldError::new(field, format!("must be one of: {allowed}"))
-    })
 }
