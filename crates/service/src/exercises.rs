@@ -84,8 +84,11 @@ fn load(cx: &Ctx, id: &str, action: Action) -> Result<ExerciseRow> {
         let used = client && library::used_by_partner(conn, &row.id, &cx.actor.user_id)?;
         Ok((row, used))
     })?;
-    let resource =
-        Resource::Exercise { practice_id: &row.practice_id, builtin: row.builtin_key.is_some(), in_callers_plans: used };
+    let resource = Resource::Exercise {
+        practice_id: &row.practice_id,
+        builtin: row.builtin_key.is_some(),
+        in_callers_plans: used,
+    };
     allow(&cx.actor, action, &resource)?;
     Ok(row)
 }

@@ -45,9 +45,13 @@ where
         if let Some(k) = key {
             match idempotency::claim(conn, &k.user_id, &k.practice_id, k.route, &k.key, &k.request_hash, now)? {
                 Prior::New => {}
-                Prior::Replay { status, body } => return Ok(Answer::Replay(u16::try_from(status).unwrap_or(200), body)),
+                Prior::Replay { status, body } => {
+                    return Ok(Answer::Replay(u16::try_from(status).unwrap_or(200), body));
+                }
                 Prior::Mismatch => {
-                    return Err(Error::invalid("Idempotency-Key", "was already used with a different request body").into());
+                    return Err(
+                        Error::invalid("Idempotency-Key", "was already used with a different request body").into()
+                    );
                 }
                 Prior::InFlight => {
                     return Err(Error::refused(

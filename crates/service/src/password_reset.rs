@@ -25,7 +25,14 @@ pub fn request(env: &Env, email: &str) -> Result<()> {
                 continue;
             }
             let token = tokens::generate();
-            one_time::issue(conn, TokenKind::PasswordReset, &user, &tokens::hash(&token), now, now + PASSWORD_RESET_TTL)?;
+            one_time::issue(
+                conn,
+                TokenKind::PasswordReset,
+                &user,
+                &tokens::hash(&token),
+                now,
+                now + PASSWORD_RESET_TTL,
+            )?;
             tandem_notification::outbox::enqueue(
                 conn,
                 &user.practice_id,

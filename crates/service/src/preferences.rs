@@ -110,8 +110,11 @@ pub fn put(cx: &Ctx, input: PreferencesInput) -> Result<Preferences> {
     };
     cx.write(|conn| {
         preferences::save(conn, &row)?;
-        let changes =
-            UserChanges { time_zone: Some(input.time_zone), updated_at: Some(time::to_db(cx.now)), ..UserChanges::default() };
+        let changes = UserChanges {
+            time_zone: Some(input.time_zone),
+            updated_at: Some(time::to_db(cx.now)),
+            ..UserChanges::default()
+        };
         users::update(conn, &row.user_id, &changes)?;
         let off: Vec<&str> = [
             (ReminderKind::ExerciseReminder, row.exercise_reminders),

@@ -3,9 +3,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use tandem_domain::UserStatus;
 use tandem_store::AnyConnection;

@@ -215,4 +215,3 @@ pub fn update(cx: &Ctx, user_id: &str, patch: UserUpdate) -> Result<UserRow> {
         users::find(conn, &current.id)?.ok_or(Error::NotFound)
     })
 }
-

@@ -59,7 +59,8 @@ pub async fn login(
     state.limiter.check(&state, &req).await?;
     let LoginRequest { email, password: pw, practice_id } = body.into_inner();
     let rid = request_id(&req);
-    let accounts = db::call_anon(&state, rid.as_deref(), move |env| sessions::accounts(env, &email, practice_id)).await?;
+    let accounts =
+        db::call_anon(&state, rid.as_deref(), move |env| sessions::accounts(env, &email, practice_id)).await?;
     // One hash per account with this email (a dummy one when there is none).
     let verified = password::verify_each(pw, accounts.password_hashes()).await?;
     let keys = state.keys.clone();

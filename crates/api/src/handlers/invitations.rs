@@ -46,6 +46,7 @@ pub async fn accept_invitation(
     let AcceptInvitationRequest { token, password: pw } = body.into_inner();
     let new_hash = password::hash_new(pw).await?;
     let issued =
-        db::call_anon(&state, request_id(&req).as_deref(), move |env| invitations::accept(env, &token, new_hash)).await?;
+        db::call_anon(&state, request_id(&req).as_deref(), move |env| invitations::accept(env, &token, new_hash))
+            .await?;
     Ok(web::Json(TokenPair::sign(&state, issued)?))
 }
