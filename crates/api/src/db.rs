@@ -2,12 +2,10 @@
 //!
 //! When the database goes away mid-request (a restart, a failover, a crash), the answer
 //! is 503 with `Retry-After` like a pool timeout, never 500, and the dead connection is
-//! not pooled again (see `tandem_store::error::is_connection_loss`).
+//! not pooled again.
 
 use actix_web::web;
-use tandem_store::connection::discard_if_lost;
-use tandem_store::{AnyConnection, pooled_write_tx};
-
+use tandem_service::raw::{AnyConnection, StoreError, discard_if_lost, pooled_write_tx};
 use tandem_service::{Ctx, Env};
 
 use crate::auth::Authenticated;
@@ -47,7 +45,8 @@ where
     blocking(move || f(&env).map_err(ApiError::from)).await
 }
 
-/// Runs a read (or a single-statement write) with a pooled connection.
+/// Runs a read (or a single-statement write) with a pooled connection (routes not yet
+/// moved to use cases).
 pub async fn read<T, F>(state: &AppState, f: F) -> ApiResult<T>
 where
     F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
@@ -55,7 +54,7 @@ where
 {
     let pool = state.pool.clone();
     blocking(move || {
-        let mut conn = pool.get().map_err(tandem_store::StoreError::from)?;
+        let mut conn = pool.get().map_err(StoreError::from)?;
         let result = f(&mut conn);
         if matches!(result, Err(ApiError::Unavailable)) {
             discard_if_lost(&mut conn);
@@ -65,7 +64,8 @@ where
     .await
 }
 
-/// Runs `f` in one write transaction: everything it does commits together or not at all.
+/// Runs `f` in one write transaction: everything it does commits together or not at all
+/// (routes not yet moved to use cases).
 pub async fn write<T, F>(state: &AppState, f: F) -> ApiResult<T>
 where
     F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
@@ -75,6 +75,6 @@ where
     blocking(move || pooled_write_tx(&pool, f)).await
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> ApiResult<T> + Send + 'static) -> ApiResult<T> {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> ApiResult<T> + Send + 'static) -> ApiResult<T> {
     web::block(f).await.map_err(|e| ApiError::internal(format!("blocking pool: {e}")))?
 }

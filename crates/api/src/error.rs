@@ -11,7 +11,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use tandem_domain::refusal::{Code, Refusal};
-use tandem_store::StoreError;
+use tandem_service::raw::{DbError, StoreError};
 use utoipa::ToSchema;
 
 /// The media type of every error body.
@@ -234,10 +234,11 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Through the use cases' error, so a database failure reads the same however it came.
 impl From<StoreError> for ApiError {
     #[track_caller]
     fn from(e: StoreError) -> Self {
-        from_store(e, Location::caller())
+        tandem_service::Error::from(e).into()
     }
 }
 
@@ -275,11 +276,11 @@ impl From<tandem_service::Error> for ApiError {
     }
 }
 
-/// So `?` works on raw database results inside [`tandem_store::write_tx`].
-impl From<tandem_store::DbError> for ApiError {
+/// So `?` works on raw database results inside a `db::write` transaction.
+impl From<DbError> for ApiError {
     #[track_caller]
-    fn from(e: tandem_store::DbError) -> Self {
-        from_store(StoreError::from(e), Location::caller())
+    fn from(e: DbError) -> Self {
+        tandem_service::Error::from(e).into()
     }
 }
 

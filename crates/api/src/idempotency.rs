@@ -9,8 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tandem_store::AnyConnection;
-use tandem_store::idempotency::{self, Prior};
+use tandem_service::idempotency::{self, Answer, Key};
+use tandem_service::raw::AnyConnection;
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, PROBLEM_JSON};
@@ -38,11 +38,6 @@ fn hash(body: &impl Serialize) -> ApiResult<String> {
     Ok(URL_SAFE_NO_PAD.encode(Sha256::digest(json)))
 }
 
-enum Answer {
-    Fresh(String),
-    Replay(u16, String),
-}
-
 /// Runs `write` once per idempotency key, inside one transaction, and answers `status`
 /// with its result as JSON (or replays the first answer).
 pub async fn run<T, F>(
@@ -60,36 +55,20 @@ where
 {
     let key = key_of(req)?;
     let request_hash = hash(body)?;
-    let user_id = auth.actor.user_id.clone();
-    let practice_id = auth.actor.practice_id.clone();
+    let key = key.map(|key| Key {
+        user_id: auth.actor.user_id.clone(),
+        practice_id: auth.actor.practice_id.clone(),
+        route,
+        key,
+        request_hash,
+    });
+    let pool = state.pool.clone();
     let now = state.clock.now();
-    let answer = crate::db::write(state, move |conn| {
-        if let Some(key) = &key {
-            match idempotency::claim(conn, &user_id, &practice_id, route, key, &request_hash, now)? {
-                Prior::New => {}
-                Prior::Replay { status, body } => {
-                    return Ok(Answer::Replay(u16::try_from(status).unwrap_or(200), body));
-                }
-                Prior::Mismatch => {
-                    return Err(ApiError::validation(
-                        "Idempotency-Key",
-                        "was already used with a different request body",
-                    ));
-                }
-                Prior::InFlight => {
-                    return Err(ApiError::conflict(
-                        tandem_domain::refusal::Code::RequestInProgress,
-                        "a request with this Idempotency-Key is still in progress".into(),
-                    ));
-                }
-            }
-        }
-        let result = write(conn)?;
-        let json = serde_json::to_string(&result).map_err(|e| ApiError::internal(e))?;
-        if let Some(key) = &key {
-            idempotency::complete(conn, &user_id, route, key, i32::from(status.as_u16()), &json)?;
-        }
-        Ok(Answer::Fresh(json))
+    let answer = crate::db::blocking(move || {
+        idempotency::once(&pool, key.as_ref(), status.as_u16(), now, |conn| {
+            let result = write(conn)?;
+            serde_json::to_string(&result).map_err(|e| ApiError::internal(e))
+        })
     })
     .await?;
     Ok(match answer {

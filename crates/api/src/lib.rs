@@ -43,8 +43,8 @@ pub use state::AppState;
 
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couple_clinicians,
-    couples, decisions, exercises, incidents, me, milestones, notifications, ops, partner_invitations, plans, reports,
-    review as review_routes, step_exercises, steps, users,
+    couples, decisions, exercises, incidents, invitations, me, milestones, ops, outbox, partner_invitations,
+    password_reset, plans, preferences, reports, review as review_routes, step_exercises, steps, unsubscribe, users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -52,22 +52,22 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
     cfg.service(ops::livez)
         .service(ops::readyz)
         .service(ops::metrics)
-        .service(notifications::unsubscribe_post)
-        .service(notifications::unsubscribe_page)
+        .service(unsubscribe::unsubscribe_post)
+        .service(unsubscribe::unsubscribe_page)
         .service(
             scope::scope("/api/v1")
                 .service(auth_routes::login)
                 .service(auth_routes::refresh)
                 .service(auth_routes::logout)
-                .service(auth_routes::accept_invitation)
-                .service(auth_routes::request_password_reset)
-                .service(auth_routes::confirm_password_reset)
+                .service(invitations::accept_invitation)
+                .service(password_reset::request_password_reset)
+                .service(password_reset::confirm_password_reset)
                 // `me/agenda` before `me`'s siblings so nothing shadows it.
                 .service(agenda::get_agenda)
-                .service(notifications::get_preferences)
-                .service(notifications::put_preferences)
-                .service(notifications::list_outbox)
-                .service(notifications::retry_outbox)
+                .service(preferences::get_preferences)
+                .service(preferences::put_preferences)
+                .service(outbox::list_outbox)
+                .service(outbox::retry_outbox)
                 .service(me::get_me)
                 .service(me::update_me)
                 .service(users::list_users)

@@ -4,8 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use tandem_store::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
-use tandem_store::{Page, PageRequest};
+use tandem_service::records::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest, ids};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
@@ -36,7 +35,7 @@ impl PageParams {
                     .map_err(|_| ApiError::validation("cursor", "is not a cursor this API issued"))?;
                 let id = String::from_utf8(bytes)
                     .map_err(|_| ApiError::validation("cursor", "is not a cursor this API issued"))?;
-                if !tandem_store::ids::is_valid(&id) {
+                if !ids::is_valid(&id) {
                     return Err(ApiError::validation("cursor", "is not a cursor this API issued"));
                 }
                 Some(id)

@@ -5,7 +5,7 @@
 //! refresh-token reuse, an idle session found on refresh ([`SessionCache::revoke_family`]),
 //! and deactivation, a role change or a password reset ([`SessionCache::forget_user`]).
 //! On PostgreSQL the transaction that ends a session also sends a notification
-//! (`tandem_store::shared::announce`), and every replica's listener
+//! (see `tandem_service::sessions::Revocation`), and every replica's listener
 //! ([`SessionCache::listen`]) applies it within milliseconds of the commit. Without that
 //! news (SQLite is one process; a listener reconnecting after a lost connection drops
 //! the whole cache), other replicas' caches learn of it from the database within
@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Instant;
 
-use tandem_store::shared::{LISTEN_PING, LISTEN_POLL, Listener, Revocation};
+use tandem_service::sessions::{LISTEN_PING, LISTEN_POLL, Listener, Revocation};
 
 use chrono::{DateTime, Duration, Utc};
 use tandem_domain::Actor;

@@ -7,8 +7,8 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use tandem_domain::{Actor, UserStatus};
-use tandem_store::{StoreError, sessions, time};
+use tandem_domain::Actor;
+use tandem_service::sessions;
 
 use crate::auth::jwt;
 use crate::error::ApiError;
@@ -54,26 +54,12 @@ impl FromRequest for Authenticated {
             {
                 return Ok(Self { actor, family_id: claims.sid, request_id });
             }
-            let sid = claims.sid.clone();
-            let looked_up = crate::db::read(&state, move |conn| match sessions::family_with_user(conn, &sid) {
-                Ok(found) => Ok(Some(found)),
-                Err(StoreError::NotFound) => Ok(None),
-                Err(e) => Err(e.into()),
-            })
-            .await?;
-            let revoked = ApiError::Unauthorized("the session has ended; sign in again");
-            let Some((family, user)) = looked_up else {
-                return Err(revoked);
-            };
-            let live = family.revoked_at.is_none()
-                && time::from_db(family.expires_at) > now
-                && user.id == claims.sub
-                && user.status()? == UserStatus::Active;
-            if !live {
-                return Err(revoked);
-            }
-            let actor = user.actor()?;
-            state.sessions.put(&claims.sid, actor.clone(), time::from_db(family.expires_at), now);
+            let (sid, sub) = (claims.sid.clone(), claims.sub.clone());
+            let live = crate::db::call_anon(&state, request_id.as_deref(), move |env| sessions::live(env, &sid, &sub))
+                .await?
+                .ok_or(ApiError::Unauthorized("the session has ended; sign in again"))?;
+            let actor = live.actor;
+            state.sessions.put(&claims.sid, actor.clone(), live.expires_at, now);
             Ok(Self { actor, family_id: claims.sid, request_id })
         })
     }

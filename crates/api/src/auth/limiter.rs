@@ -3,7 +3,7 @@
 //!
 //! On PostgreSQL the count is shared by every replica: each attempt is counted in the
 //! `auth_attempts` table (10-second buckets, the last minute counts; see
-//! `tandem_store::shared::count_attempt`), so three replicas allow what one does. Expired
+//! `tandem_service::limits`), so three replicas allow what one does. Expired
 //! buckets are deleted by whichever replica next finds a minute has passed. On SQLite
 //! (one process) a token bucket in memory does the same.
 //!
@@ -19,7 +19,7 @@ use actix_web::HttpRequest;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use tandem_store::shared::{self, Attempt};
+use tandem_service::limits;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -87,22 +87,19 @@ impl AuthLimiter {
                 ApiError::RateLimited(wait.as_secs().max(1))
             });
         }
-        let now = state.clock.now();
-        let limit = self.per_minute;
-        let client = ip.to_string();
-        let counted = crate::db::write(state, move |conn| match shared::count_attempt(conn, &client, limit, now)? {
-            Attempt::Allowed => Ok(()),
-            // Rolls back: a refused attempt does not count.
-            Attempt::Refused(wait) => Err(ApiError::RateLimited(wait)),
-        })
-        .await;
+        let env = crate::db::env(state, None);
+        let now = env.now;
+        let (limit, client) = (self.per_minute, ip.to_string());
+        let counting = env.clone();
+        let counted =
+            crate::db::blocking(move || limits::count_attempt(&counting, &client, limit).map_err(ApiError::from)).await;
         let last = self.purged_at.load(Ordering::Relaxed);
         if now.timestamp() - last >= 60
             && self.purged_at.compare_exchange(last, now.timestamp(), Ordering::Relaxed, Ordering::Relaxed).is_ok()
         {
             // Best effort, outside the attempt's transaction: another replica may be
             // deleting the same rows, and a failure here only leaves them for next time.
-            let purged = crate::db::read(state, move |conn| Ok(shared::purge_attempts(conn, now)?)).await;
+            let purged = crate::db::blocking(move || limits::purge_expired(&env).map_err(ApiError::from)).await;
             if let Err(e) = purged {
                 tracing::debug!(error = %e, "could not delete expired credential-attempt buckets");
             }

@@ -113,6 +113,36 @@ pub fn burn_time(password: &str) {
     let _ = verify(password, None);
 }
 
+/// Runs password hashing off the async workers: argon2 takes tens of milliseconds of
+/// CPU and must not stall them. At most one hash per core runs at once: each holds
+/// 19 MiB, so the bound caps the memory that logins can take (the rest wait).
+pub async fn off_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    static HASHES: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    let permits = HASHES.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+    });
+    let _permit = permits.acquire().await.map_err(|e| ApiError::internal(format!("hash limiter: {e}")))?;
+    actix_web::web::block(f).await.map_err(|e| ApiError::internal(format!("blocking pool: {e}")))
+}
+
+/// Checks a new password against the policy (422 naming `password`) and hashes it.
+pub async fn hash_new(password: String) -> Result<String, ApiError> {
+    tandem_domain::validation::check_password(&password).map_err(|m| ApiError::validation("password", m))?;
+    off_thread(move || hash(&password)).await?
+}
+
+/// Which of `stored` (one hash per account with the email) `password` opens; with none,
+/// it still spends the time one check takes, so an unknown email costs what a known one does.
+pub async fn verify_each(password: String, stored: Vec<Option<String>>) -> Result<Vec<bool>, ApiError> {
+    off_thread(move || {
+        if stored.is_empty() {
+            burn_time(&password);
+        }
+        stored.iter().map(|h| verify(&password, h.as_deref())).collect()
+    })
+    .await
+}
+
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash("tandem-dummy-password-for-timing").unwrap_or_default())

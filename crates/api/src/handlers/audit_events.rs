@@ -3,17 +3,14 @@
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tandem_domain::{Action, Resource};
-use tandem_store::audit::{self as audit_store, AuditFilter, AuditRow};
-use tandem_store::time;
+use tandem_service::audit_events;
+use tandem_service::records::{AuditFilter, AuditRow, time};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::Event;
 use crate::auth::Authenticated;
 use crate::auth::keys::KeySet;
 use crate::db;
-use crate::error::{ApiError, ApiResult};
-use crate::handlers::allow;
+use crate::error::ApiResult;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 
@@ -119,14 +116,7 @@ pub async fn list_audit_events(
     auth: Authenticated,
     query: web::Query<AuditListParams>,
 ) -> ApiResult<web::Json<Paginated<AuditEvent>>> {
-    let actor = auth.actor;
-    allow(&actor, Action::ReadAuditLog, &Resource::Practice { practice_id: &actor.practice_id })?;
     let q = query.into_inner();
-    if let (Some(from), Some(to)) = (q.from, q.to)
-        && from > to
-    {
-        return Err(ApiError::validation("from", "must not be after `to`"));
-    }
     let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
     let filter = AuditFilter {
         actor_id: q.actor_id,
@@ -136,15 +126,6 @@ pub async fn list_audit_events(
         from: q.from,
         to: q.to,
     };
-    let practice_id = actor.practice_id.clone();
-    let rows = db::read(&state, move |conn| Ok(audit_store::list(conn, &practice_id, &filter, &page)?)).await?;
-    let now = state.clock.now();
-    state
-        .audit
-        .read_event(
-            Event::new(&actor.practice_id, Some(&actor), "audit_event.list", "audit_event", now)
-                .request(auth.request_id.as_deref()),
-        )
-        .await;
+    let rows = db::call(&state, &auth, move |cx| audit_events::list(cx, &filter, &page)).await?;
     Ok(web::Json(Paginated::from_page(rows, |r| Ok(AuditEvent::from_row(r, &state.keys)))?))
 }

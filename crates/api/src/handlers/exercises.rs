@@ -1,20 +1,17 @@
 //! The exercise library: built-in starters in every practice (read-only) and the
 //! practice's own. Clients read only exercises that appear in their own plans.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tandem_domain::exercises::{Category, is_known_tag};
-use tandem_domain::{Action, Actor, Resource, UserKind};
-use tandem_store::exercises::{self as library, ExerciseFilter, ExerciseRow, Visible, to_json};
-use tandem_store::{couples, ids, time};
+use tandem_domain::exercises::Category;
+use tandem_service::exercises::{self, NewExercise};
+use tandem_service::records::{ExerciseFilter, ExerciseRow, time};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::{self, Event};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ApiResult, FieldError};
-use crate::handlers::allow;
+use crate::error::ApiResult;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::{db, etag};
@@ -125,65 +122,9 @@ pub struct ExerciseListParams {
     pub cursor: Option<String>,
 }
 
-fn text_field(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
-    let n = value.trim().chars().count();
-    if n == 0 {
-        errors.push(FieldError::new(field, "must not be empty"));
-    } else if n > max {
-        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
-    }
-}
-
-/// Validates a complete exercise (after applying a patch, too).
-fn validate(row: &ExerciseRow, tags: &[String], prompts: &[String]) -> ApiResult<()> {
-    let mut errors = Vec::new();
-    text_field(&mut errors, "title", &row.title, 120);
-    text_field(&mut errors, "instructions", &row.instructions, 4000);
-    text_field(&mut errors, "exit_strategy", &row.exit_strategy, 1000);
-    if !(1..=240).contains(&row.duration_minutes) {
-        errors.push(FieldError::new("duration_minutes", "must be between 1 and 240"));
-    }
-    if !(0..=100).contains(&row.intensity) {
-        errors.push(FieldError::new("intensity", "must be between 0 and 100"));
-    }
-    if tags.is_empty() {
-        errors.push(FieldError::new("tags", "name at least one tag from the vocabulary"));
-    }
-    for tag in tags {
-        if !is_known_tag(tag) {
-            errors.push(FieldError::new("tags", format!("{tag:?} is not in the tag vocabulary")));
-        }
-    }
-    if prompts.len() > 10 || prompts.iter().any(|p| p.trim().is_empty() || p.chars().count() > 300) {
-        errors.push(FieldError::new("check_in_prompts", "at most 10 prompts of 1 to 300 characters"));
-    }
-    if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
-}
-
-fn respond(status: actix_web::http::StatusCode, row: ExerciseRow) -> ApiResult<HttpResponse> {
+fn respond(status: StatusCode, row: ExerciseRow) -> ApiResult<HttpResponse> {
     let tag = etag::of("exercise", &row.id, row.version);
     Ok(HttpResponse::build(status).insert_header((header::ETAG, tag)).json(Exercise::from_row(row)?))
-}
-
-async fn load(state: &AppState, actor: &Actor, id: String, action: Action) -> ApiResult<ExerciseRow> {
-    if !ids::is_valid(&id) {
-        return Err(ApiError::NotFound);
-    }
-    let user_id = actor.user_id.clone();
-    let client = actor.kind == UserKind::Client;
-    let (row, used) = db::read(state, move |conn| {
-        let row = library::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        let used = client && library::used_by_partner(conn, &row.id, &user_id)?;
-        Ok((row, used))
-    })
-    .await?;
-    let resource = Resource::Exercise {
-        practice_id: &row.practice_id,
-        builtin: row.builtin_key.is_some(),
-        in_callers_plans: used,
-    };
-    allow(actor, action, &resource)?;
-    Ok(row)
 }
 
 #[utoipa::path(
@@ -204,8 +145,6 @@ pub async fn list_exercises(
     auth: Authenticated,
     query: web::Query<ExerciseListParams>,
 ) -> ApiResult<web::Json<Paginated<Exercise>>> {
-    let actor = auth.actor;
-    allow(&actor, Action::ListExercises, &Resource::Practice { practice_id: &actor.practice_id })?;
     let q = query.into_inner();
     let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
     let filter = ExerciseFilter {
@@ -213,17 +152,7 @@ pub async fn list_exercises(
         include_archived: q.include_archived.unwrap_or(false),
         tag: q.tag,
     };
-    let rows = db::read(&state, move |conn| {
-        let visible = match actor.kind {
-            UserKind::Staff => Visible::Practice(actor.practice_id.clone()),
-            UserKind::Client => match couples::find_for_partner(conn, &actor.user_id)? {
-                Some(c) => Visible::CouplePlans(c.id),
-                None => return Ok(tandem_store::Page { items: Vec::new(), next_after: None }),
-            },
-        };
-        Ok(library::list(conn, &visible, &filter, &page)?)
-    })
-    .await?;
+    let rows = db::call(&state, &auth, move |cx| exercises::list(cx, &filter, &page)).await?;
     Ok(web::Json(Paginated::from_page(rows, Exercise::from_row)?))
 }
 
@@ -244,40 +173,19 @@ pub async fn create_exercise(
     auth: Authenticated,
     body: crate::input::Json<ExerciseInput>,
 ) -> ApiResult<HttpResponse> {
-    let actor = auth.actor.clone();
-    allow(&actor, Action::CreateExercise, &Resource::Practice { practice_id: &actor.practice_id })?;
-    let input = body.into_inner();
-    let now = state.clock.now();
-    let row = ExerciseRow {
-        id: ids::new_id(),
-        practice_id: actor.practice_id.clone(),
-        builtin_key: None,
-        title: input.title.trim().to_owned(),
-        category: input.category.as_str().to_owned(),
-        instructions: input.instructions.trim().to_owned(),
-        duration_minutes: input.duration_minutes,
-        intensity: input.intensity,
-        check_in_prompts: to_json(&input.check_in_prompts),
-        exit_strategy: input.exit_strategy.trim().to_owned(),
-        tags: to_json(&input.tags),
-        version: 1,
-        archived_at: None,
-        created_by: Some(actor.user_id.clone()),
-        created_at: time::to_db(now),
-        updated_at: time::to_db(now),
+    let i = body.into_inner();
+    let input = NewExercise {
+        title: i.title,
+        category: i.category,
+        instructions: i.instructions,
+        duration_minutes: i.duration_minutes,
+        intensity: i.intensity,
+        check_in_prompts: i.check_in_prompts,
+        exit_strategy: i.exit_strategy,
+        tags: i.tags,
     };
-    validate(&row, &input.tags, &input.check_in_prompts)?;
-    let event = Event::new(&actor.practice_id, Some(&actor), "exercise.create", "exercise", now)
-        .resource(&row.id)
-        .request(auth.request_id.as_deref());
-    let saved = row.clone();
-    db::write(&state, move |conn| {
-        library::insert(conn, &saved)?;
-        audit::record(conn, event)?;
-        Ok(())
-    })
-    .await?;
-    respond(actix_web::http::StatusCode::CREATED, row)
+    let row = db::call(&state, &auth, move |cx| exercises::create(cx, input)).await?;
+    respond(StatusCode::CREATED, row)
 }
 
 #[utoipa::path(
@@ -297,8 +205,8 @@ pub async fn get_exercise(
     auth: Authenticated,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let row = load(&state, &auth.actor, path.into_inner(), Action::ReadExercise).await?;
-    respond(actix_web::http::StatusCode::OK, row)
+    let row = db::call(&state, &auth, move |cx| exercises::get(cx, &path)).await?;
+    respond(StatusCode::OK, row)
 }
 
 #[utoipa::path(
@@ -324,55 +232,21 @@ pub async fn update_exercise(
     path: web::Path<String>,
     body: crate::input::Json<ExercisePatch>,
 ) -> ApiResult<HttpResponse> {
-    let current = load(&state, &auth.actor, path.into_inner(), Action::UpdateExercise).await?;
+    let current = db::call(&state, &auth, move |cx| exercises::for_update(cx, &path)).await?;
     etag::require_match(&req, &etag::of("exercise", &current.id, current.version))?;
-    let patch = body.into_inner();
-    let now = state.clock.now();
-    let mut tags = current.tag_list()?;
-    let mut prompts = current.prompt_list()?;
-    let mut row = current.clone();
-    if let Some(v) = patch.title {
-        row.title = v.trim().to_owned();
-    }
-    if let Some(v) = patch.category {
-        row.category = v.as_str().to_owned();
-    }
-    if let Some(v) = patch.instructions {
-        row.instructions = v.trim().to_owned();
-    }
-    if let Some(v) = patch.duration_minutes {
-        row.duration_minutes = v;
-    }
-    if let Some(v) = patch.intensity {
-        row.intensity = v;
-    }
-    if let Some(v) = patch.exit_strategy {
-        row.exit_strategy = v.trim().to_owned();
-    }
-    if let Some(v) = patch.tags {
-        tags = v;
-    }
-    if let Some(v) = patch.check_in_prompts {
-        prompts = v;
-    }
-    row.tags = to_json(&tags);
-    row.check_in_prompts = to_json(&prompts);
-    row.version = current.version + 1;
-    row.updated_at = time::to_db(now);
-    validate(&row, &tags, &prompts)?;
-    let event = Event::new(&auth.actor.practice_id, Some(&auth.actor), "exercise.update", "exercise", now)
-        .resource(&row.id)
-        .request(auth.request_id.as_deref());
-    let saved = row.clone();
-    db::write(&state, move |conn| {
-        if !library::update_if_version(conn, &saved, current.version)? {
-            return Err(ApiError::PreconditionFailed);
-        }
-        audit::record(conn, event)?;
-        Ok(())
-    })
-    .await?;
-    respond(actix_web::http::StatusCode::OK, row)
+    let p = body.into_inner();
+    let patch = exercises::ExercisePatch {
+        title: p.title,
+        category: p.category,
+        instructions: p.instructions,
+        duration_minutes: p.duration_minutes,
+        intensity: p.intensity,
+        check_in_prompts: p.check_in_prompts,
+        exit_strategy: p.exit_strategy,
+        tags: p.tags,
+    };
+    let row = db::call(&state, &auth, move |cx| exercises::update(cx, current, patch)).await?;
+    respond(StatusCode::OK, row)
 }
 
 #[utoipa::path(
@@ -392,25 +266,6 @@ pub async fn archive_exercise(
     auth: Authenticated,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let current = load(&state, &auth.actor, path.into_inner(), Action::UpdateExercise).await?;
-    if current.archived_at.is_some() {
-        return Ok(HttpResponse::NoContent().finish());
-    }
-    let now = state.clock.now();
-    let mut row = current.clone();
-    row.archived_at = Some(time::to_db(now));
-    row.version += 1;
-    row.updated_at = time::to_db(now);
-    let event = Event::new(&auth.actor.practice_id, Some(&auth.actor), "exercise.archive", "exercise", now)
-        .resource(&row.id)
-        .request(auth.request_id.as_deref());
-    db::write(&state, move |conn| {
-        if !library::update_if_version(conn, &row, current.version)? {
-            return Err(ApiError::PreconditionFailed);
-        }
-        audit::record(conn, event)?;
-        Ok(())
-    })
-    .await?;
+    db::call(&state, &auth, move |cx| exercises::archive(cx, &path)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
+use tandem_service::health;
 use utoipa::ToSchema;
 
 use crate::db;
@@ -53,11 +54,8 @@ pub async fn livez() -> web::Json<Health> {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = match state.backend {
-        tandem_store::Backend::Postgres => "postgres",
-        tandem_store::Backend::Sqlite => "sqlite",
-    };
-    let pending = db::read(&state, |conn| Ok(tandem_store::migrations::pending_count(conn)?)).await;
+    let database = health::database(state.backend);
+    let pending = db::call_anon(&state, None, health::pending_migrations).await;
     match pending {
         Ok(0) => HttpResponse::Ok().json(Readiness {
             status: "ready".into(),
@@ -86,7 +84,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    if let Ok(depth) = db::read(&state, |conn| Ok(tandem_store::outbox::depth(conn)?)).await {
+    if let Ok(depth) = db::call_anon(&state, None, health::outbox_depth).await {
         state.metrics.set_outbox_depth(depth);
     }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render(&state.pool))

@@ -2,21 +2,13 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;
-use tandem_domain::lifetimes::INVITATION_TTL;
-use tandem_domain::validation::{check_display_name, normalize_email};
-use tandem_domain::{Action, Actor, Resource, UserKind, UserStatus};
-use tandem_notification::EmailKind;
-use tandem_store::sessions::{self, RevokeReason};
-use tandem_store::tokens::{self as one_time, TokenKind};
-use tandem_store::users::{self, NewUser, UserChanges, UserFilter, UserRow};
-use tandem_store::{StoreError, ids, time};
+use tandem_domain::{UserKind, UserStatus};
+use tandem_service::users::{self, NewStaff, Shown, StaffRoles, UserUpdate};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::{self, Event};
-use crate::auth::{Authenticated, tokens};
+use crate::auth::Authenticated;
 use crate::db;
-use crate::error::{ApiError, ApiResult, FieldError};
-use crate::handlers::allow;
+use crate::error::ApiResult;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::views::user::{AccountKind, AccountStatus, StaffRole, User};
@@ -61,19 +53,20 @@ pub struct UserPatch {
     pub status: Option<AccountStatus>,
 }
 
-fn is_full_view(actor: &Actor, row: &UserRow) -> bool {
-    actor.is_admin || actor.user_id == row.id
+fn roles(roles: &[StaffRole]) -> StaffRoles {
+    StaffRoles { admin: roles.contains(&StaffRole::Admin), clinician: roles.contains(&StaffRole::Clinician) }
 }
 
-async fn load_user(state: &AppState, user_id: String) -> ApiResult<UserRow> {
-    if !ids::is_valid(&user_id) {
-        return Err(ApiError::NotFound);
+fn status(s: AccountStatus) -> UserStatus {
+    match s {
+        AccountStatus::Invited => UserStatus::Invited,
+        AccountStatus::Active => UserStatus::Active,
+        AccountStatus::Deactivated => UserStatus::Deactivated,
     }
-    db::read(state, move |conn| users::find(conn, &user_id)?.ok_or(ApiError::NotFound)).await
 }
 
-fn resource(row: &UserRow) -> ApiResult<Resource<'_>> {
-    Ok(Resource::User { practice_id: &row.practice_id, user_id: &row.id, kind: row.kind()? })
+fn view(shown: Shown) -> ApiResult<User> {
+    User::from_row(shown.row, shown.full)
 }
 
 #[utoipa::path(
@@ -94,30 +87,15 @@ pub async fn list_users(
     auth: Authenticated,
     query: web::Query<UserListParams>,
 ) -> ApiResult<web::Json<Paginated<User>>> {
-    let actor = auth.actor;
-    allow(&actor, Action::ListUsers, &Resource::Practice { practice_id: &actor.practice_id })?;
     let q = query.into_inner();
     let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
-    let kind = match q.kind {
-        _ if !actor.is_admin => Some(UserKind::Staff),
-        Some(AccountKind::Staff) => Some(UserKind::Staff),
-        Some(AccountKind::Client) => Some(UserKind::Client),
-        None => None,
-    };
-    let filter = UserFilter {
-        kind,
-        status: q.status.map(|s| match s {
-            AccountStatus::Invited => UserStatus::Invited,
-            AccountStatus::Active => UserStatus::Active,
-            AccountStatus::Deactivated => UserStatus::Deactivated,
-        }),
-    };
-    let practice_id = actor.practice_id.clone();
-    let rows = db::read(&state, move |conn| Ok(users::list(conn, &practice_id, &filter, &page)?)).await?;
-    Ok(web::Json(Paginated::from_page(rows, |row| {
-        let full = is_full_view(&actor, &row);
-        User::from_row(row, full)
-    })?))
+    let kind = q.kind.map(|k| match k {
+        AccountKind::Staff => UserKind::Staff,
+        AccountKind::Client => UserKind::Client,
+    });
+    let status = q.status.map(status);
+    let rows = db::call(&state, &auth, move |cx| users::list(cx, kind, status, &page)).await?;
+    Ok(web::Json(Paginated::from_page(rows, view)?))
 }
 
 #[utoipa::path(
@@ -138,67 +116,9 @@ pub async fn create_user(
     auth: Authenticated,
     body: crate::input::Json<NewStaffRequest>,
 ) -> ApiResult<HttpResponse> {
-    let actor = auth.actor;
-    allow(&actor, Action::CreateUser, &Resource::Practice { practice_id: &actor.practice_id })?;
     let body = body.into_inner();
-    let mut errors = Vec::new();
-    let email = normalize_email(&body.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
-    if let Err(m) = check_display_name(&body.display_name) {
-        errors.push(FieldError::new("display_name", m));
-    }
-    if body.roles.is_empty() {
-        errors.push(FieldError::new("roles", "must name at least one role"));
-    }
-    let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let now = state.clock.now();
-    let token = tokens::generate();
-    let token_hash = tokens::hash(&token);
-    let display_name = body.display_name.trim().to_owned();
-    let (is_admin, is_clinician) = (body.roles.contains(&StaffRole::Admin), body.roles.contains(&StaffRole::Clinician));
-    let rid = auth.request_id;
-    let row = db::write(&state, move |conn| {
-        let id = ids::new_id();
-        let new = NewUser {
-            id: &id,
-            practice_id: &actor.practice_id,
-            email: &email,
-            display_name: &display_name,
-            kind: UserKind::Staff,
-            is_admin,
-            is_clinician,
-            status: UserStatus::Invited,
-            password_hash: None,
-            time_zone: "UTC",
-        };
-        users::insert(conn, &new, now).map_err(|e| match e {
-            StoreError::Conflict(_) => ApiError::conflict(
-                tandem_domain::refusal::Code::AlreadyExists,
-                "an account with this email already exists".into(),
-            ),
-            other => other.into(),
-        })?;
-        let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        one_time::issue(conn, TokenKind::Invitation, &row, &token_hash, now, now + INVITATION_TTL)?;
-        tandem_notification::outbox::enqueue(
-            conn,
-            &row.practice_id,
-            Some(&row.id),
-            EmailKind::Invitation,
-            &row.email,
-            Some(&token),
-            now,
-        )?;
-        audit::record(
-            conn,
-            Event::new(&actor.practice_id, Some(&actor), "user.create", "user", now)
-                .resource(&id)
-                .request(rid.as_deref()),
-        )?;
-        Ok(row)
-    })
-    .await?;
+    let input = NewStaff { email: body.email, display_name: body.display_name, roles: roles(&body.roles) };
+    let row = db::call(&state, &auth, move |cx| users::invite_staff(cx, input)).await?;
     let location = format!("/api/v1/users/{}", row.id);
     Ok(HttpResponse::Created().insert_header(("Location", location)).json(User::from_row(row, true)?))
 }
@@ -220,10 +140,8 @@ pub async fn get_user(
     auth: Authenticated,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<User>> {
-    let row = load_user(&state, path.into_inner()).await?;
-    allow(&auth.actor, Action::ReadUser, &resource(&row)?)?;
-    let full = is_full_view(&auth.actor, &row);
-    Ok(web::Json(User::from_row(row, full)?))
+    let shown = db::call(&state, &auth, move |cx| users::get(cx, &path)).await?;
+    Ok(web::Json(view(shown)?))
 }
 
 #[utoipa::path(
@@ -246,85 +164,14 @@ pub async fn update_user(
     path: web::Path<String>,
     body: crate::input::Json<UserPatch>,
 ) -> ApiResult<web::Json<User>> {
-    let row = load_user(&state, path.into_inner()).await?;
-    let actor = auth.actor;
-    allow(&actor, Action::UpdateUser, &resource(&row)?)?;
     let patch = body.into_inner();
-    let kind = row.kind()?;
-    if let Some(roles) = &patch.roles {
-        let unchanged = roles.contains(&StaffRole::Admin) == row.is_admin
-            && roles.contains(&StaffRole::Clinician) == row.is_clinician
-            && kind == UserKind::Staff;
-        if !unchanged {
-            allow(&actor, Action::ChangeRoles, &resource(&row)?)?;
-        }
-    }
-    let mut errors = Vec::new();
-    if let Some(name) = &patch.display_name
-        && let Err(m) = check_display_name(name)
-    {
-        errors.push(FieldError::new("display_name", m));
-    }
-    if let Some(roles) = &patch.roles {
-        if kind == UserKind::Client {
-            errors.push(FieldError::new("roles", "clients have no staff roles"));
-        } else if roles.is_empty() {
-            errors.push(FieldError::new("roles", "must name at least one role"));
-        }
-    }
-    if patch.status == Some(AccountStatus::Invited) {
-        errors.push(FieldError::new("status", "can only be set to active or deactivated"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let now = state.clock.now();
-    let rid = auth.request_id;
-    let user_id = row.id.clone();
-    let updated = db::write(&state, move |conn| {
-        let current = users::find(conn, &row.id)?.ok_or(ApiError::NotFound)?;
-        let mut changes = UserChanges { updated_at: Some(time::to_db(now)), ..UserChanges::default() };
-        changes.display_name = patch.display_name.map(|n| n.trim().to_owned());
-        if let Some(roles) = &patch.roles {
-            changes.is_admin = Some(roles.contains(&StaffRole::Admin));
-            changes.is_clinician = Some(roles.contains(&StaffRole::Clinician));
-        }
-        let new_status = match patch.status {
-            Some(AccountStatus::Deactivated) => Some(UserStatus::Deactivated),
-            // Re-enabling an account that never chose a password leaves it invited.
-            Some(AccountStatus::Active) if current.password_hash.is_none() => Some(UserStatus::Invited),
-            Some(AccountStatus::Active) => Some(UserStatus::Active),
-            _ => None,
-        };
-        changes.status = new_status.map(|s| s.as_str().to_owned());
-        let loses_admin = current.is_admin
-            && current.status()? == UserStatus::Active
-            && (changes.is_admin == Some(false) || new_status == Some(UserStatus::Deactivated));
-        if loses_admin && users::is_last_active_admin(conn, &current.practice_id, &current.id)? {
-            return Err(ApiError::conflict(
-                tandem_domain::refusal::Code::LastAdmin,
-                "the practice needs at least one active admin; make someone else admin first".into(),
-            ));
-        }
-        users::update(conn, &current.id, &changes)?;
-        if new_status == Some(UserStatus::Deactivated) {
-            sessions::revoke_all_for_user(conn, &current.id, RevokeReason::Deactivated, now)?;
-        } else {
-            // Roles are cached with the session: every replica drops them at commit.
-            tandem_store::shared::announce(conn, &tandem_store::shared::Revocation::User(current.id.clone()))?;
-        }
-        let action = if new_status == Some(UserStatus::Deactivated) { "user.deactivate" } else { "user.update" };
-        audit::record(
-            conn,
-            Event::new(&actor.practice_id, Some(&actor), action, "user", now)
-                .resource(&current.id)
-                .request(rid.as_deref()),
-        )?;
-        let updated = users::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
-        Ok(updated)
-    })
-    .await?;
+    let update = UserUpdate {
+        display_name: patch.display_name,
+        roles: patch.roles.as_deref().map(roles),
+        status: patch.status.map(status),
+    };
+    let updated = db::call(&state, &auth, move |cx| users::update(cx, &path, update)).await?;
     // Roles and status are read from the session cache on every request: drop it here.
-    state.sessions.forget_user(&user_id);
+    state.sessions.forget_user(&updated.id);
     Ok(web::Json(User::from_row(updated, true)?))
 }

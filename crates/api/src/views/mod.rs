@@ -4,4 +4,5 @@
 pub mod couple;
 pub mod plan;
 pub mod record;
+pub mod session;
 pub mod user;

@@ -1,0 +1,46 @@
+//! A signed-in session as the client receives it.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tandem_domain::lifetimes::ACCESS_TOKEN_TTL;
+use tandem_service::sessions::Issued;
+use utoipa::ToSchema;
+
+use crate::auth::jwt;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// A signed-in session: a short-lived access token and the refresh token that renews it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenPair {
+    /// Send as `Authorization: Bearer <access_token>`. Lives 15 minutes.
+    #[schema(example = "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImRldiJ9.e30.sig")]
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Opaque; exchange at `POST /api/v1/auth/refresh` for a new pair. It works once:
+    /// store the new one each time. Reusing an old one ends the session everywhere.
+    #[schema(example = "3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4")]
+    pub refresh_token: String,
+    /// When the session ends at the latest, however active (RFC 3339).
+    pub session_expires_at: DateTime<Utc>,
+}
+
+impl TokenPair {
+    /// Signs the access token of a session's new pair.
+    pub fn sign(state: &AppState, issued: Issued) -> ApiResult<Self> {
+        let (access_token, expires_at) =
+            jwt::issue(&state.keys, &state.config, &issued.user_id, &issued.family_id, &issued.jti, issued.issued_at)?;
+        Ok(Self {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: (expires_at - state.clock.now()).num_seconds().clamp(0, ACCESS_TOKEN_TTL.num_seconds()),
+            refresh_token: issued.refresh_token,
+            session_expires_at: issued.session_expires_at,
+        })
+    }
+}
