@@ -5,7 +5,6 @@
 //! not pooled again.
 
 use actix_web::web;
-use tandem_service::raw::{AnyConnection, StoreError, discard_if_lost, pooled_write_tx};
 use tandem_service::{Ctx, Env};
 
 use crate::auth::Authenticated;
@@ -43,36 +42,6 @@ where
 {
     let env = env(state, request_id);
     blocking(move || f(&env).map_err(ApiError::from)).await
-}
-
-/// Runs a read (or a single-statement write) with a pooled connection (routes not yet
-/// moved to use cases).
-pub async fn read<T, F>(state: &AppState, f: F) -> ApiResult<T>
-where
-    F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = state.pool.clone();
-    blocking(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let result = f(&mut conn);
-        if matches!(result, Err(ApiError::Unavailable)) {
-            discard_if_lost(&mut conn);
-        }
-        result
-    })
-    .await
-}
-
-/// Runs `f` in one write transaction: everything it does commits together or not at all
-/// (routes not yet moved to use cases).
-pub async fn write<T, F>(state: &AppState, f: F) -> ApiResult<T>
-where
-    F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = state.pool.clone();
-    blocking(move || pooled_write_tx(&pool, f)).await
 }
 
 pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> ApiResult<T> + Send + 'static) -> ApiResult<T> {

@@ -11,7 +11,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use tandem_domain::refusal::{Code, Refusal};
-use tandem_service::raw::{DbError, StoreError};
+use tandem_service::error::{DbError, StoreError};
 use utoipa::ToSchema;
 
 /// The media type of every error body.
@@ -235,9 +235,19 @@ impl ResponseError for ApiError {
 }
 
 /// Through the use cases' error, so a database failure reads the same however it came.
+/// A record that does not parse (a row method such as `status()` while rendering).
 impl From<StoreError> for ApiError {
     #[track_caller]
     fn from(e: StoreError) -> Self {
+        tandem_service::Error::from(e).into()
+    }
+}
+
+/// So `?` works on database results inside a transaction an adapter composes around use
+/// cases (`idempotency::run`).
+impl From<DbError> for ApiError {
+    #[track_caller]
+    fn from(e: DbError) -> Self {
         tandem_service::Error::from(e).into()
     }
 }
@@ -273,14 +283,6 @@ impl From<tandem_service::Error> for ApiError {
             E::RateLimited(secs) => Self::RateLimited(secs),
             E::Store { source, at } => from_store(source, at),
         }
-    }
-}
-
-/// So `?` works on raw database results inside a `db::write` transaction.
-impl From<DbError> for ApiError {
-    #[track_caller]
-    fn from(e: DbError) -> Self {
-        tandem_service::Error::from(e).into()
     }
 }
 

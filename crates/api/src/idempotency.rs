@@ -9,8 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use tandem_service::AnyConnection;
 use tandem_service::idempotency::{self, Answer, Key};
-use tandem_service::raw::AnyConnection;
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult, PROBLEM_JSON};

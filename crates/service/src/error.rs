@@ -6,7 +6,7 @@ use std::panic::Location;
 
 use tandem_domain::refusal::{Code, Refusal};
 use tandem_domain::validation::FieldError;
-use tandem_store::StoreError;
+pub use tandem_store::{DbError, StoreError};
 
 /// Everything a use case can fail with.
 #[derive(Debug, thiserror::Error)]

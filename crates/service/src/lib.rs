@@ -36,7 +36,6 @@ pub mod plan_editing;
 pub mod plans;
 pub mod preferences;
 pub mod progress;
-pub mod raw;
 pub mod records;
 pub mod reports;
 pub mod review;
@@ -48,3 +47,7 @@ pub mod users;
 
 pub use context::{Ctx, Env};
 pub use error::{Error, Result};
+/// The connection a use case's transaction runs on, for an adapter that composes one
+/// transaction around use cases (an idempotent create: the claim of the key, the write
+/// and the stored answer commit together).
+pub use tandem_store::AnyConnection;

@@ -1,6 +1,6 @@
-//! One handler file per resource. Handlers parse, ask the policy, call the store, answer.
+//! Route files, one per operation group. Each handler is an adapter: it extracts the
+//! request, calls one use case of `tandem_service` and renders the answer.
 
-pub mod access;
 pub mod agenda;
 pub mod agreements;
 pub mod audit_events;
@@ -28,16 +28,3 @@ pub mod step_exercises;
 pub mod steps;
 pub mod unsubscribe;
 pub mod users;
-
-use tandem_domain::{Access, Action, Actor, Resource, authorize};
-
-use crate::error::ApiError;
-
-/// Asks the one policy and turns its answer into the error to return.
-pub fn allow(actor: &Actor, action: Action, resource: &Resource<'_>) -> Result<(), ApiError> {
-    match authorize(actor, action, resource) {
-        Access::Allow => Ok(()),
-        Access::DenyNotFound => Err(ApiError::NotFound),
-        Access::DenyForbidden => Err(ApiError::Forbidden),
-    }
-}
