@@ -1225,6 +1225,11 @@ export interface components {
          * @enum {string}
          */
         AttentionFlag: "incident_or_withdrawal" | "paused_by_consent" | "step_back_recommended" | "rising_distress" | "partners_diverging" | "advance_waiting" | "agreement_review_due" | "inactive";
+        /**
+         * @description The role an audited actor acted in (`system` for the server's own work).
+         * @enum {string}
+         */
+        AuditActorRole: "admin" | "clinician" | "client" | "system";
         /** @description One audit event. It names who did what to which resource; it never holds clinical text. */
         AuditEvent: {
             /**
@@ -1234,21 +1239,14 @@ export interface components {
             action: string;
             /** @description The user who acted; `null` for system actions. */
             actor_id?: string | null;
-            /**
-             * @description `admin`, `clinician`, `client` or `system`.
-             * @example admin
-             */
-            actor_role?: string | null;
+            actor_role?: components["schemas"]["AuditActorRole"] | null;
             /** @description The couple the resource belongs to, if any. */
             couple_id?: string | null;
             id: string;
             /** Format: date-time */
             occurred_at: string;
-            /**
-             * @description `success`, `failure` or `denied`.
-             * @example success
-             */
-            outcome: string;
+            /** @description `success`, `failure` or `denied`. */
+            outcome: components["schemas"]["AuditOutcome"];
             /** @description The request id (also in the `x-request-id` response header and the logs). */
             request_id?: string | null;
             /**
@@ -1263,6 +1261,11 @@ export interface components {
              */
             resource_type: string;
         };
+        /**
+         * @description How an audited action ended.
+         * @enum {string}
+         */
+        AuditOutcome: "success" | "failure" | "denied";
         /** @description An emergency access grant. */
         BreakGlassGrant: {
             couple_id: string;
@@ -1398,6 +1401,11 @@ export interface components {
              */
             window_days: number;
         };
+        /**
+         * @description The database engine behind the server.
+         * @enum {string}
+         */
+        DatabaseEngine: "postgres" | "sqlite";
         /** @description A decision. */
         Decision: {
             /** Format: date-time */
@@ -1421,6 +1429,11 @@ export interface components {
          * @enum {string}
          */
         DecisionKind: "advance" | "hold" | "step_back";
+        /**
+         * @description The kinds of email the outbox sends.
+         * @enum {string}
+         */
+        EmailKind: "invitation" | "password_reset" | "clinician_alert" | "exercise_reminder" | "daily_check_in" | "agreement_review" | "inactivity_nudge";
         /** @description An exercise of the library. */
         Exercise: {
             /**
@@ -1457,7 +1470,7 @@ export interface components {
              *       "clothing:on"
              *     ]
              */
-            tags: string[];
+            tags: components["schemas"]["ExerciseTag"][];
             /** @example Holding hands */
             title: string;
             /** Format: date-time */
@@ -1502,7 +1515,7 @@ export interface components {
              *       "clothing:on"
              *     ]
              */
-            tags: string[];
+            tags: components["schemas"]["ExerciseTag"][];
             /** @example Holding hands, eyes closed */
             title: string;
         };
@@ -1516,9 +1529,17 @@ export interface components {
             instructions?: string | null;
             /** Format: int32 */
             intensity?: number | null;
-            tags?: string[] | null;
+            tags?: components["schemas"]["ExerciseTag"][] | null;
             title?: string | null;
         };
+        /**
+         * @description The exercise tag vocabulary (see [`crate::exercises::TAGS`] for what each means):
+         *     safety agreements name these to rule content out. Written out by hand rather than
+         *     with `text_enum!`: the tags are not snake case, and the schema derive reads a variant's
+         *     serde name only when it is a plain literal.
+         * @enum {string}
+         */
+        ExerciseTag: "conversation" | "solo" | "writing" | "breathing" | "eye_contact" | "touch:hands" | "touch:hugging" | "touch:massage" | "touch:non-genital" | "touch:breasts" | "touch:genital" | "clothing:on" | "clothing:partial" | "clothing:removed" | "setting:bed";
         /**
          * @description One offending field of a request: what a use case answers when input breaks a field
          *     rule, and what the HTTP edge lists in a 422.
@@ -1537,12 +1558,14 @@ export interface components {
         };
         /** @description Health status. */
         Health: {
-            /**
-             * @description `ok` when healthy.
-             * @example ok
-             */
-            status: string;
+            /** @description `ok` when healthy. */
+            status: components["schemas"]["HealthStatus"];
         };
+        /**
+         * @description Whether the process is alive (there is no other answer with a 200).
+         * @enum {string}
+         */
+        HealthStatus: "ok";
         /**
          * @description Why a plan is on hold. Safety stops happen at once without a clinician; only a
          *     clinician resumes.
@@ -1584,11 +1607,7 @@ export interface components {
             resolution?: string | null;
             /** @description What changed in the agreement or the step. */
             revision?: string | null;
-            /**
-             * @description `resolved` closes the incident. Resuming the plan stays a separate decision.
-             * @example resolved
-             */
-            status?: string | null;
+            status?: components["schemas"]["IncidentStatus"] | null;
         };
         /**
          * @description An incident's state: open until a clinician resolves it with a repair plan.
@@ -1812,7 +1831,7 @@ export interface components {
              *       "fri"
              *     ]
              */
-            days: string[];
+            days: components["schemas"]["Weekday"][];
             /** @description Reminders for the current step's exercises (at most its weekly target). Default on. */
             exercise_reminders: boolean;
             /** @description A nudge after 7 quiet days. Default off. */
@@ -1836,8 +1855,8 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             id: string;
-            /** @description `invitation`, `password_reset`, `clinician_alert` or a reminder kind. */
-            kind: string;
+            /** @description What the message is (never its content). */
+            kind: components["schemas"]["EmailKind"];
             last_error?: string | null;
             /** Format: date-time */
             next_attempt_at: string;
@@ -1995,7 +2014,7 @@ export interface components {
              *       "clothing:removed"
              *     ]
              */
-            off_limits_tags?: string[];
+            off_limits_tags?: components["schemas"]["ExerciseTag"][];
             /**
              * @description The word or gesture that means "stop now".
              * @example Saying 'pineapple'
@@ -2167,22 +2186,21 @@ export interface components {
         };
         /** @description Readiness details. */
         Readiness: {
-            /**
-             * @description `postgres` or `sqlite`.
-             * @example sqlite
-             */
-            database: string;
+            /** @description `postgres` or `sqlite`. */
+            database: components["schemas"]["DatabaseEngine"];
             /**
              * @description Migrations not yet applied (0 when ready).
              * @example 0
              */
             pending_migrations: number;
-            /**
-             * @description `ready` or `not_ready`.
-             * @example ready
-             */
-            status: string;
+            /** @description `ready` or `not_ready`. */
+            status: components["schemas"]["ReadinessStatus"];
         };
+        /**
+         * @description Whether the server can take traffic.
+         * @enum {string}
+         */
+        ReadinessStatus: "ready" | "not_ready";
         /** @description One reason a rule refused a request, as the client sees it. */
         Reason: {
             /** @description A stable code; the problem's `type` is `urn:tandem:problem:{code}` of the first. */
@@ -2321,7 +2339,7 @@ export interface components {
              * @description Anticipated distress, 0-100.
              */
             intensity: number;
-            tags: string[];
+            tags: components["schemas"]["ExerciseTag"][];
             title: string;
         };
         /** @description A new step, or changes to one (omitted fields keep their value or default). */
@@ -2402,12 +2420,14 @@ export interface components {
              * @description When the session ends at the latest, however active (RFC 3339).
              */
             session_expires_at: string;
-            /**
-             * @description Always `Bearer`.
-             * @example Bearer
-             */
-            token_type: string;
+            /** @description Always `Bearer`. */
+            token_type: components["schemas"]["TokenType"];
         };
+        /**
+         * @description How to send the access token (RFC 6750): always `Bearer`.
+         * @enum {string}
+         */
+        TokenType: "Bearer";
         /** @description A user account as the caller may see it. */
         User: {
             /** Format: date-time */
@@ -2449,6 +2469,11 @@ export interface components {
          * @enum {string}
          */
         Visibility: "clinician_only" | "shared_with_partner";
+        /**
+         * @description A day of the week, as reminder preferences name it.
+         * @enum {string}
+         */
+        Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
         /** @description The answer to a withdrawal. */
         WithdrawalReceipt: {
             /** @description The practice's crisis notice. */
@@ -2644,7 +2669,10 @@ export interface operations {
                 from?: string;
                 /** @description Events before this time (RFC 3339). */
                 to?: string;
-                /** @example 50 */
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
@@ -2964,7 +2992,10 @@ export interface operations {
                  *     500, no cursor), each with its `attention` flags.
                  */
                 needs_attention?: boolean;
-                /** @example 50 */
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
@@ -4094,7 +4125,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -4226,8 +4257,12 @@ export interface operations {
                 from?: string;
                 /** @description Attempts before this time. */
                 to?: string;
-                /** @example 50 */
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
                 cursor?: string;
             };
             header?: never;
@@ -4772,7 +4807,10 @@ export interface operations {
                 tag?: string;
                 /** @description Include archived exercises (default false). */
                 include_archived?: boolean;
-                /** @example 50 */
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
@@ -5012,7 +5050,7 @@ export interface operations {
                  *       "instructions": "Text",
                  *       "intensity": 25,
                  *       "tags": [
-                 *         "Text"
+                 *         "conversation"
                  *       ],
                  *       "title": "Text"
                  *     }
@@ -5087,7 +5125,7 @@ export interface operations {
                  *       "renewed_consent": false,
                  *       "resolution": "Text",
                  *       "revision": "Text",
-                 *       "status": "resolved"
+                 *       "status": "open"
                  *     }
                  */
                 "application/json": components["schemas"]["IncidentPatch"];
@@ -5292,7 +5330,7 @@ export interface operations {
                      *             "instructions": "Text",
                      *             "intensity": 1,
                      *             "tags": [
-                     *               "Text"
+                     *               "conversation"
                      *             ],
                      *             "title": "Text"
                      *           }
@@ -5439,9 +5477,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only messages in this state, e.g. `dead`. */
-                status?: string;
-                /** @example 50 */
+                status?: components["schemas"]["OutboxStatus"];
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
                 limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
                 cursor?: string;
             };
             header?: never;
@@ -5465,7 +5507,7 @@ export interface operations {
                      *           "attempts": 1,
                      *           "created_at": "2026-11-23T18:30:00Z",
                      *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
-                     *           "kind": "Text",
+                     *           "kind": "invitation",
                      *           "last_error": "Text",
                      *           "next_attempt_at": "2026-11-23T18:30:00Z",
                      *           "sent_at": "2026-11-23T18:30:00Z",
@@ -5597,7 +5639,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -5707,7 +5749,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -6034,7 +6076,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -6179,7 +6221,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -6313,7 +6355,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -6438,7 +6480,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -6576,7 +6618,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -6781,7 +6823,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -6909,7 +6951,7 @@ export interface operations {
                      *               "instructions": "Text",
                      *               "intensity": 1,
                      *               "tags": [
-                     *                 "Text"
+                     *                 "conversation"
                      *               ],
                      *               "title": "Text"
                      *             }
@@ -7066,7 +7108,10 @@ export interface operations {
                 kind?: components["schemas"]["AccountKind"];
                 /** @description Only accounts in this state. */
                 status?: components["schemas"]["AccountStatus"];
-                /** @example 50 */
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
@@ -7390,7 +7435,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "database": "sqlite",
+                     *       "database": "postgres",
                      *       "pending_migrations": 0,
                      *       "status": "ready"
                      *     }

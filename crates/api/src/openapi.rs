@@ -64,9 +64,10 @@ problem_response!(
         UnprocessableEntity, ControlCharacterInQuery, TooManyRequests, InternalError, ServiceUnavailable
     )),
     tags(
-        (name = "operations", description = "Health, readiness and metrics for operators."),
+        (name = "operations", description = "Health, readiness and metrics for operators; the email outbox for admins."),
         (name = "auth", description = "Sign-in, token refresh, sign-out, invitations and password resets."),
         (name = "me", description = "The signed-in user's own account."),
+        (name = "notifications", description = "Reminder preferences and one-click unsubscribe."),
         (name = "users", description = "Practice administration: staff and client accounts."),
         (name = "audit", description = "The practice's append-only audit log."),
         (name = "couples", description = "Couples, their partners and clinicians: the caseload."),

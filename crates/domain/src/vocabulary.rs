@@ -84,28 +84,110 @@ text_enum!(
     }
 );
 
+/// The exercise tag vocabulary (see [`crate::exercises::TAGS`] for what each means):
+/// safety agreements name these to rule content out. Written out by hand rather than
+/// with `text_enum!`: the tags are not snake case, and the schema derive reads a variant's
+/// serde name only when it is a plain literal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ExerciseTag {
+    #[serde(rename = "conversation")]
+    Conversation,
+    #[serde(rename = "solo")]
+    Solo,
+    #[serde(rename = "writing")]
+    Writing,
+    #[serde(rename = "breathing")]
+    Breathing,
+    #[serde(rename = "eye_contact")]
+    EyeContact,
+    #[serde(rename = "touch:hands")]
+    TouchHands,
+    #[serde(rename = "touch:hugging")]
+    TouchHugging,
+    #[serde(rename = "touch:massage")]
+    TouchMassage,
+    #[serde(rename = "touch:non-genital")]
+    TouchNonGenital,
+    #[serde(rename = "touch:breasts")]
+    TouchBreasts,
+    #[serde(rename = "touch:genital")]
+    TouchGenital,
+    #[serde(rename = "clothing:on")]
+    ClothingOn,
+    #[serde(rename = "clothing:partial")]
+    ClothingPartial,
+    #[serde(rename = "clothing:removed")]
+    ClothingRemoved,
+    #[serde(rename = "setting:bed")]
+    SettingBed,
+}
+
+impl ExerciseTag {
+    pub const ALL: &'static [Self] = &[
+        Self::Conversation,
+        Self::Solo,
+        Self::Writing,
+        Self::Breathing,
+        Self::EyeContact,
+        Self::TouchHands,
+        Self::TouchHugging,
+        Self::TouchMassage,
+        Self::TouchNonGenital,
+        Self::TouchBreasts,
+        Self::TouchGenital,
+        Self::ClothingOn,
+        Self::ClothingPartial,
+        Self::ClothingRemoved,
+        Self::SettingBed,
+    ];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Conversation => "conversation",
+            Self::Solo => "solo",
+            Self::Writing => "writing",
+            Self::Breathing => "breathing",
+            Self::EyeContact => "eye_contact",
+            Self::TouchHands => "touch:hands",
+            Self::TouchHugging => "touch:hugging",
+            Self::TouchMassage => "touch:massage",
+            Self::TouchNonGenital => "touch:non-genital",
+            Self::TouchBreasts => "touch:breasts",
+            Self::TouchGenital => "touch:genital",
+            Self::ClothingOn => "clothing:on",
+            Self::ClothingPartial => "clothing:partial",
+            Self::ClothingRemoved => "clothing:removed",
+            Self::SettingBed => "setting:bed",
+        }
+    }
+}
+
 text_enum!(
-    /// The exercise tag vocabulary (see [`crate::exercises::TAGS`] for what each means):
-    /// safety agreements name these to rule content out.
-    #[cfg_attr(feature = "openapi", schema(as = ExerciseTag))]
-    ExerciseTag {
-        Conversation = "conversation",
-        Solo = "solo",
-        Writing = "writing",
-        Breathing = "breathing",
-        EyeContact = "eye_contact",
-        TouchHands = "touch:hands",
-        TouchHugging = "touch:hugging",
-        TouchMassage = "touch:massage",
-        TouchNonGenital = "touch:non-genital",
-        TouchBreasts = "touch:breasts",
-        TouchGenital = "touch:genital",
-        ClothingOn = "clothing:on",
-        ClothingPartial = "clothing:partial",
-        ClothingRemoved = "clothing:removed",
-        SettingBed = "setting:bed",
+    /// The kinds of email the outbox sends.
+    #[cfg_attr(feature = "openapi", schema(as = EmailKind))]
+    EmailKind {
+        Invitation = "invitation",
+        PasswordReset = "password_reset",
+        /// To a clinician: something in their caseload needs attention (an incident, a
+        /// withdrawal). Says nothing about what or who.
+        ClinicianAlert = "clinician_alert",
+        /// Reminders to clients: something is waiting in the app.
+        ExerciseReminder = "exercise_reminder",
+        DailyCheckIn = "daily_check_in",
+        AgreementReview = "agreement_review",
+        InactivityNudge = "inactivity_nudge",
     }
 );
+
+impl EmailKind {
+    /// Reminders carry a one-click unsubscribe; transactional emails do not.
+    #[must_use]
+    pub const fn is_reminder(self) -> bool {
+        matches!(self, Self::ExerciseReminder | Self::DailyCheckIn | Self::AgreementReview | Self::InactivityNudge)
+    }
+}
 
 #[cfg(test)]
 mod tests {

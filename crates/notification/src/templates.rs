@@ -2,66 +2,18 @@
 
 use minijinja::{Environment, context};
 
-/// The kinds of email. Later issues add reminders here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmailKind {
-    Invitation,
-    PasswordReset,
-    /// To a clinician: something in their caseload needs attention (an incident, a
-    /// withdrawal). Says nothing about what or who.
-    ClinicianAlert,
-    /// Reminders to clients: something is waiting in the app.
-    ExerciseReminder,
-    DailyCheckIn,
-    AgreementReview,
-    InactivityNudge,
-}
+pub use tandem_domain::vocabulary::EmailKind;
 
-impl EmailKind {
-    pub const ALL: [Self; 7] = [
-        Self::Invitation,
-        Self::PasswordReset,
-        Self::ClinicianAlert,
-        Self::ExerciseReminder,
-        Self::DailyCheckIn,
-        Self::AgreementReview,
-        Self::InactivityNudge,
-    ];
-
-    /// Parses the stored name.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// Reminders carry a one-click unsubscribe; transactional emails do not.
-    #[must_use]
-    pub const fn is_reminder(self) -> bool {
-        matches!(self, Self::ExerciseReminder | Self::DailyCheckIn | Self::AgreementReview | Self::InactivityNudge)
-    }
-
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Invitation => "invitation",
-            Self::PasswordReset => "password_reset",
-            Self::ClinicianAlert => "clinician_alert",
-            Self::ExerciseReminder => "exercise_reminder",
-            Self::DailyCheckIn => "daily_check_in",
-            Self::AgreementReview => "agreement_review",
-            Self::InactivityNudge => "inactivity_nudge",
-        }
-    }
-
-    const fn subject(self) -> &'static str {
-        match self {
-            Self::Invitation => "Your account is ready to set up",
-            Self::PasswordReset => "Your password reset link",
-            Self::ClinicianAlert => "An item is waiting for your review",
-            Self::ExerciseReminder | Self::DailyCheckIn | Self::AgreementReview | Self::InactivityNudge => {
-                "Something is waiting for you in the app"
-            }
-        }
+/// The subject line: discreet, never naming an exercise, a partner or a clinical fact.
+const fn subject(kind: EmailKind) -> &'static str {
+    match kind {
+        EmailKind::Invitation => "Your account is ready to set up",
+        EmailKind::PasswordReset => "Your password reset link",
+        EmailKind::ClinicianAlert => "An item is waiting for your review",
+        EmailKind::ExerciseReminder
+        | EmailKind::DailyCheckIn
+        | EmailKind::AgreementReview
+        | EmailKind::InactivityNudge => "Something is waiting for you in the app",
     }
 }
 
@@ -136,7 +88,7 @@ pub fn render_with(
     let html = env.get_template(&format!("{}.html", kind.as_str()))?.render(&ctx)?;
     Ok(Email {
         to: to.to_owned(),
-        subject: kind.subject().to_owned(),
+        subject: subject(kind).to_owned(),
         text,
         html,
         message_id: None,
@@ -156,7 +108,7 @@ mod tests {
 
     #[test]
     fn every_template_renders_discreetly() -> Result<(), minijinja::Error> {
-        for kind in EmailKind::ALL {
+        for &kind in EmailKind::ALL {
             let email = render_with(
                 kind,
                 "a@example.org",
@@ -180,7 +132,7 @@ mod tests {
     #[test]
     fn templates_use_only_allowed_variables() -> Result<(), minijinja::Error> {
         let env = environment();
-        for kind in EmailKind::ALL {
+        for &kind in EmailKind::ALL {
             for ext in ["txt", "html"] {
                 let template = env.get_template(&format!("{}.{ext}", kind.as_str()))?;
                 for var in template.undeclared_variables(false) {

@@ -32,7 +32,7 @@ pub struct PartnerTermsView {
     /// Exercise tags that are off-limits (from the exercise tag vocabulary); plans cannot
     /// include exercises with these tags.
     #[serde(default)]
-    #[schema(example = json!(["touch:genital", "clothing:removed"]))]
+    #[schema(value_type = Vec<tandem_domain::vocabulary::ExerciseTag>, example = json!(["touch:genital", "clothing:removed"]))]
     pub off_limits_tags: Vec<String>,
     /// The word or gesture that means "stop now".
     #[schema(example = "Saying 'pineapple'")]

@@ -22,7 +22,7 @@ pub struct AuditEvent {
     /// The user who acted; `null` for system actions.
     pub actor_id: Option<String>,
     /// `admin`, `clinician`, `client` or `system`.
-    #[schema(example = "admin")]
+    #[schema(value_type = Option<tandem_domain::vocabulary::AuditActorRole>, example = "admin")]
     pub actor_role: Option<String>,
     /// A stable dotted name, e.g. `auth.login`, `user.update`, `audit_event.list`.
     #[schema(example = "auth.login")]
@@ -37,7 +37,7 @@ pub struct AuditEvent {
     /// The couple the resource belongs to, if any.
     pub couple_id: Option<String>,
     /// `success`, `failure` or `denied`.
-    #[schema(example = "success")]
+    #[schema(value_type = tandem_domain::vocabulary::AuditOutcome, example = "success")]
     pub outcome: String,
     /// The request id (also in the `x-request-id` response header and the logs).
     pub request_id: Option<String>,
@@ -92,6 +92,7 @@ pub struct AuditListParams {
     pub from: Option<DateTime<Utc>>,
     /// Events before this time (RFC 3339).
     pub to: Option<DateTime<Utc>>,
+    /// How many items to return, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.

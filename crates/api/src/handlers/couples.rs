@@ -62,6 +62,7 @@ pub struct CoupleListParams {
     /// Clinicians: only the couples that need attention, most urgent first, whole (up to
     /// 500, no cursor), each with its `attention` flags.
     pub needs_attention: Option<bool>,
+    /// How many items to return, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.

@@ -38,7 +38,7 @@ pub struct Exercise {
     /// How to stop gently.
     pub exit_strategy: String,
     /// What the exercise involves, from the documented vocabulary (see `ExerciseInput`).
-    #[schema(example = json!(["touch:hands", "clothing:on"]))]
+    #[schema(value_type = Vec<tandem_domain::vocabulary::ExerciseTag>, example = json!(["touch:hands", "clothing:on"]))]
     pub tags: Vec<String>,
     /// Set when archived: hidden from the library, still in running plans.
     pub archived_at: Option<DateTime<Utc>>,
@@ -85,7 +85,7 @@ pub struct ExerciseInput {
     pub check_in_prompts: Vec<String>,
     #[schema(example = "Open your eyes and let go whenever either of you wants.")]
     pub exit_strategy: String,
-    #[schema(example = json!(["touch:hands", "clothing:on"]))]
+    #[schema(value_type = Vec<tandem_domain::vocabulary::ExerciseTag>, example = json!(["touch:hands", "clothing:on"]))]
     pub tags: Vec<String>,
 }
 
@@ -102,6 +102,7 @@ pub struct ExercisePatch {
     pub intensity: Option<i32>,
     pub check_in_prompts: Option<Vec<String>>,
     pub exit_strategy: Option<String>,
+    #[schema(value_type = Option<Vec<tandem_domain::vocabulary::ExerciseTag>>)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -116,6 +117,7 @@ pub struct ExerciseListParams {
     pub tag: Option<String>,
     /// Include archived exercises (default false).
     pub include_archived: Option<bool>,
+    /// How many items to return, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.

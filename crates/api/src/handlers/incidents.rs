@@ -99,7 +99,7 @@ pub struct IncidentPatch {
     /// The resolution; required to resolve.
     pub resolution: Option<String>,
     /// `resolved` closes the incident. Resuming the plan stays a separate decision.
-    #[schema(example = "resolved")]
+    #[schema(value_type = Option<tandem_domain::vocabulary::IncidentStatus>, example = "resolved")]
     pub status: Option<String>,
 }
 

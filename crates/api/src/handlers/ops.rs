@@ -12,18 +12,41 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     /// `ok` when healthy.
-    #[schema(example = "ok")]
+    #[schema(value_type = HealthStatus, example = "ok")]
     pub status: String,
+}
+
+/// Whether the process is alive (there is no other answer with a 200).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    Ok,
+}
+
+/// Whether the server can take traffic.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadinessStatus {
+    Ready,
+    NotReady,
+}
+
+/// The database engine behind the server.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseEngine {
+    Postgres,
+    Sqlite,
 }
 
 /// Readiness details.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
     /// `ready` or `not_ready`.
-    #[schema(example = "ready")]
+    #[schema(value_type = ReadinessStatus, example = "ready")]
     pub status: String,
     /// `postgres` or `sqlite`.
-    #[schema(example = "sqlite")]
+    #[schema(value_type = DatabaseEngine, example = "sqlite")]
     pub database: String,
     /// Migrations not yet applied (0 when ready).
     #[schema(example = 0)]

@@ -17,7 +17,8 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxMessage {
     pub id: String,
-    /// `invitation`, `password_reset`, `clinician_alert` or a reminder kind.
+    /// What the message is (never its content).
+    #[schema(value_type = tandem_domain::vocabulary::EmailKind)]
     pub kind: String,
     pub user_id: Option<String>,
     #[schema(value_type = tandem_domain::vocabulary::OutboxStatus)]
@@ -51,14 +52,17 @@ impl From<OutboxRow> for OutboxMessage {
 #[serde(deny_unknown_fields)]
 pub struct OutboxParams {
     /// Only messages in this state, e.g. `dead`.
+    #[param(value_type = Option<tandem_domain::vocabulary::OutboxStatus>)]
     pub status: Option<String>,
+    /// How many items to return, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; omit for the first page.
     pub cursor: Option<String>,
 }
 
 #[utoipa::path(
-    tag = "users",
+    tag = "operations",
     operation_id = "listOutbox",
     summary = "Email delivery status (admins)",
     description = "Newest first: kind, status, attempts and the last error. No addresses or bodies.",
@@ -83,7 +87,7 @@ pub async fn list_outbox(
 }
 
 #[utoipa::path(
-    tag = "users",
+    tag = "operations",
     operation_id = "retryOutboxMessage",
     summary = "Send a dead or cancelled message again (admins)",
     description = "Puts the message back in the queue with a fresh attempt count. 409 unless it is dead or cancelled.",

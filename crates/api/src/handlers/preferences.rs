@@ -40,7 +40,7 @@ pub struct NotificationPreferences {
     #[schema(example = "19:00")]
     pub preferred_time: String,
     /// Days for reminders: `mon` … `sun`, each at most once (a repeated day is 422).
-    #[schema(example = json!(["mon", "wed", "fri"]))]
+    #[schema(value_type = Vec<tandem_domain::vocabulary::Weekday>, example = json!(["mon", "wed", "fri"]))]
     pub days: Vec<String>,
     pub quiet_hours: Option<QuietHours>,
 }
@@ -69,7 +69,7 @@ impl From<Preferences> for NotificationPreferences {
 }
 
 #[utoipa::path(
-    tag = "me",
+    tag = "notifications",
     operation_id = "getNotificationPreferences",
     summary = "Your reminder preferences (partners)",
     description = "Defaults until changed: exercise, check-in and agreement-review reminders on, the inactivity nudge off, 19:00 every day, no quiet hours.",
@@ -88,7 +88,7 @@ pub async fn get_preferences(
 }
 
 #[utoipa::path(
-    tag = "me",
+    tag = "notifications",
     operation_id = "putNotificationPreferences",
     summary = "Set your reminder preferences (partners)",
     description = "Replaces all preferences. Switching a kind off cancels reminders of that kind already queued.",

@@ -121,8 +121,10 @@ pub struct ReportListParams {
     pub from: Option<DateTime<Utc>>,
     /// Attempts before this time.
     pub to: Option<DateTime<Utc>>,
+    /// How many items to return, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; omit for the first page.
     pub cursor: Option<String>,
 }
 

@@ -71,7 +71,7 @@ fn wants_html(req: &HttpRequest) -> bool {
 }
 
 #[utoipa::path(
-    tag = "me",
+    tag = "notifications",
     operation_id = "unsubscribeOneClick",
     summary = "One-click unsubscribe (RFC 8058)",
     description = "The target of `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (the body, if any, is ignored), and of the buttons on the confirmation page. No login: the signed token says who and which reminder kind; `?all=true` stops every reminder. This is the only way the link changes anything. Idempotent: repeating it changes nothing more. Answers plain text, or a small HTML page when the caller accepts `text/html` (a browser submitting the page's form).",
@@ -113,7 +113,7 @@ pub async fn unsubscribe_post(
 }
 
 #[utoipa::path(
-    tag = "me",
+    tag = "notifications",
     operation_id = "unsubscribePage",
     summary = "Unsubscribe confirmation page",
     description = "For people who open the link in a browser, and for mail scanners that fetch every link: it changes nothing. It shows a button that unsubscribes from this reminder kind and one that stops all reminders; both POST to this path. Works without login.",

@@ -22,6 +22,7 @@ pub struct UserListParams {
     pub kind: Option<AccountKind>,
     /// Only accounts in this state.
     pub status: Option<AccountStatus>,
+    /// How many items to return, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.

@@ -80,6 +80,7 @@ pub struct StepExercise {
     pub intensity: i32,
     pub check_in_prompts: Vec<String>,
     pub exit_strategy: String,
+    #[schema(value_type = Vec<tandem_domain::vocabulary::ExerciseTag>)]
     pub tags: Vec<String>,
 }
 

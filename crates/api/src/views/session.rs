@@ -17,7 +17,7 @@ pub struct TokenPair {
     #[schema(example = "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImRldiJ9.e30.sig")]
     pub access_token: String,
     /// Always `Bearer`.
-    #[schema(example = "Bearer")]
+    #[schema(value_type = TokenType, example = "Bearer")]
     pub token_type: String,
     /// Seconds until the access token expires.
     #[schema(example = 900)]
@@ -43,4 +43,10 @@ impl TokenPair {
             session_expires_at: issued.session_expires_at,
         })
     }
+}
+
+/// How to send the access token (RFC 6750): always `Bearer`.
+#[derive(Debug, Serialize, ToSchema)]
+pub enum TokenType {
+    Bearer,
 }
