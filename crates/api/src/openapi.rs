@@ -159,6 +159,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     reference_page_items(&mut doc);
     declare_headers(&mut doc);
     list_problem_types(&mut doc);
+    add_discriminators(&mut doc);
     crate::examples::add(&mut doc);
     serde_json::from_value(doc).unwrap_or(api)
 }
@@ -284,5 +285,38 @@ fn list_problem_types(doc: &mut serde_json::Value) {
         && let Some(responses) = doc.pointer_mut("/components/responses").and_then(Value::as_object_mut)
     {
         responses.remove("Conflict");
+    }
+}
+
+/// Marks each union whose variants all carry a one-value `kind` (the timeline's entries)
+/// as discriminated on `kind`, with the mapping, so generated clients narrow on it.
+fn add_discriminators(doc: &mut serde_json::Value) {
+    use serde_json::{Map, Value, json};
+    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object).cloned() else { return };
+    let kind_of = |variant: &Value| -> Option<String> {
+        let name = variant.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/")?;
+        let kind = schemas.get(name)?.pointer("/properties/kind")?;
+        let kind = match kind.get("$ref").and_then(Value::as_str) {
+            Some(r) => schemas.get(r.strip_prefix("#/components/schemas/")?)?,
+            None => kind,
+        };
+        match kind.get("enum")?.as_array()?.as_slice() {
+            [one] => one.as_str().map(str::to_owned),
+            _ => None,
+        }
+    };
+    let mut found = Vec::new();
+    for (name, schema) in &schemas {
+        let Some(variants) = schema.get("oneOf").and_then(Value::as_array) else { continue };
+        let mapping: Option<Map<String, Value>> =
+            variants.iter().map(|v| Some((kind_of(v)?, v.get("$ref")?.clone()))).collect();
+        if let Some(mapping) = mapping.filter(|m| !m.is_empty()) {
+            found.push((name.clone(), mapping));
+        }
+    }
+    for (name, mapping) in found {
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")).and_then(Value::as_object_mut) {
+            schema.insert("discriminator".to_owned(), json!({"propertyName": "kind", "mapping": mapping}));
+        }
     }
 }

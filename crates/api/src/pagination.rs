@@ -21,8 +21,18 @@ pub struct PageParams {
 }
 
 impl PageParams {
-    /// Validates the limit and decodes the cursor.
+    /// Validates the limit and decodes the cursor (a row id).
     pub fn request(&self) -> Result<PageRequest, ApiError> {
+        self.decode(ids::is_valid)
+    }
+
+    /// For a list ordered by more than its ids (the timeline, by time): decodes the
+    /// cursor and leaves checking its content to the use case that made it.
+    pub fn request_ordered(&self) -> Result<PageRequest, ApiError> {
+        self.decode(|_| true)
+    }
+
+    fn decode(&self, valid: fn(&str) -> bool) -> Result<PageRequest, ApiError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::validation("limit", "must be between 1 and 200"));
@@ -35,7 +45,7 @@ impl PageParams {
                     .map_err(|_| ApiError::validation("cursor", "is not a cursor this API issued"))?;
                 let id = String::from_utf8(bytes)
                     .map_err(|_| ApiError::validation("cursor", "is not a cursor this API issued"))?;
-                if !ids::is_valid(&id) {
+                if !valid(&id) {
                     return Err(ApiError::validation("cursor", "is not a cursor this API issued"));
                 }
                 Some(id)

@@ -1,16 +1,16 @@
 //! A couple's timeline: everything that happened, oldest first, as the caller may see it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use tandem_domain::{Action, Actor, UserKind};
 use tandem_store::decisions::{self, DecisionRow};
 use tandem_store::incidents::{self, IncidentRow, WithdrawalRow};
 use tandem_store::plans::{self, ConsentEventRow};
 use tandem_store::records::{self, CheckInRow, MilestoneRow, Reader, ReportRow};
-use tandem_store::{PageRequest, time};
+use tandem_store::{Page, PageRequest, time};
 
 use crate::access;
 use crate::context::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// What a timeline entry is.
 #[derive(Debug, Clone)]
@@ -43,7 +43,12 @@ fn reader(actor: &Actor) -> Reader {
 /// decisions and withdrawals, oldest first. A partner sees their own entries, the other
 /// partner's shared reports and check-ins and the milestones; never decisions, the
 /// other's consent, incidents or withdrawals. Audited.
-pub fn get(cx: &Ctx, couple_id: &str) -> Result<Vec<Entry>> {
+///
+/// Paged by `(at, id)`: the cursor is the last entry's time and id, so a page neither
+/// skips nor repeats entries when later ones are added. The couple's record is read whole
+/// for each page (one couple's rows, each source on its couple index).
+pub fn get(cx: &Ctx, couple_id: &str, page: &PageRequest) -> Result<Page<Entry>> {
+    let after = page.after.as_deref().map(parse_cursor).transpose()?;
     let couple = access::load_couple(cx, couple_id, Action::ReadClinical)?.couple;
     let actor = &cx.actor;
     let r = reader(actor);
@@ -82,6 +87,25 @@ pub fn get(cx: &Ctx, couple_id: &str) -> Result<Vec<Entry>> {
         Ok(())
     })?;
     out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    if let Some((at, id)) = &after {
+        out.retain(|e| (e.at, e.id.as_str()) > (*at, id.as_str()));
+    }
+    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+    let next_after = (out.len() > limit).then(|| {
+        out.truncate(limit);
+        out.last().map(|e| format!("{}|{}", e.at.to_rfc3339_opts(SecondsFormat::Micros, true), e.id))
+    });
     cx.audit_read(cx.event("timeline.read", "couple", &couple.id, &couple.id));
-    Ok(out)
+    Ok(Page { items: out, next_after: next_after.flatten() })
+}
+
+/// The `(at, id)` a timeline cursor names.
+fn parse_cursor(cursor: &str) -> Result<(DateTime<Utc>, String)> {
+    let bad = || Error::invalid("cursor", "is not a cursor this API issued");
+    let (at, id) = cursor.split_once('|').ok_or_else(bad)?;
+    let at = DateTime::parse_from_rfc3339(at).map_err(|_| bad())?.with_timezone(&Utc);
+    if !tandem_store::ids::is_valid(id) {
+        return Err(bad());
+    }
+    Ok((at, id.to_owned()))
 }

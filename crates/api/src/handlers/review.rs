@@ -2,20 +2,19 @@
 //! timeline, and the whole record as JSON.
 
 use actix_web::{get, web};
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tandem_service::records::time;
-use tandem_service::timeline::Item;
 use tandem_service::{export as record, progress, timeline};
 use utoipa::ToSchema;
 
 use crate::auth::Authenticated;
 use crate::db;
 use crate::error::ApiResult;
+use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::views::record::report_view;
-use crate::views::record::{CheckIn, Decision, Incident, Milestone, RecommendationView};
+use crate::views::record::RecommendationView;
+use crate::views::timeline::TimelineEntry;
 
 /// One partner's figures on one step.
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,36 +121,15 @@ pub async fn get_progress(
     Ok(web::Json(out.into()))
 }
 
-/// One entry of the timeline.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TimelineEntry {
-    #[schema(value_type = tandem_domain::vocabulary::TimelineKind, example = "report")]
-    pub kind: String,
-    pub id: String,
-    pub at: DateTime<Utc>,
-    /// Who wrote or decided it.
-    pub actor_id: Option<String>,
-    /// The entry itself, as the caller may see it (the same shape as its own endpoint).
-    #[schema(value_type = Object)]
-    pub data: Value,
-}
-
-/// A couple's timeline.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Timeline {
-    /// Oldest first, as the caller may see it.
-    pub items: Vec<TimelineEntry>,
-}
-
 #[utoipa::path(
     tag = "review",
     operation_id = "getTimeline",
     summary = "Everything that happened, in order",
-    description = "Reports, check-ins, decisions, incidents, consent changes, withdrawals and milestones, oldest first. Clinicians see everything; a partner sees their own entries, the other partner's shared reports and check-ins (without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.",
-    params(("couple_id" = String, Path, description = "The couple's id.")),
+    description = "Reports, check-ins, decisions, incidents, consent changes, withdrawals and milestones, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything; a partner sees their own entries, the other partner's shared reports and check-ins (without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.",
+    params(("couple_id" = String, Path, description = "The couple's id."), PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The timeline.", body = Timeline)
+        (status = 200, description = "A page of the timeline.", body = Paginated<TimelineEntry>)
     )
 )]
 #[get("/couples/{couple_id}/timeline")]
@@ -159,26 +137,11 @@ pub async fn get_timeline(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-) -> ApiResult<web::Json<Timeline>> {
-    let entries = db::call(&state, &auth, move |cx| timeline::get(cx, &path)).await?;
-    let items = entries
-        .into_iter()
-        .map(|e| {
-            let (kind, data) = match e.item {
-                Item::Report(r) => ("report", json!(report_view(r, &auth.actor))),
-                Item::CheckIn(c) => ("check_in", json!(CheckIn::from(c))),
-                Item::Milestone(m) => ("milestone", json!(Milestone::from(m))),
-                Item::Incident(i) => ("incident", json!(Incident::from(i))),
-                Item::Decision(d) => ("decision", json!(Decision::from(d))),
-                Item::Withdrawal(w) => ("withdrawal", json!({"reason": w.reason})),
-                Item::Consent(c) => {
-                    ("consent", json!({"plan_id": c.plan_id, "step_id": c.step_id, "answer": c.answer, "note": c.note}))
-                }
-            };
-            TimelineEntry { kind: kind.into(), id: e.id, at: e.at, actor_id: Some(e.actor_id), data }
-        })
-        .collect();
-    Ok(web::Json(Timeline { items }))
+    query: web::Query<PageParams>,
+) -> ApiResult<web::Json<Paginated<TimelineEntry>>> {
+    let page = query.request_ordered()?;
+    let entries = db::call(&state, &auth, move |cx| timeline::get(cx, &path, &page)).await?;
+    Ok(web::Json(Paginated::from_page(entries, |e| Ok(TimelineEntry::of(e, &auth.actor)))?))
 }
 
 #[utoipa::path(

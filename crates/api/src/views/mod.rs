@@ -5,4 +5,5 @@ pub mod couple;
 pub mod plan;
 pub mod record;
 pub mod session;
+pub mod timeline;
 pub mod user;

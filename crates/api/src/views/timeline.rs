@@ -1,0 +1,203 @@
+//! The timeline as a discriminated union: every entry says its `kind`, and its `data`
+//! has the shape of that record's own endpoint, so a generated client narrows on `kind`
+//! (`openapi::finish` adds the discriminator mapping).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tandem_domain::Actor;
+use tandem_domain::plans::ConsentAnswer;
+use tandem_service::timeline::{Entry, Item};
+use utoipa::ToSchema;
+
+use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
+
+/// One entry of a couple's timeline; `kind` says which.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TimelineEntry {
+    Report(ReportEntry),
+    CheckIn(CheckInEntry),
+    Decision(DecisionEntry),
+    Incident(IncidentEntry),
+    Consent(ConsentEntry),
+    Withdrawal(WithdrawalEntry),
+    Milestone(MilestoneEntry),
+}
+
+/// `report`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    Report,
+}
+
+/// `check_in`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckInKind {
+    CheckIn,
+}
+
+/// `decision`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Decision,
+}
+
+/// `incident`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentKind {
+    Incident,
+}
+
+/// `consent`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentKind {
+    Consent,
+}
+
+/// `withdrawal`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawalKind {
+    Withdrawal,
+}
+
+/// `milestone`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneKind {
+    Milestone,
+}
+
+/// An attempt, as `listReports` shows it to the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportEntry {
+    pub kind: ReportKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// Who wrote it.
+    pub actor_id: String,
+    pub data: Report,
+}
+
+/// A daily check-in, as `listCheckIns` shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckInEntry {
+    pub kind: CheckInKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: CheckIn,
+}
+
+/// A clinician's decision (clinicians only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionEntry {
+    pub kind: DecisionKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: Decision,
+}
+
+/// An incident (clinicians, and the partner who opened it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentEntry {
+    pub kind: IncidentKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: Incident,
+}
+
+/// A change of consent on a step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentEntry {
+    pub kind: ConsentKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: ConsentChange,
+}
+
+/// What a consent change said.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentChange {
+    pub plan_id: String,
+    pub step_id: String,
+    #[schema(value_type = ConsentAnswer)]
+    pub answer: String,
+    /// The partner's note for the clinician.
+    pub note: Option<String>,
+}
+
+/// A partner's withdrawal from the programme (clinicians only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WithdrawalEntry {
+    pub kind: WithdrawalKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: Withdrawal,
+}
+
+/// What a withdrawal said.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Withdrawal {
+    /// The partner's reason, if they gave one.
+    pub reason: Option<String>,
+}
+
+/// A milestone, shared with the couple.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestoneEntry {
+    pub kind: MilestoneKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: Milestone,
+}
+
+impl TimelineEntry {
+    /// Renders an entry for `viewer` (a report hides `boundary_crossed` from the other
+    /// partner, as its own endpoint does).
+    #[must_use]
+    pub fn of(e: Entry, viewer: &Actor) -> Self {
+        let Entry { id, at, actor_id, item } = e;
+        match item {
+            Item::Report(r) => {
+                Self::Report(ReportEntry { kind: ReportKind::Report, id, at, actor_id, data: report_view(r, viewer) })
+            }
+            Item::CheckIn(c) => {
+                Self::CheckIn(CheckInEntry { kind: CheckInKind::CheckIn, id, at, actor_id, data: c.into() })
+            }
+            Item::Milestone(m) => {
+                Self::Milestone(MilestoneEntry { kind: MilestoneKind::Milestone, id, at, actor_id, data: m.into() })
+            }
+            Item::Incident(i) => {
+                Self::Incident(IncidentEntry { kind: IncidentKind::Incident, id, at, actor_id, data: i.into() })
+            }
+            Item::Decision(d) => {
+                Self::Decision(DecisionEntry { kind: DecisionKind::Decision, id, at, actor_id, data: d.into() })
+            }
+            Item::Withdrawal(w) => Self::Withdrawal(WithdrawalEntry {
+                kind: WithdrawalKind::Withdrawal,
+                id,
+                at,
+                actor_id,
+                data: Withdrawal { reason: w.reason },
+            }),
+            Item::Consent(c) => Self::Consent(ConsentEntry {
+                kind: ConsentKind::Consent,
+                id,
+                at,
+                actor_id,
+                data: ConsentChange { plan_id: c.plan_id, step_id: c.step_id, answer: c.answer, note: c.note },
+            }),
+        }
+    }
+}
