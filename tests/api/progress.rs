@@ -140,6 +140,34 @@ async fn partners_see_their_own_and_what_was_shared_and_never_boundary_crossed()
     );
     let full = app.get(&format!("/api/v1/couples/{}/timeline", c.id), &c.clin).await;
     assert!(full.raw.contains(private_id) && full.raw.contains("\"incident\""));
+    // Paged two at a time, the timeline is the same entries in the same order, each
+    // once; every entry's `data` has the shape its `kind` names.
+    let everything: Vec<Value> = full.body["items"].as_array().unwrap().clone();
+    assert!(everything.len() > 4, "{}", full.raw);
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = cursor.as_ref().map_or(String::new(), |c| format!("&cursor={c}"));
+        let page = app.get(&format!("/api/v1/couples/{}/timeline?limit=2{query}", c.id), &c.clin).await;
+        assert_eq!(page.status, 200, "{}", page.raw);
+        paged.extend(page.body["items"].as_array().unwrap().iter().cloned());
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, everything);
+    for entry in &everything {
+        let data = &entry["data"];
+        match entry["kind"].as_str().unwrap() {
+            "report" => assert!(data["distress_after"].is_i64(), "{entry}"),
+            "check_in" => assert!(data["stress"].is_i64(), "{entry}"),
+            "incident" => assert!(data["status"].is_string(), "{entry}"),
+            "consent" => assert!(data["answer"].is_string() && data["step_id"].is_string(), "{entry}"),
+            other => panic!("unexpected kind {other}: {entry}"),
+        }
+    }
+    app.get(&format!("/api/v1/couples/{}/timeline?cursor=bm90LWEtY3Vyc29y", c.id), &c.clin).await.assert_problem(422);
     let export = app.get(&format!("/api/v1/couples/{}/export", c.id), &c.clin).await;
     assert_eq!(export.status, 200, "{}", export.raw);
     assert_eq!(export.body["reports"].as_array().unwrap().len(), 2);

@@ -505,7 +505,7 @@ export interface paths {
         };
         /**
          * Everything that happened, in order
-         * @description Reports, check-ins, decisions, incidents, consent changes, withdrawals and milestones, oldest first. Clinicians see everything; a partner sees their own entries, the other partner's shared reports and check-ins (without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.
+         * @description Reports, check-ins, decisions, incidents, consent changes, withdrawals and milestones, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything; a partner sees their own entries, the other partner's shared reports and check-ins (without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.
          */
         get: operations["getTimeline"];
         put?: never;
@@ -1308,11 +1308,55 @@ export interface components {
             visibility: components["schemas"]["Visibility"];
             was_hard: string;
         };
+        /** @description A daily check-in, as `listCheckIns` shows it. */
+        CheckInEntry: {
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["CheckIn"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "check_in";
+        };
+        /**
+         * @description `check_in`.
+         * @enum {string}
+         */
+        CheckInEntryKind: "check_in";
         /**
          * @description One partner's answer about one step. A soft no is a normal, respected answer.
          * @enum {string}
          */
         ConsentAnswer: "not_asked" | "yes" | "tentative_yes" | "soft_no" | "no";
+        /** @description What a consent change said. */
+        ConsentChange: {
+            answer: components["schemas"]["ConsentAnswer"];
+            /** @description The partner's note for the clinician. */
+            note?: string | null;
+            plan_id: string;
+            step_id: string;
+        };
+        /** @description A change of consent on a step. */
+        ConsentEntry: {
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["ConsentChange"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "consent";
+        };
+        /**
+         * @description `consent`.
+         * @enum {string}
+         */
+        ConsentEntryKind: "consent";
         /** @description A partner's answer about a step. */
         ConsentInput: {
             /** @description `not_asked`, `yes`, `tentative_yes`, `soft_no` or `no`. */
@@ -1424,6 +1468,24 @@ export interface components {
             /** @description The step that became current (advance, step back). */
             to_step_id?: string | null;
         };
+        /** @description A clinician's decision (clinicians only). */
+        DecisionEntry: {
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["Decision"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "decision";
+        };
+        /**
+         * @description `decision`.
+         * @enum {string}
+         */
+        DecisionEntryKind: "decision";
         /**
          * @description A clinician's progression decision (a pause is a lifecycle action, not a decision).
          * @enum {string}
@@ -1597,6 +1659,24 @@ export interface components {
             status: components["schemas"]["IncidentStatus"];
             step_id?: string | null;
         };
+        /** @description An incident (clinicians, and the partner who opened it). */
+        IncidentEntry: {
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["Incident"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "incident";
+        };
+        /**
+         * @description `incident`.
+         * @enum {string}
+         */
+        IncidentEntryKind: "incident";
         /** @description The repair plan and resolution; omitted fields stay as they are. */
         IncidentPatch: {
             /** @description How the crossing was acknowledged. */
@@ -1667,6 +1747,24 @@ export interface components {
             /** @example First relaxed cuddle in months */
             title: string;
         };
+        /** @description A milestone, shared with the couple. */
+        MilestoneEntry: {
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["Milestone"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "milestone";
+        };
+        /**
+         * @description `milestone`.
+         * @enum {string}
+         */
+        MilestoneEntryKind: "milestone";
         /** @description The caller's own answer on a step. */
         MyConsent: {
             answer: components["schemas"]["ConsentAnswer"];
@@ -1938,6 +2036,13 @@ export interface components {
         Paginated_Report: {
             /** @description The items of this page, in the list's documented order. */
             items: components["schemas"]["Report"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list. */
+        Paginated_TimelineEntry: {
+            /** @description The items of this page, in the list's documented order. */
+            items: components["schemas"]["TimelineEntry"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
@@ -2279,6 +2384,25 @@ export interface components {
             step_id: string;
             visibility: components["schemas"]["Visibility"];
         };
+        /** @description An attempt, as `listReports` shows it to the caller. */
+        ReportEntry: {
+            /** @description Who wrote it. */
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["Report"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "report";
+        };
+        /**
+         * @description `report`.
+         * @enum {string}
+         */
+        ReportEntryKind: "report";
         /**
          * @description How an attempt went.
          * @enum {string}
@@ -2375,27 +2499,8 @@ export interface components {
          * @enum {string}
          */
         StepStatus: "not_started" | "active" | "on_hold" | "completed" | "skipped";
-        /** @description A couple's timeline. */
-        Timeline: {
-            /** @description Oldest first, as the caller may see it. */
-            items: components["schemas"]["TimelineEntry"][];
-        };
-        /** @description One entry of the timeline. */
-        TimelineEntry: {
-            /** @description Who wrote or decided it. */
-            actor_id?: string | null;
-            /** Format: date-time */
-            at: string;
-            /** @description The entry itself, as the caller may see it (the same shape as its own endpoint). */
-            data: Record<string, never>;
-            id: string;
-            kind: components["schemas"]["TimelineKind"];
-        };
-        /**
-         * @description What a timeline entry is; its `data` has the shape of that record's own endpoint.
-         * @enum {string}
-         */
-        TimelineKind: "report" | "check_in" | "decision" | "incident" | "consent" | "withdrawal" | "milestone";
+        /** @description One entry of a couple's timeline; `kind` says which. */
+        TimelineEntry: components["schemas"]["ReportEntry"] | components["schemas"]["CheckInEntry"] | components["schemas"]["DecisionEntry"] | components["schemas"]["IncidentEntry"] | components["schemas"]["ConsentEntry"] | components["schemas"]["WithdrawalEntry"] | components["schemas"]["MilestoneEntry"];
         /** @description A signed-in session: a short-lived access token and the refresh token that renews it. */
         TokenPair: {
             /**
@@ -2474,6 +2579,29 @@ export interface components {
          * @enum {string}
          */
         Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+        /** @description What a withdrawal said. */
+        Withdrawal: {
+            /** @description The partner's reason, if they gave one. */
+            reason?: string | null;
+        };
+        /** @description A partner's withdrawal from the programme (clinicians only). */
+        WithdrawalEntry: {
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["Withdrawal"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "withdrawal";
+        };
+        /**
+         * @description `withdrawal`.
+         * @enum {string}
+         */
+        WithdrawalEntryKind: "withdrawal";
         /** @description The answer to a withdrawal. */
         WithdrawalReceipt: {
             /** @description The practice's crisis notice. */
@@ -4704,7 +4832,15 @@ export interface operations {
     };
     getTimeline: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 /** @description The couple's id. */
@@ -4714,7 +4850,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The timeline. */
+            /** @description A page of the timeline. */
             200: {
                 headers: {
                     /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
@@ -4728,14 +4864,34 @@ export interface operations {
                      *         {
                      *           "actor_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *           "at": "2026-11-23T18:30:00Z",
-                     *           "data": {},
+                     *           "data": {
+                     *             "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "boundary_crossed": false,
+                     *             "closeness": 1,
+                     *             "comfort": 1,
+                     *             "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "created_at": "2026-11-23T18:30:00Z",
+                     *             "crisis_notice": "Text",
+                     *             "distress_after": 1,
+                     *             "distress_before": 1,
+                     *             "distress_peak": 1,
+                     *             "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "item_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "note": "Text",
+                     *             "occurred_at": "2026-11-23T18:30:00Z",
+                     *             "outcome": "completed",
+                     *             "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "visibility": "clinician_only"
+                     *           },
                      *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *           "kind": "report"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
                      *     }
                      */
-                    "application/json": components["schemas"]["Timeline"];
+                    "application/json": components["schemas"]["Paginated_TimelineEntry"];
                 };
             };
             400: components["responses"]["BadRequest"];

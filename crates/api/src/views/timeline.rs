@@ -27,56 +27,56 @@ pub enum TimelineEntry {
 /// `report`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ReportKind {
+pub enum ReportEntryKind {
     Report,
 }
 
 /// `check_in`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum CheckInKind {
+pub enum CheckInEntryKind {
     CheckIn,
 }
 
 /// `decision`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum DecisionKind {
+pub enum DecisionEntryKind {
     Decision,
 }
 
 /// `incident`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum IncidentKind {
+pub enum IncidentEntryKind {
     Incident,
 }
 
 /// `consent`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ConsentKind {
+pub enum ConsentEntryKind {
     Consent,
 }
 
 /// `withdrawal`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum WithdrawalKind {
+pub enum WithdrawalEntryKind {
     Withdrawal,
 }
 
 /// `milestone`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum MilestoneKind {
+pub enum MilestoneEntryKind {
     Milestone,
 }
 
 /// An attempt, as `listReports` shows it to the caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportEntry {
-    pub kind: ReportKind,
+    pub kind: ReportEntryKind,
     pub id: String,
     pub at: DateTime<Utc>,
     /// Who wrote it.
@@ -87,7 +87,7 @@ pub struct ReportEntry {
 /// A daily check-in, as `listCheckIns` shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckInEntry {
-    pub kind: CheckInKind,
+    pub kind: CheckInEntryKind,
     pub id: String,
     pub at: DateTime<Utc>,
     pub actor_id: String,
@@ -97,7 +97,7 @@ pub struct CheckInEntry {
 /// A clinician's decision (clinicians only).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DecisionEntry {
-    pub kind: DecisionKind,
+    pub kind: DecisionEntryKind,
     pub id: String,
     pub at: DateTime<Utc>,
     pub actor_id: String,
@@ -107,7 +107,7 @@ pub struct DecisionEntry {
 /// An incident (clinicians, and the partner who opened it).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IncidentEntry {
-    pub kind: IncidentKind,
+    pub kind: IncidentEntryKind,
     pub id: String,
     pub at: DateTime<Utc>,
     pub actor_id: String,
@@ -117,7 +117,7 @@ pub struct IncidentEntry {
 /// A change of consent on a step.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentEntry {
-    pub kind: ConsentKind,
+    pub kind: ConsentEntryKind,
     pub id: String,
     pub at: DateTime<Utc>,
     pub actor_id: String,
@@ -138,7 +138,7 @@ pub struct ConsentChange {
 /// A partner's withdrawal from the programme (clinicians only).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WithdrawalEntry {
-    pub kind: WithdrawalKind,
+    pub kind: WithdrawalEntryKind,
     pub id: String,
     pub at: DateTime<Utc>,
     pub actor_id: String,
@@ -155,7 +155,7 @@ pub struct Withdrawal {
 /// A milestone, shared with the couple.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MilestoneEntry {
-    pub kind: MilestoneKind,
+    pub kind: MilestoneEntryKind,
     pub id: String,
     pub at: DateTime<Utc>,
     pub actor_id: String,
@@ -169,30 +169,38 @@ impl TimelineEntry {
     pub fn of(e: Entry, viewer: &Actor) -> Self {
         let Entry { id, at, actor_id, item } = e;
         match item {
-            Item::Report(r) => {
-                Self::Report(ReportEntry { kind: ReportKind::Report, id, at, actor_id, data: report_view(r, viewer) })
-            }
+            Item::Report(r) => Self::Report(ReportEntry {
+                kind: ReportEntryKind::Report,
+                id,
+                at,
+                actor_id,
+                data: report_view(r, viewer),
+            }),
             Item::CheckIn(c) => {
-                Self::CheckIn(CheckInEntry { kind: CheckInKind::CheckIn, id, at, actor_id, data: c.into() })
+                Self::CheckIn(CheckInEntry { kind: CheckInEntryKind::CheckIn, id, at, actor_id, data: c.into() })
             }
-            Item::Milestone(m) => {
-                Self::Milestone(MilestoneEntry { kind: MilestoneKind::Milestone, id, at, actor_id, data: m.into() })
-            }
+            Item::Milestone(m) => Self::Milestone(MilestoneEntry {
+                kind: MilestoneEntryKind::Milestone,
+                id,
+                at,
+                actor_id,
+                data: m.into(),
+            }),
             Item::Incident(i) => {
-                Self::Incident(IncidentEntry { kind: IncidentKind::Incident, id, at, actor_id, data: i.into() })
+                Self::Incident(IncidentEntry { kind: IncidentEntryKind::Incident, id, at, actor_id, data: i.into() })
             }
             Item::Decision(d) => {
-                Self::Decision(DecisionEntry { kind: DecisionKind::Decision, id, at, actor_id, data: d.into() })
+                Self::Decision(DecisionEntry { kind: DecisionEntryKind::Decision, id, at, actor_id, data: d.into() })
             }
             Item::Withdrawal(w) => Self::Withdrawal(WithdrawalEntry {
-                kind: WithdrawalKind::Withdrawal,
+                kind: WithdrawalEntryKind::Withdrawal,
                 id,
                 at,
                 actor_id,
                 data: Withdrawal { reason: w.reason },
             }),
             Item::Consent(c) => Self::Consent(ConsentEntry {
-                kind: ConsentKind::Consent,
+                kind: ConsentEntryKind::Consent,
                 id,
                 at,
                 actor_id,
