@@ -172,6 +172,16 @@ async fn partners_see_their_own_and_what_was_shared_and_never_boundary_crossed()
     assert_eq!(export.status, 200, "{}", export.raw);
     assert_eq!(export.body["reports"].as_array().unwrap().len(), 2);
     assert_eq!(export.body["incidents"].as_array().unwrap().len(), 1);
+    // A typed document: the parts have their endpoints' shapes, times are RFC 3339 UTC.
+    assert_eq!(export.body["couple"]["partners"].as_array().unwrap().len(), 2, "{}", export.raw);
+    assert_eq!(export.body["safety_agreements"][0]["partners"].as_array().unwrap().len(), 2, "{}", export.raw);
+    assert!(export.body["plans"][0]["steps"].as_array().is_some_and(|s| !s.is_empty()), "{}", export.raw);
+    let consent = &export.body["consent_history"][0];
+    assert!(consent["answer"].is_string() && consent["at"].as_str().is_some_and(|t| t.ends_with('Z')), "{consent}");
+    for time in [&export.body["exported_at"], &export.body["reports"][0]["occurred_at"]] {
+        let t = time.as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(t).is_ok() && t.ends_with('Z'), "{t}");
+    }
 }
 
 #[actix_web::test]

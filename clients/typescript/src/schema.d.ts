@@ -1357,6 +1357,17 @@ export interface components {
          * @enum {string}
          */
         ConsentEntryKind: "consent";
+        /** @description One consent answer on one step, when it was given. */
+        ConsentEvent: {
+            answer: components["schemas"]["ConsentAnswer"];
+            /** Format: date-time */
+            at: string;
+            id: string;
+            note?: string | null;
+            plan_id: string;
+            step_id: string;
+            user_id: string;
+        };
         /** @description A partner's answer about a step. */
         ConsentInput: {
             /** @description `not_asked`, `yes`, `tentative_yes`, `soft_no` or `no`. */
@@ -1406,6 +1417,24 @@ export interface components {
             display_name: string;
             /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f */
             id: string;
+        };
+        /** @description A couple's whole record, for the clinicians. */
+        CoupleExport: {
+            check_ins: components["schemas"]["CheckIn"][];
+            /** @description Every consent answer ever given: plans newest first, each plan's changes oldest first. */
+            consent_history: components["schemas"]["ConsentEvent"][];
+            couple: components["schemas"]["ExportedCouple"];
+            decisions: components["schemas"]["Decision"][];
+            /** Format: date-time */
+            exported_at: string;
+            incidents: components["schemas"]["Incident"][];
+            milestones: components["schemas"]["Milestone"][];
+            /** @description Newest first, with steps, exercise snapshots and both partners' consent. */
+            plans: components["schemas"]["Plan"][];
+            reports: components["schemas"]["Report"][];
+            /** @description Every version, newest first. */
+            safety_agreements: components["schemas"]["Agreement"][];
+            withdrawals: components["schemas"]["ExportedWithdrawal"][];
         };
         /** @description Changes to a couple; omitted fields stay as they are. */
         CouplePatch: {
@@ -1602,6 +1631,27 @@ export interface components {
          * @enum {string}
          */
         ExerciseTag: "conversation" | "solo" | "writing" | "breathing" | "eye_contact" | "touch:hands" | "touch:hugging" | "touch:massage" | "touch:non-genital" | "touch:breasts" | "touch:genital" | "clothing:on" | "clothing:partial" | "clothing:removed" | "setting:bed";
+        /** @description The couple the record is about. */
+        ExportedCouple: {
+            id: string;
+            label: string;
+            /** @description Both partners' user ids. */
+            partners: string[];
+            status: components["schemas"]["ExportedCoupleStatus"];
+        };
+        /**
+         * @description Whether the couple is in treatment.
+         * @enum {string}
+         */
+        ExportedCoupleStatus: "active" | "discharged";
+        /** @description A partner's withdrawal from the programme. */
+        ExportedWithdrawal: {
+            /** Format: date-time */
+            at: string;
+            id: string;
+            reason?: string | null;
+            user_id: string;
+        };
         /**
          * @description One offending field of a request: what a use case answers when input breaks a field
          *     rule, and what the HTTP edge lists in a 422.
@@ -3804,8 +3854,213 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example {} */
-                    "application/json": Record<string, never>;
+                    /**
+                     * @example {
+                     *       "check_ins": [
+                     *         {
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "felt_good": "Text",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "stress": 1,
+                     *           "to_adjust": "Text",
+                     *           "visibility": "clinician_only",
+                     *           "was_hard": "Text"
+                     *         }
+                     *       ],
+                     *       "consent_history": [
+                     *         {
+                     *           "answer": "not_asked",
+                     *           "at": "2026-11-23T18:30:00Z",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "note": "Text",
+                     *           "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "couple": {
+                     *         "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *         "label": "Text",
+                     *         "partners": [
+                     *           "Text"
+                     *         ],
+                     *         "status": "active"
+                     *       },
+                     *       "decisions": [
+                     *         {
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "decided_by": "Text",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "kind": "pause",
+                     *           "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "rationale": "Text",
+                     *           "recommendation_etag": "\"rec-3q2-7wAAAAB0aGlzIGlz\"",
+                     *           "recommendation_kind": "pause",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "to_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "exported_at": "2026-11-23T18:30:00Z",
+                     *       "incidents": [
+                     *         {
+                     *           "acknowledgement": "Text",
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "crisis_notice": "Text",
+                     *           "description": "Text",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "opened_at": "2026-11-23T18:30:00Z",
+                     *           "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "renewed_consent": false,
+                     *           "report_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "resolution": "Text",
+                     *           "resolved_at": "2026-11-23T18:30:00Z",
+                     *           "revision": "Text",
+                     *           "status": "open",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ],
+                     *       "milestones": [
+                     *         {
+                     *           "achieved_at": "2026-11-23T18:30:00Z",
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "note": "Text",
+                     *           "title": "First relaxed cuddle in months"
+                     *         }
+                     *       ],
+                     *       "plans": [
+                     *         {
+                     *           "access": "clinician",
+                     *           "activated_at": "2026-11-23T18:30:00Z",
+                     *           "completed_at": "2026-11-23T18:30:00Z",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "current_step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "goal": "Feel at ease holding each other again",
+                     *           "hold_cause": "clinician",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "status": "draft",
+                     *           "steps": [
+                     *             {
+                     *               "activated_at": "2026-11-23T18:30:00Z",
+                     *               "consents": [
+                     *                 {
+                     *                   "answer": "not_asked",
+                     *                   "note": "Text",
+                     *                   "updated_at": "2026-11-23T18:30:00Z",
+                     *                   "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *                 }
+                     *               ],
+                     *               "criteria": {
+                     *                 "min_sessions": 3,
+                     *                 "setback_suds": 70,
+                     *                 "target_suds": 30,
+                     *                 "window_days": 14
+                     *               },
+                     *               "description": "Text",
+                     *               "exercises": [
+                     *                 {
+                     *                   "category": "connection",
+                     *                   "check_in_prompts": [
+                     *                     "Text"
+                     *                   ],
+                     *                   "duration_minutes": 1,
+                     *                   "exercise_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *                   "exit_strategy": "Text",
+                     *                   "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *                   "instructions": "Text",
+                     *                   "intensity": 1,
+                     *                   "tags": [
+                     *                     "conversation"
+                     *                   ],
+                     *                   "title": "Text"
+                     *                 }
+                     *               ],
+                     *               "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *               "my_consent": {
+                     *                 "answer": "not_asked",
+                     *                 "note": "Text",
+                     *                 "updated_at": "2026-11-23T18:30:00Z"
+                     *               },
+                     *               "position": 1,
+                     *               "status": "not_started",
+                     *               "target_per_week": 1,
+                     *               "title": "Text"
+                     *             }
+                     *           ],
+                     *           "title": "Rebuilding comfortable touch",
+                     *           "updated_at": "2026-11-23T18:30:00Z"
+                     *         }
+                     *       ],
+                     *       "reports": [
+                     *         {
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "boundary_crossed": false,
+                     *           "closeness": 1,
+                     *           "comfort": 1,
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "crisis_notice": "Text",
+                     *           "distress_after": 1,
+                     *           "distress_before": 1,
+                     *           "distress_peak": 1,
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "item_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "note": "Text",
+                     *           "occurred_at": "2026-11-23T18:30:00Z",
+                     *           "outcome": "completed",
+                     *           "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "visibility": "clinician_only"
+                     *         }
+                     *       ],
+                     *       "safety_agreements": [
+                     *         {
+                     *           "acknowledged_by_me": false,
+                     *           "acknowledgements": [
+                     *             {
+                     *               "acknowledged_at": "2026-11-23T18:30:00Z",
+                     *               "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *             }
+                     *           ],
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "in_effect": false,
+                     *           "partners": [
+                     *             {
+                     *               "off_limits": "Nothing below the waist for now",
+                     *               "off_limits_tags": [
+                     *                 "touch:genital",
+                     *                 "clothing:removed"
+                     *               ],
+                     *               "pause_signal": "Saying 'pineapple'",
+                     *               "soft_no": "Not tonight, but ask me again",
+                     *               "tentative_yes": "I'd like to try, slowly",
+                     *               "user_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *               "willing_to_try": "Holding hands, cuddling with clothes on, slow massages"
+                     *             }
+                     *           ],
+                     *           "review_by": "2026-11-23T18:30:00Z",
+                     *           "version": 2,
+                     *           "version_in_effect": 1
+                     *         }
+                     *       ],
+                     *       "withdrawals": [
+                     *         {
+                     *           "at": "2026-11-23T18:30:00Z",
+                     *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "reason": "Text",
+                     *           "user_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CoupleExport"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -3,8 +3,6 @@
 
 use actix_web::{get, web};
 use serde::Serialize;
-use serde_json::{Value, json};
-use tandem_service::records::time;
 use tandem_service::{export as record, progress, timeline};
 use utoipa::ToSchema;
 
@@ -13,6 +11,7 @@ use crate::db;
 use crate::error::ApiResult;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
+use crate::views::export::CoupleExport;
 use crate::views::record::RecommendationView;
 use crate::views::timeline::TimelineEntry;
 
@@ -152,7 +151,7 @@ pub async fn get_timeline(
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The record.", body = Object)
+        (status = 200, description = "The record.", body = CoupleExport)
     )
 )]
 #[get("/couples/{couple_id}/export")]
@@ -160,38 +159,7 @@ pub async fn export(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-) -> ApiResult<web::Json<Value>> {
-    let r = db::call(&state, &auth, move |cx| record::export(cx, &path)).await?;
-    let c = &r.couple;
-    let plans = r
-        .plans
-        .iter()
-        .map(|t| Ok(json!(crate::views::plan::view(&auth.actor, c, r.rel, t)?)))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let versions: Vec<Value> = r.agreements.iter().map(agreement_json).collect();
-    Ok(web::Json(json!({
-        "exported_at": r.exported_at,
-        "couple": {"id": c.id, "label": c.label, "status": c.status, "partners": [c.partner_a_id, c.partner_b_id]},
-        "safety_agreements": versions,
-        "plans": plans,
-        "consent_history": r.consent_history,
-        "reports": r.reports,
-        "check_ins": r.check_ins,
-        "incidents": r.incidents,
-        "withdrawals": r.withdrawals,
-        "milestones": r.milestones,
-        "decisions": r.decisions,
-    })))
-}
-
-/// An agreement version as the export shows it (terms as stored).
-fn agreement_json(v: &tandem_service::records::Version) -> Value {
-    let terms = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::Null);
-    json!({
-        "version": v.row.version,
-        "terms": [terms(&v.row.partner_a_terms), terms(&v.row.partner_b_terms)],
-        "review_by": time::from_db(v.row.review_by),
-        "created_at": time::from_db(v.row.created_at),
-        "acknowledgements": v.acknowledgements.iter().map(|(u, at)| json!({"user_id": u, "at": time::from_db(*at)})).collect::<Vec<_>>(),
-    })
+) -> ApiResult<web::Json<CoupleExport>> {
+    let record = db::call(&state, &auth, move |cx| record::export(cx, &path)).await?;
+    Ok(web::Json(CoupleExport::of(record, &auth.actor)?))
 }

@@ -1,7 +1,9 @@
 //! Response bodies shared by more than one route group (the plan document, accounts, a
 //! couple's record), so no route module imports another.
 
+pub mod agreement;
 pub mod couple;
+pub mod export;
 pub mod plan;
 pub mod record;
 pub mod session;

@@ -1,0 +1,130 @@
+//! The export: a couple's whole record as one typed document, every time RFC 3339 UTC,
+//! every part in the shape its own endpoint uses (so a reader of the API reads the export).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tandem_domain::Actor;
+use tandem_domain::plans::ConsentAnswer;
+use tandem_service::export::Record;
+use tandem_service::records::time;
+use utoipa::ToSchema;
+
+use crate::error::ApiResult;
+use crate::views::agreement::{Agreement, view as agreement_view};
+use crate::views::plan::{Plan, view as plan_view};
+use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
+
+/// A couple's whole record, for the clinicians.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoupleExport {
+    pub exported_at: DateTime<Utc>,
+    pub couple: ExportedCouple,
+    /// Every version, newest first.
+    pub safety_agreements: Vec<Agreement>,
+    /// Newest first, with steps, exercise snapshots and both partners' consent.
+    pub plans: Vec<Plan>,
+    /// Every consent answer ever given: plans newest first, each plan's changes oldest first.
+    pub consent_history: Vec<ConsentEvent>,
+    pub reports: Vec<Report>,
+    pub check_ins: Vec<CheckIn>,
+    pub incidents: Vec<Incident>,
+    pub withdrawals: Vec<ExportedWithdrawal>,
+    pub milestones: Vec<Milestone>,
+    pub decisions: Vec<Decision>,
+}
+
+/// The couple the record is about.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedCouple {
+    pub id: String,
+    pub label: String,
+    #[schema(value_type = ExportedCoupleStatus)]
+    pub status: String,
+    /// Both partners' user ids.
+    pub partners: Vec<String>,
+}
+
+/// Whether the couple is in treatment.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportedCoupleStatus {
+    Active,
+    Discharged,
+}
+
+/// One consent answer on one step, when it was given.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentEvent {
+    pub id: String,
+    pub plan_id: String,
+    pub step_id: String,
+    pub user_id: String,
+    #[schema(value_type = ConsentAnswer)]
+    pub answer: String,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A partner's withdrawal from the programme.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedWithdrawal {
+    pub id: String,
+    pub user_id: String,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl CoupleExport {
+    /// Renders the record for `actor` (a clinician of the couple).
+    pub fn of(r: Record, actor: &Actor) -> ApiResult<Self> {
+        let c = &r.couple;
+        let in_effect = r
+            .agreements
+            .iter()
+            .find(|v| tandem_domain::agreements::in_effect(&v.acknowledged_by(), c.partner_ids()))
+            .map(|v| v.row.version);
+        Ok(Self {
+            exported_at: r.exported_at,
+            couple: ExportedCouple {
+                id: c.id.clone(),
+                label: c.label.clone(),
+                status: c.status.clone(),
+                partners: c.partner_ids().iter().map(|p| (*p).to_owned()).collect(),
+            },
+            safety_agreements: r
+                .agreements
+                .iter()
+                .map(|v| agreement_view(actor, c, v, in_effect))
+                .collect::<ApiResult<_>>()?,
+            plans: r.plans.iter().map(|t| plan_view(actor, c, r.rel, t)).collect::<ApiResult<_>>()?,
+            consent_history: r
+                .consent_history
+                .into_iter()
+                .map(|e| ConsentEvent {
+                    id: e.id,
+                    plan_id: e.plan_id,
+                    step_id: e.step_id,
+                    user_id: e.user_id,
+                    answer: e.answer,
+                    note: e.note,
+                    at: time::from_db(e.created_at),
+                })
+                .collect(),
+            reports: r.reports.into_iter().map(|x| report_view(x, actor)).collect(),
+            check_ins: r.check_ins.into_iter().map(CheckIn::from).collect(),
+            incidents: r.incidents.into_iter().map(Incident::from).collect(),
+            withdrawals: r
+                .withdrawals
+                .into_iter()
+                .map(|w| ExportedWithdrawal {
+                    id: w.id,
+                    user_id: w.user_id,
+                    reason: w.reason,
+                    at: time::from_db(w.created_at),
+                })
+                .collect(),
+            milestones: r.milestones.into_iter().map(Milestone::from).collect(),
+            decisions: r.decisions.into_iter().map(Decision::from).collect(),
+        })
+    }
+}
