@@ -439,3 +439,78 @@ async fn no_audit_event_shows_a_session_id() {
     assert_ne!(logouts[0], reuses[0]);
     assert_eq!(logins.iter().collect::<std::collections::HashSet<_>>().len(), 3, "{logins:?}");
 }
+
+/// The `name=value` of a `Set-Cookie` named `name`, with its attributes.
+fn set_cookie<'a>(reply: &'a crate::support::Reply, name: &str) -> Option<&'a str> {
+    reply.headers.get_all("set-cookie").filter_map(|v| v.to_str().ok()).find(|c| c.starts_with(&format!("{name}=")))
+}
+
+fn cookie_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().and_then(|kv| kv.split_once('=')).map(|(_, v)| v.to_owned()).unwrap_or_default()
+}
+
+#[actix_web::test]
+async fn a_browser_session_keeps_the_refresh_token_in_an_http_only_cookie() {
+    let app = TestApp::spawn().await;
+    app.practice("Riverside", "admin@riverside.test", false);
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "admin@riverside.test", "password": PASSWORD, "refresh_cookie": true}),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{}", login.raw);
+    assert!(login.body.get("refresh_token").is_none(), "no refresh token for scripts to read: {}", login.raw);
+    let refresh_cookie = set_cookie(&login, "tandem_refresh").expect("the refresh cookie").to_owned();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api/v1/auth/refresh"] {
+        assert!(refresh_cookie.contains(attribute), "{refresh_cookie}");
+    }
+    let csrf = login.body["csrf_token"].as_str().expect("a CSRF token").to_owned();
+    assert_eq!(cookie_value(set_cookie(&login, "tandem_csrf").unwrap()), csrf, "the page can read it back");
+    let cookie = format!("tandem_refresh={}", cookie_value(&refresh_cookie));
+
+    // The cookie alone refreshes nothing: a forged request (no header, or a wrong one) is 403.
+    let forged = app.call_with("POST", "/api/v1/auth/refresh", None, Some(json!({})), &[("cookie", &cookie)]).await;
+    forged.assert_problem(403);
+    let wrong = [("cookie", cookie.as_str()), ("x-csrf-token", "not-the-token")];
+    app.call_with("POST", "/api/v1/auth/refresh", None, Some(json!({})), &wrong).await.assert_problem(403);
+
+    let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+    let renewed = app.call_with("POST", "/api/v1/auth/refresh", None, Some(json!({})), &headers).await;
+    assert_eq!(renewed.status, 200, "{}", renewed.raw);
+    let next = cookie_value(set_cookie(&renewed, "tandem_refresh").expect("a rotated cookie"));
+    assert_ne!(format!("tandem_refresh={next}"), cookie, "the refresh token rotates");
+    let next_csrf = renewed.body["csrf_token"].as_str().unwrap().to_owned();
+    assert_ne!(next_csrf, csrf, "the CSRF token rotates with it");
+    let access = renewed.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/api/v1/me", &access).await.status, 200);
+
+    // Reusing the first cookie (with its own valid CSRF token) is theft: the session
+    // ends, and the answer clears the cookies. (A retry within 10 s would get the same pair.)
+    app.clock.advance(Duration::seconds(11));
+    let replay = app.call_with("POST", "/api/v1/auth/refresh", None, Some(json!({})), &headers).await;
+    replay.assert_problem(401);
+    assert!(set_cookie(&replay, "tandem_refresh").is_some_and(|c| c.contains("Max-Age=0")), "{:?}", replay.headers);
+    app.get("/api/v1/me", &access).await.assert_problem(401);
+}
+
+#[actix_web::test]
+async fn a_browser_session_signs_out_with_its_access_token() {
+    let app = TestApp::spawn().await;
+    app.practice("Riverside", "admin@riverside.test", false);
+    let body = json!({"email": "admin@riverside.test", "password": PASSWORD, "refresh_cookie": true});
+    let login = app.post("/api/v1/auth/login", None, body).await;
+    let access = login.body["access_token"].as_str().unwrap().to_owned();
+    let cookie = format!("tandem_refresh={}", cookie_value(set_cookie(&login, "tandem_refresh").unwrap()));
+    let csrf = login.body["csrf_token"].as_str().unwrap().to_owned();
+    app.post("/api/v1/auth/logout", None, json!({})).await.assert_problem(401);
+    let out = app.post("/api/v1/auth/logout", Some(&access), json!({})).await;
+    assert_eq!(out.status, 204, "{}", out.raw);
+    assert!(set_cookie(&out, "tandem_refresh").is_some_and(|c| c.contains("Max-Age=0")));
+    app.get("/api/v1/me", &access).await.assert_problem(401);
+    let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+    app.call_with("POST", "/api/v1/auth/refresh", None, Some(json!({})), &headers).await.assert_problem(401);
+    // Without a token or a cookie, a refresh names what is missing.
+    app.post("/api/v1/auth/refresh", None, json!({})).await.assert_problem(422);
+}

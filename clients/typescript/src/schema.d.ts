@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out
-         * @description Revokes the session the refresh token belongs to: the refresh token and the session's access tokens stop working at once (on a deployment with several servers, within 10 seconds on the others). Answers 204 even for an unknown token, so it is safe to retry.
+         * @description Revokes the session: the one the refresh token belongs to, or, when the body has none (a browser session), the one of the access token sent as `Authorization: Bearer …`. The refresh token and the session's access tokens stop working at once (on a deployment with several servers, within 10 seconds on the others), and a browser session's cookies are cleared. Answers 204 even for an unknown refresh token, so it is safe to retry.
          */
         post: operations["logout"];
         delete?: never;
@@ -1768,6 +1768,14 @@ export interface components {
              * @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e50
              */
             practice_id?: string | null;
+            /**
+             * @description For browser apps: `true` keeps the refresh token out of JavaScript. It is set in
+             *     the HttpOnly, Secure, SameSite=Strict cookie `tandem_refresh` (sent only to
+             *     `/api/v1/auth/refresh`), and the answer carries a `csrf_token` for the refresh
+             *     instead. Access tokens stay bearer tokens either way.
+             * @example false
+             */
+            refresh_cookie?: boolean | null;
         };
         /** @description The signed-in user and their practice. */
         Me: {
@@ -2391,10 +2399,12 @@ export interface components {
         /** @description A refresh token to exchange or revoke. */
         RefreshRequest: {
             /**
-             * @description The refresh token from the last sign-in or refresh.
+             * @description The refresh token from the last sign-in or refresh. Omit it (send `{}`) in a
+             *     browser session: the refresh then reads the `tandem_refresh` cookie and needs the
+             *     `X-CSRF-Token` header; a sign-out then needs the access token.
              * @example 3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4
              */
-            refresh_token: string;
+            refresh_token?: string | null;
         };
         /**
          * @description Every reason a well-formed request can be refused by a rule of the domain.
@@ -2559,6 +2569,12 @@ export interface components {
              */
             access_token: string;
             /**
+             * @description Browser sessions only: send as `X-CSRF-Token` with the next refresh (also in the
+             *     readable `tandem_csrf` cookie, so a reloaded page finds it). Changes with every refresh.
+             * @example Yb2lLm0sZ2F0ZS1leGFtcGxlLWNzcmYtdG9rZW4xMjM0
+             */
+            csrf_token?: string | null;
+            /**
              * Format: int64
              * @description Seconds until the access token expires.
              * @example 900
@@ -2567,9 +2583,10 @@ export interface components {
             /**
              * @description Opaque; exchange at `POST /api/v1/auth/refresh` for a new pair. It works once:
              *     store the new one each time. Reusing an old one ends the session everywhere.
+             *     Absent for a browser session (`refresh_cookie: true`): it is in an HttpOnly cookie.
              * @example 3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4
              */
-            refresh_token: string;
+            refresh_token?: string | null;
             /**
              * Format: date-time
              * @description When the session ends at the latest, however active (RFC 3339).
@@ -2929,6 +2946,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImRldiJ9.e30.sig",
+                     *       "csrf_token": "Yb2lLm0sZ2F0ZS1leGFtcGxlLWNzcmYtdG9rZW4xMjM0",
                      *       "expires_in": 900,
                      *       "refresh_token": "3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4",
                      *       "session_expires_at": "2026-11-23T18:30:00Z",
@@ -2962,16 +2980,19 @@ export interface operations {
                  * @example {
                  *       "email": "dr.rivera@example.org",
                  *       "password": "correct horse battery staple",
-                 *       "practice_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e50"
+                 *       "practice_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e50",
+                 *       "refresh_cookie": false
                  *     }
                  */
                 "application/json": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
-            /** @description Signed in. */
+            /** @description Signed in. With `refresh_cookie: true`, also sets the `tandem_refresh` (HttpOnly) and `tandem_csrf` cookies. */
             200: {
                 headers: {
+                    /** @description Browser sessions only: `tandem_refresh` (HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth/refresh) and `tandem_csrf`. */
+                    "Set-Cookie"?: string;
                     /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
                     "x-request-id"?: string;
                     [name: string]: unknown;
@@ -2980,6 +3001,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImRldiJ9.e30.sig",
+                     *       "csrf_token": "Yb2lLm0sZ2F0ZS1leGFtcGxlLWNzcmYtdG9rZW4xMjM0",
                      *       "expires_in": 900,
                      *       "refresh_token": "3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4",
                      *       "session_expires_at": "2026-11-23T18:30:00Z",
@@ -3021,6 +3043,8 @@ export interface operations {
             /** @description Signed out. */
             204: {
                 headers: {
+                    /** @description Clears `tandem_refresh` and `tandem_csrf`. */
+                    "Set-Cookie"?: string;
                     /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
                     "x-request-id"?: string;
                     [name: string]: unknown;
@@ -3028,6 +3052,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3115,9 +3140,15 @@ export interface operations {
     refreshSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Browser sessions: the `csrf_token` of the last sign-in or refresh; required with the cookie. */
+                "X-CSRF-Token"?: string | null;
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description Browser sessions: the refresh token, set by the sign-in (HttpOnly). */
+                tandem_refresh?: string | null;
+            };
         };
         requestBody: {
             content: {
@@ -3130,9 +3161,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new token pair; discard the old refresh token. */
+            /** @description A new token pair; discard the old refresh token. A browser session gets its new refresh token in the cookie. */
             200: {
                 headers: {
+                    /** @description Browser sessions only: the new `tandem_refresh` and `tandem_csrf`; cleared on a 401. */
+                    "Set-Cookie"?: string;
                     /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
                     "x-request-id"?: string;
                     [name: string]: unknown;
@@ -3141,6 +3174,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImRldiJ9.e30.sig",
+                     *       "csrf_token": "Yb2lLm0sZ2F0ZS1leGFtcGxlLWNzcmYtdG9rZW4xMjM0",
                      *       "expires_in": 900,
                      *       "refresh_token": "3q2-7wAAAAB0aGlzIGlzIGFuIGV4YW1wbGUgdG9rZW4",
                      *       "session_expires_at": "2026-11-23T18:30:00Z",
@@ -3152,6 +3186,17 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description A refresh by cookie without the matching `X-CSRF-Token`. */
+            403: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

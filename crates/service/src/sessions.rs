@@ -16,7 +16,7 @@ use tandem_store::{AnyConnection, StoreError, ids, practices, time};
 pub use tandem_store::shared::{LISTEN_PING, LISTEN_POLL, Listener, Revocation};
 
 use crate::audit::{self, Event, Outcome};
-use crate::context::Env;
+use crate::context::{Ctx, Env};
 use crate::error::{Error, Result};
 use crate::tokens;
 
@@ -234,6 +234,22 @@ pub fn logout(env: &Env, refresh_token: &str, session_ref: SessionRef<'_>) -> Re
             )?;
         }
         Ok(Some(family.id))
+    })
+}
+
+/// Ends the caller's own session (`family_id` from their access token): the sign-out of a
+/// browser app, whose refresh token is in a cookie it cannot read.
+pub fn logout_own(cx: &Ctx, family_id: &str, session_ref: SessionRef<'_>) -> Result<()> {
+    cx.write(|conn| {
+        let (family, user) = sessions::family_with_user(conn, family_id)?;
+        if user.id != cx.actor.user_id {
+            return Err(Error::NotFound);
+        }
+        if family.revoked_at.is_none() {
+            sessions::revoke_family(conn, &family.id, RevokeReason::Logout, cx.now)?;
+            audit::record(conn, cx.practice_event("auth.logout", "session").resource(&session_ref(&family.id)))?;
+        }
+        Ok(())
     })
 }
 
