@@ -11,7 +11,7 @@
 // Tests may unwrap: a panic is how a test reports a broken expectation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code, unused_imports)]
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../api/support/mod.rs"]
 mod support;
 

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod database;
 pub mod mail;
+pub mod snapshot;
 
 use base64::Engine;
 use chrono::Utc;
