@@ -144,10 +144,10 @@ async fn a_database_that_is_down_gets_503_not_a_hang_or_a_500() {
         workers: 1,
         ..tandem_server::Config::default()
     };
-    let (state, _audit) = tandem_server::build_state(&config, Arc::new(tandem_domain::SystemClock)).unwrap();
+    let (state, shutdown) = tandem_server::build_state(&config, Arc::new(tandem_domain::SystemClock)).unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let server = tandem_api::server(state, listener, 1).unwrap();
+    let server = tandem_api::server(state.clone(), listener, 1).unwrap();
     let handle = server.handle();
     actix_web::rt::spawn(server);
     let client = awc::Client::default();
@@ -170,6 +170,8 @@ async fn a_database_that_is_down_gets_503_not_a_hang_or_a_500() {
     assert_eq!(body["type"], "urn:tandem:problem:unavailable");
     assert!(!body.to_string().contains("127.0.0.1:1"), "no connection details leak: {body}");
     handle.stop(false).await;
+    // The pool keeps trying to connect while it lives; it must stop before the process exits.
+    assert!(shutdown.run(state, std::time::Duration::from_secs(20)).await, "the pool closes");
 }
 
 #[actix_web::test]

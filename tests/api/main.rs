@@ -18,6 +18,7 @@ mod matrix;
 mod openapi_spec;
 mod plans;
 mod privacy;
+mod problems;
 mod progress;
 mod reminders;
 mod replicas;

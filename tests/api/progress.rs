@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::plans::{Couple, consent, couple, plan, running, status, step_id};
 use crate::support::{ClockExt, Reply, TestApp};
 
-fn report_body(app: &TestApp, peak: i32, after: i32, outcome: &str, visibility: &str) -> Value {
+pub fn report_body(app: &TestApp, peak: i32, after: i32, outcome: &str, visibility: &str) -> Value {
     json!({
         "occurred_at": app.clock.now_utc().to_rfc3339_opts(SecondsFormat::Micros, true),
         "outcome": outcome,
@@ -20,7 +20,7 @@ fn report_body(app: &TestApp, peak: i32, after: i32, outcome: &str, visibility: 
     })
 }
 
-async fn report(app: &TestApp, token: &str, plan_id: &str, step: &str, body: Value) -> Reply {
+pub async fn report(app: &TestApp, token: &str, plan_id: &str, step: &str, body: Value) -> Reply {
     app.post(&format!("/api/v1/plans/{plan_id}/steps/{step}/reports"), Some(token), body).await
 }
 
@@ -34,13 +34,13 @@ async fn comfortable_sessions(app: &TestApp, c: &Couple, plan_id: &str, step: &s
     }
 }
 
-async fn recommendation(app: &TestApp, c: &Couple, plan_id: &str) -> Reply {
+pub async fn recommendation(app: &TestApp, c: &Couple, plan_id: &str) -> Reply {
     let r = app.get(&format!("/api/v1/plans/{plan_id}/recommendation"), &c.clin).await;
     assert_eq!(r.status, 200, "{}", r.raw);
     r
 }
 
-async fn decide(app: &TestApp, c: &Couple, plan_id: &str, kind: &str, etag: &str) -> Reply {
+pub async fn decide(app: &TestApp, c: &Couple, plan_id: &str, kind: &str, etag: &str) -> Reply {
     app.post(
         &format!("/api/v1/plans/{plan_id}/decisions"),
         Some(&c.clin),

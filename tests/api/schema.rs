@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use diesel::sql_types::{Integer, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 use tandem_store::migrations::{revert_last, run_pending};
-use tandem_store::{AnyConnection, Backend, PoolOptions, build_pool};
+use tandem_store::{AnyConnection, Backend};
+use tandem_test_db::TestDatabase;
 
 #[derive(QueryableByName)]
 struct Column {
@@ -44,44 +45,8 @@ fn shape(conn: &mut AnyConnection) -> Shape {
         .collect()
 }
 
-struct Db {
-    _dir: tempfile::TempDir,
-    _guard: Option<PgGuard>,
-    pool: tandem_store::Pool,
-}
-
-struct PgGuard {
-    admin: String,
-    name: String,
-}
-
-impl Drop for PgGuard {
-    fn drop(&mut self) {
-        use diesel::Connection;
-        if let Ok(mut c) = diesel::PgConnection::establish(&self.admin) {
-            let _ =
-                diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).execute(&mut c);
-        }
-    }
-}
-
-fn sqlite_db() -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let (pool, _) =
-        build_pool(&format!("sqlite://{}", dir.path().join("s.db").display()), &PoolOptions::default()).unwrap();
-    Db { _dir: dir, _guard: None, pool }
-}
-
-fn postgres_db() -> Option<Db> {
-    use diesel::Connection;
-    let admin = std::env::var("TANDEM_TEST_DATABASE_URL").ok().filter(|v| !v.is_empty())?;
-    let name = format!("tandem_s_{}", uuid::Uuid::now_v7().simple());
-    let mut c = diesel::PgConnection::establish(&admin).unwrap();
-    diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut c).unwrap();
-    let mut url = url::Url::parse(&admin).unwrap();
-    url.set_path(&format!("/{name}"));
-    let (pool, _) = build_pool(url.as_str(), &PoolOptions::default()).unwrap();
-    Some(Db { _dir: tempfile::tempdir().unwrap(), _guard: Some(PgGuard { admin, name }), pool })
+fn postgres_db() -> Option<TestDatabase> {
+    tandem_test_db::postgres_admin_url().map(|admin| TestDatabase::empty_postgres(&admin))
 }
 
 #[test]
@@ -98,9 +63,9 @@ fn both_trees_give_the_same_tables_and_columns() {
         eprintln!("TANDEM_TEST_DATABASE_URL unset: comparing against PostgreSQL runs in the PostgreSQL pass");
         return;
     };
-    let sqlite = sqlite_db();
-    let mut pg_conn = pg.pool.get().unwrap();
-    let mut sqlite_conn = sqlite.pool.get().unwrap();
+    let sqlite = TestDatabase::empty_sqlite();
+    let mut pg_conn = pg.connect();
+    let mut sqlite_conn = sqlite.connect();
     run_pending(&mut pg_conn).unwrap();
     run_pending(&mut sqlite_conn).unwrap();
     let (a, b) = (shape(&mut pg_conn), shape(&mut sqlite_conn));
@@ -115,8 +80,8 @@ fn both_trees_give_the_same_tables_and_columns() {
 
 /// Applies migrations one at a time; after each, reverting it must restore the shape
 /// from before it, and re-applying must restore the shape after it.
-fn every_down_undoes_its_up(db: &Db) {
-    let mut conn = db.pool.get().unwrap();
+fn every_down_undoes_its_up(db: &TestDatabase) {
+    let mut conn = db.connect();
     let total = tandem_store::migrations::count(conn.backend()).unwrap();
     let mut shapes = vec![shape(&mut conn)];
     run_pending(&mut conn).unwrap();
@@ -132,7 +97,7 @@ fn every_down_undoes_its_up(db: &Db) {
 
 #[test]
 fn sqlite_downs_undo_their_ups() {
-    every_down_undoes_its_up(&sqlite_db());
+    every_down_undoes_its_up(&TestDatabase::empty_sqlite());
 }
 
 #[test]

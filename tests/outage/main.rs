@@ -11,8 +11,8 @@
 // Tests may unwrap: a panic is how a test reports a broken expectation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)]
-#[path = "../api/support.rs"]
+#[allow(dead_code, unused_imports, unused_macros)]
+#[path = "../api/support/mod.rs"]
 mod support;
 
 use std::cell::Cell;

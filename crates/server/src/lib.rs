@@ -10,4 +10,4 @@ pub mod startup;
 pub mod telemetry;
 
 pub use config::Config;
-pub use startup::{Running, StartupError, build_state, migrate, start};
+pub use startup::{Running, Shutdown, StartupError, build_state, migrate, start};

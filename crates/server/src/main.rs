@@ -90,11 +90,9 @@ fn serve(config: &Config) -> CliResult {
         println!("  Links:    emails open the front-end at {}, unsubscribe at {}", links.app(), links.unsubscribe("…"));
         running.server.await?;
         // In-flight requests have finished; the worker finishes its sends under way,
-        // releases the rest of its claims, and the audit queue is flushed.
-        startup::stop_background(&running.stop_background, running.background, SHUTDOWN_LIMIT).await;
-        running.state.audit.flush().await;
-        drop(running.state);
-        let _ = running.audit_task.await;
+        // releases the rest of its claims, the audit queue is flushed and the database
+        // connections are closed.
+        running.shutdown.run(running.state, SHUTDOWN_LIMIT).await;
         Ok(())
     })
 }
@@ -103,17 +101,13 @@ fn worker(config: &Config) -> CliResult {
     config.warn_unreachable_links();
     actix_web::rt::System::new().block_on(async {
         startup::migrate(config)?;
-        let (state, audit_task) = startup::build_state(config, Arc::new(SystemClock))?;
-        let (stop, rx) = tokio::sync::watch::channel(false);
-        let background = startup::spawn_background(config, &state, rx);
+        let (state, mut shutdown) = startup::build_state(config, Arc::new(SystemClock))?;
+        shutdown.spawn_background(config, &state);
         println!("Tandem worker is sending mail and scheduling reminders (Ctrl-C to stop).");
         shutdown_signal().await;
         // Sends under way finish; claimed mail not yet started goes back to the queue at
         // once, for the other workers (not when the lease runs out).
-        startup::stop_background(&stop, background, SHUTDOWN_LIMIT).await;
-        state.audit.flush().await;
-        drop(state);
-        let _ = audit_task.await;
+        shutdown.run(state, SHUTDOWN_LIMIT).await;
         Ok(())
     })
 }

@@ -12,7 +12,7 @@ use tandem_api::metrics::Metrics;
 use tandem_api::{ApiConfig, AppState};
 use tandem_domain::Clock;
 use tandem_notification::{MailConfig, Mailer, TransportConfig};
-use tandem_store::{Backend, PoolOptions, StoreError, build_pool};
+use tandem_store::{Backend, PoolCloser, PoolOptions, StoreError, build_closable_pool};
 
 use crate::Config;
 
@@ -36,16 +36,14 @@ pub enum StartupError {
 }
 
 /// Builds everything the handlers share, and starts the audit writer. Must run inside
-/// a tokio runtime (the writer and the SMTP pool live there).
-pub fn build_state(
-    config: &Config,
-    clock: Arc<dyn Clock>,
-) -> Result<(AppState, tokio::task::JoinHandle<()>), StartupError> {
+/// a tokio runtime (the writer and the SMTP pool live there). The [`Shutdown`] stops
+/// what runs beside the handlers once they are done.
+pub fn build_state(config: &Config, clock: Arc<dyn Clock>) -> Result<(AppState, Shutdown), StartupError> {
     let options = PoolOptions {
         max_size: config.db_pool_size,
         connection_timeout: Duration::from_secs(config.db_timeout_secs.max(1)),
     };
-    let (pool, backend) = build_pool(&config.database_url(), &options)?;
+    let (pool, backend, pool_closer) = build_closable_pool(&config.database_url(), &options)?;
     let keys = match &config.signing_keys {
         Some(spec) => KeySet::parse(spec, config.active_signing_key.as_deref()).map_err(StartupError::Keys)?,
         None => {
@@ -85,14 +83,21 @@ pub fn build_state(
         keys: Arc::new(keys),
         metrics: Arc::new(Metrics::new().map_err(|e| StartupError::Metrics(e.to_string()))?),
     };
-    Ok((state, audit_task))
+    let shutdown = Shutdown {
+        stop: tokio::sync::watch::channel(false).0,
+        background: Vec::new(),
+        audit_task,
+        listener: None,
+        pool_closer,
+    };
+    Ok((state, shutdown))
 }
 
-/// Applies pending migrations; returns the versions applied.
+/// Applies pending migrations; returns the versions applied. On a database already
+/// migrated (a test database copied from a migrated template) it applies nothing.
 pub fn migrate(config: &Config) -> Result<Vec<String>, StoreError> {
-    let (pool, _) =
-        build_pool(&config.database_url(), &PoolOptions { max_size: 1, connection_timeout: Duration::from_secs(10) })?;
-    let mut conn = pool.get()?;
+    // One connection of its own, closed on this thread when done.
+    let mut conn = tandem_store::connect(&config.database_url())?;
     let applied = tandem_store::migrations::run_pending(&mut conn)?;
     // Every practice has the built-in starter library, including starters added by a
     // newer release.
@@ -107,33 +112,109 @@ pub fn migrate(config: &Config) -> Result<Vec<String>, StoreError> {
 }
 
 /// Stops the background tasks and waits for them, at most `limit`: the worker finishes
-/// the sends under way and releases the claims it has not started.
+/// the sends under way and releases the claims it has not started. Returns whether they
+/// all stopped in time.
 pub async fn stop_background(
     stop: &tokio::sync::watch::Sender<bool>,
     handles: Vec<tokio::task::JoinHandle<()>>,
     limit: Duration,
-) {
+) -> bool {
     let _ = stop.send(true);
     let all = async {
         for handle in handles {
             let _ = handle.await;
         }
     };
-    if tokio::time::timeout(limit, all).await.is_err() {
+    let stopped = tokio::time::timeout(limit, all).await.is_ok();
+    if !stopped {
         tracing::warn!("background tasks did not stop in time; their claims return when the lease runs out");
     }
+    stopped
+}
+
+/// What runs beside the handlers, to stop before the process exits: the outbox worker
+/// and scheduler, the audit writer, the session listener and the database pool.
+///
+/// A process that exits while a database connection is still in use (a pool thread
+/// opening one, the listener polling its own) can crash on the way out, after its work
+/// is done: [`Shutdown::run`] waits until nothing uses the database any more.
+pub struct Shutdown {
+    stop: tokio::sync::watch::Sender<bool>,
+    background: Vec<tokio::task::JoinHandle<()>>,
+    audit_task: tokio::task::JoinHandle<()>,
+    listener: Option<std::thread::JoinHandle<()>>,
+    pool_closer: PoolCloser,
+}
+
+impl std::fmt::Debug for Shutdown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shutdown").field("background", &self.background.len()).finish_non_exhaustive()
+    }
+}
+
+impl Shutdown {
+    /// Starts the outbox worker and the reminder scheduler (see [`spawn_background`]);
+    /// [`Shutdown::run`] stops them.
+    pub fn spawn_background(&mut self, config: &Config, state: &AppState) {
+        self.background.extend(spawn_background(config, state, self.stop.subscribe()));
+    }
+
+    /// Once the server has stopped: stops the worker and scheduler (sends under way
+    /// finish, claims not started go back to the queue), writes the queued audit events,
+    /// drops `state` (the caller's last handle), then waits until the audit writer and
+    /// the session listener have ended and every pooled connection is closed. Each wait
+    /// is bounded by `limit`; returns whether everything ended in time.
+    pub async fn run(self, state: AppState, limit: Duration) -> bool {
+        let Self { stop, background, audit_task, listener, pool_closer } = self;
+        let mut clean = stop_background(&stop, background, limit).await;
+        // Bounded: while the database is away the writer keeps its events and retries.
+        clean &= tokio::time::timeout(limit, state.audit.flush()).await.is_ok();
+        let pool = state.pool.clone();
+        drop(state);
+        // The writer ends once every handle to the audit queue is gone.
+        let audit_ended = tokio::time::timeout(limit, audit_task).await.is_ok();
+        if !audit_ended {
+            tracing::warn!("the audit writer is still held after the server stopped");
+        }
+        clean &= audit_ended;
+        let closed = tokio::task::spawn_blocking(move || {
+            // The listener ends within a poll once the session cache is gone.
+            let listener_ended = listener.is_none_or(|thread| join_within(thread, limit));
+            let pool_closed = pool_closer.close(pool, limit);
+            if !listener_ended {
+                tracing::warn!("the session listener did not end in time");
+            }
+            if !pool_closed {
+                tracing::warn!("database connections were still in use after the server stopped");
+            }
+            listener_ended && pool_closed
+        })
+        .await
+        .unwrap_or(false);
+        clean && closed
+    }
+}
+
+/// Joins `thread` if it ends within `limit`; says whether it did.
+fn join_within(thread: std::thread::JoinHandle<()>, limit: Duration) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while !thread.is_finished() {
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    thread.join().is_ok()
 }
 
 /// A started server.
 pub struct Running {
     pub server: actix_web::dev::Server,
     pub state: AppState,
-    pub audit_task: tokio::task::JoinHandle<()>,
     pub port: u16,
-    /// Stops the in-process worker and scheduler (if any) when set to true.
-    pub stop_background: tokio::sync::watch::Sender<bool>,
-    /// The in-process worker and scheduler; they end soon after `stop_background`.
-    pub background: Vec<tokio::task::JoinHandle<()>>,
+    /// Stops the worker, scheduler, audit writer, session listener and pool once the
+    /// server has stopped.
+    pub shutdown: Shutdown,
 }
 
 impl std::fmt::Debug for Running {
@@ -152,15 +233,16 @@ pub fn start(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, StartupE
     let listener = TcpListener::bind(&config.bind).map_err(|e| StartupError::Bind(config.bind.clone(), e))?;
     let port = listener.local_addr()?.port();
     let config = &config.bound_to(port);
-    let (state, audit_task) = build_state(config, clock)?;
+    let (state, mut shutdown) = build_state(config, clock)?;
     let server = tandem_api::server(state.clone(), listener, config.workers)?;
     if state.backend == Backend::Postgres {
         // Revocations by any replica reach this one's session cache at once.
-        state.sessions.listen(&config.database_url())?;
+        shutdown.listener = Some(state.sessions.listen(&config.database_url())?);
     }
-    let (stop_background, stop) = tokio::sync::watch::channel(false);
-    let background = if config.run_worker { spawn_background(config, &state, stop) } else { Vec::new() };
-    Ok(Running { server, state, audit_task, port, stop_background, background })
+    if config.run_worker {
+        shutdown.spawn_background(config, &state);
+    }
+    Ok(Running { server, state, port, shutdown })
 }
 
 /// Starts the outbox worker and the reminder scheduler on the current runtime. Once

@@ -1,7 +1,9 @@
 //! One connection type over both databases, a pool that reports the backend's real
 //! error, and the write-transaction helper.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
@@ -70,6 +72,9 @@ pub enum ConnectError {
     Connection(#[from] diesel::ConnectionError),
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
+    /// The pool is being closed ([`PoolCloser::close`]): no new connections.
+    #[error("the connection pool is closing")]
+    Closing,
 }
 
 /// An r2d2 manager that picks the backend from the URL scheme. diesel's own
@@ -79,6 +84,30 @@ pub enum ConnectError {
 pub struct ConnectionManager {
     backend: Backend,
     target: String,
+    /// Set by [`PoolCloser::close`]: no new connections, and each one handed back is
+    /// closed instead of kept.
+    closing: Arc<AtomicBool>,
+    /// Lives as long as the pool's shared state (which owns this manager), so its weak
+    /// side tells when the pool is gone ([`PoolCloser`]).
+    _alive: Arc<()>,
+}
+
+/// Opens one connection to `url` outside any pool (with SQLite's pragmas), closed when
+/// dropped on the caller's thread: for one-off work such as migrating.
+pub fn connect(url: &str) -> Result<AnyConnection, StoreError> {
+    let (backend, target) = Backend::from_url(url)?;
+    open(backend, &target).map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+fn open(backend: Backend, target: &str) -> Result<AnyConnection, ConnectError> {
+    match backend {
+        Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(target)?)),
+        Backend::Sqlite => {
+            let mut conn = diesel::SqliteConnection::establish(target)?;
+            conn.batch_execute(SQLITE_PRAGMAS)?;
+            Ok(AnyConnection::Sqlite(conn))
+        }
+    }
 }
 
 /// SQLite needs these on every connection: foreign keys are off by default, WAL lets
@@ -92,14 +121,10 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = ConnectError;
 
     fn connect(&self) -> Result<AnyConnection, ConnectError> {
-        match self.backend {
-            Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(&self.target)?)),
-            Backend::Sqlite => {
-                let mut conn = diesel::SqliteConnection::establish(&self.target)?;
-                conn.batch_execute(SQLITE_PRAGMAS)?;
-                Ok(AnyConnection::Sqlite(conn))
-            }
+        if self.closing.load(Ordering::SeqCst) {
+            return Err(ConnectError::Closing);
         }
+        open(self.backend, &self.target)
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), ConnectError> {
@@ -107,7 +132,7 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        conn.is_broken()
+        self.closing.load(Ordering::SeqCst) || conn.is_broken()
     }
 }
 
@@ -132,19 +157,64 @@ impl Default for PoolOptions {
 /// Builds a pool without connecting, so the server can start (and report not-ready)
 /// while the database is down, and recover when it comes back.
 pub fn build_pool(url: &str, options: &PoolOptions) -> Result<(Pool, Backend), StoreError> {
+    build_closable_pool(url, options).map(|(pool, backend, _)| (pool, backend))
+}
+
+/// [`build_pool`], with the means to close the pool for good before the process exits.
+pub fn build_closable_pool(url: &str, options: &PoolOptions) -> Result<(Pool, Backend, PoolCloser), StoreError> {
     let (backend, target) = Backend::from_url(url)?;
     let parent = std::path::Path::new(&target).parent().filter(|d| !d.as_os_str().is_empty());
     if let (Backend::Sqlite, Some(dir)) = (backend, parent) {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Config(format!("cannot create the database directory {}: {e}", dir.display())))?;
     }
+    let alive = Arc::new(());
+    let closing = Arc::new(AtomicBool::new(false));
+    let closer = PoolCloser { closing: closing.clone(), alive: Arc::downgrade(&alive) };
+    let manager = ConnectionManager { backend, target, closing, _alive: alive };
     let pool = r2d2::Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(0))
         .connection_timeout(options.connection_timeout)
         .test_on_check_out(false)
-        .build_unchecked(ConnectionManager { backend, target });
-    Ok((pool, backend))
+        .build_unchecked(manager);
+    Ok((pool, backend, closer))
+}
+
+/// Closes a pool for good and says when it is gone.
+///
+/// A database client library must not run while the process exits: libpq torn down
+/// (with OpenSSL's exit handlers) under a thread still using a connection can crash the
+/// process after its work is done. r2d2 opens connections on its own threads and closes
+/// them wherever the last handle drops, so a process that wants to exit cleanly closes
+/// the pool with this first.
+#[derive(Debug, Clone)]
+pub struct PoolCloser {
+    closing: Arc<AtomicBool>,
+    alive: Weak<()>,
+}
+
+impl PoolCloser {
+    /// Refuses new connections, closes the idle ones on this thread, drops `pool` (the
+    /// caller's last handle) and waits, at most `limit`, until every other handle is
+    /// gone too. Connections still checked out are closed as they are handed back.
+    /// Returns whether the pool is gone.
+    pub fn close(&self, pool: Pool, limit: Duration) -> bool {
+        self.closing.store(true, Ordering::SeqCst);
+        for _ in 0..pool.state().idle_connections {
+            // Handed straight back: `has_broken` now says yes, so r2d2 closes it here.
+            drop(pool.try_get());
+        }
+        drop(pool);
+        let deadline = Instant::now() + limit;
+        while self.alive.strong_count() > 0 {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
+    }
 }
 
 /// Runs `f` in one transaction that may write. On SQLite it begins `IMMEDIATE`, so the

@@ -31,7 +31,10 @@ pub mod time;
 pub mod tokens;
 pub mod users;
 
-pub use connection::{AnyConnection, Backend, Pool, PoolOptions, build_pool, pooled_write_tx, write_tx};
+pub use connection::{
+    AnyConnection, Backend, Pool, PoolCloser, PoolOptions, build_closable_pool, build_pool, connect, pooled_write_tx,
+    write_tx,
+};
 pub use diesel::result::Error as DbError;
 pub use error::StoreError;
 pub use pagination::{Page, PageRequest};
