@@ -124,6 +124,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             let inline = || params.iter().filter_map(|p| if let RefOr::T(p) = p { Some(p) } else { None });
             let in_path = inline().any(|p| p.parameter_in == ParameterIn::Path);
             let if_match = inline().any(|p| p.parameter_in == ParameterIn::Header && p.name == "If-Match");
+            let in_query = inline().any(|p| p.parameter_in == ParameterIn::Query);
             if op.request_body.is_some() {
                 add(op, "400", "BadRequest");
                 add(op, "408", "RequestTimeout");
@@ -145,7 +146,11 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 add(op, "412", "PreconditionFailed");
                 add(op, "428", "PreconditionRequired");
             }
-            if !op.responses.responses.keys().any(|k| k.starts_with('4')) {
+            if in_query {
+                // A query parameter that breaks its rule (a `limit` out of range, a
+                // cursor this API did not issue) is named in a 422.
+                add(op, "422", "UnprocessableEntity");
+            } else {
                 // Even a route with no input of its own refuses a control character in
                 // its query string (crate::input).
                 add(op, "422", "ControlCharacterInQuery");

@@ -198,6 +198,7 @@ impl TestApp {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
+        let verb = method;
         let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
@@ -211,7 +212,9 @@ impl TestApp {
             None => req.send().await,
         }
         .expect("request sent");
-        Self::read(res).await
+        let reply = Self::read(res).await;
+        super::contract::check(verb, path, reply.status.as_u16(), &reply.body);
+        reply
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

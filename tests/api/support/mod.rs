@@ -2,6 +2,7 @@
 //! sends ([`mail`]) and snapshots of what it answers ([`snapshot`]).
 
 pub mod app;
+pub mod contract;
 pub mod database;
 pub mod mail;
 pub mod snapshot;
