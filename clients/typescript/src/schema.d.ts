@@ -1099,12 +1099,13 @@ export interface components {
             token: string;
         };
         /**
-         * @description Whether the account is staff or a client (a partner in a couple).
+         * @description Staff run the practice or work a caseload; clients are partners in a couple.
          * @enum {string}
          */
         AccountKind: "staff" | "client";
         /**
-         * @description The state of an account.
+         * @description A user's account state. Invited users have no password yet; deactivated users
+         *     cannot sign in and their live tokens stop working.
          * @enum {string}
          */
         AccountStatus: "invited" | "active" | "deactivated";
@@ -1404,7 +1405,7 @@ export interface components {
             label: string;
             /** @description Both partners; `null` when `access` is `status_only`. */
             partners?: components["schemas"]["Partner"][] | null;
-            status: components["schemas"]["CoupleStatusView"];
+            status: components["schemas"]["CoupleStatus"];
         };
         /**
          * @description How much of the couple the caller sees.
@@ -1440,13 +1441,13 @@ export interface components {
         CouplePatch: {
             /** @example Couple 14 (Thursdays) */
             label?: string | null;
-            status?: components["schemas"]["CoupleStatusView"] | null;
+            status?: components["schemas"]["CoupleStatus"] | null;
         };
         /**
          * @description Whether a couple is in treatment.
          * @enum {string}
          */
-        CoupleStatusView: "active" | "discharged";
+        CoupleStatus: "active" | "discharged";
         /** @description Progression criteria of a step (defaults: 3 sessions, target 30, setback 70, 14 days). */
         CriteriaView: {
             /**
@@ -1637,13 +1638,8 @@ export interface components {
             label: string;
             /** @description Both partners' user ids. */
             partners: string[];
-            status: components["schemas"]["ExportedCoupleStatus"];
+            status: components["schemas"]["CoupleStatus"];
         };
-        /**
-         * @description Whether the couple is in treatment.
-         * @enum {string}
-         */
-        ExportedCoupleStatus: "active" | "discharged";
         /** @description A partner's withdrawal from the programme. */
         ExportedWithdrawal: {
             /** Format: date-time */
@@ -2637,7 +2633,7 @@ export interface components {
             status?: components["schemas"]["AccountStatus"] | null;
         };
         /**
-         * @description Who may read an entry.
+         * @description Who may read a partner's entry (a report, a check-in).
          * @enum {string}
          */
         Visibility: "clinician_only" | "shared_with_partner";
@@ -3209,7 +3205,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only couples in this state. */
-                status?: components["schemas"]["CoupleStatusView"];
+                status?: components["schemas"]["CoupleStatus"];
                 /**
                  * @description Clinicians: only the couples that need attention, most urgent first, whole (up to
                  *     500, no cursor), each with its `attention` flags.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Staff run the practice or work a caseload; clients are partners in a couple.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AccountKind))]
 #[serde(rename_all = "snake_case")]
 pub enum UserKind {
     Staff,
@@ -32,10 +33,14 @@ impl UserKind {
 /// A user's account state. Invited users have no password yet; deactivated users
 /// cannot sign in and their live tokens stop working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AccountStatus))]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
+    /// Invited; has not chosen a password yet.
     Invited,
+    /// Can sign in.
     Active,
+    /// Cannot sign in; sessions were ended.
     Deactivated,
 }
 

@@ -50,6 +50,28 @@ text_enum!(
 );
 
 text_enum!(
+    /// Whether a couple is in treatment.
+    #[cfg_attr(feature = "openapi", schema(as = CoupleStatus))]
+    CoupleStatus {
+        /// In treatment.
+        Active = "active",
+        /// Treatment ended: partners can still read their record but submit nothing.
+        Discharged = "discharged",
+    }
+);
+
+text_enum!(
+    /// Who may read a partner's entry (a report, a check-in).
+    #[cfg_attr(feature = "openapi", schema(as = Visibility))]
+    Visibility {
+        /// The author and the couple's clinicians.
+        ClinicianOnly = "clinician_only",
+        /// Also the other partner (who never sees `boundary_crossed`).
+        SharedWithPartner = "shared_with_partner",
+    }
+);
+
+text_enum!(
     /// A day of the week, as reminder preferences name it.
     #[cfg_attr(feature = "openapi", schema(as = Weekday))]
     Weekday {

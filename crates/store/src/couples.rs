@@ -10,32 +10,8 @@ use crate::schema::{couple_clinicians, couple_summaries, couples, users};
 use crate::users::UserRow;
 use crate::{AnyConnection, time};
 
-/// A couple's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CoupleStatus {
-    Active,
-    /// Treatment has ended: partners keep read access to their record but submit nothing.
-    Discharged,
-}
-
-impl CoupleStatus {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Discharged => "discharged",
-        }
-    }
-
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(Self::Active),
-            "discharged" => Some(Self::Discharged),
-            _ => None,
-        }
-    }
-}
+/// A couple's status (the one enum of the set lives in the domain).
+pub use tandem_domain::vocabulary::CoupleStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = couples)]

@@ -11,7 +11,8 @@ use crate::db;
 use crate::error::ApiResult;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::views::couple::{Couple, CoupleStatusView};
+use crate::views::couple::Couple;
+use tandem_service::records::CoupleStatus;
 
 /// A partner to create with a new couple.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -49,7 +50,7 @@ pub struct CouplePatch {
     #[schema(example = "Couple 14 (Thursdays)")]
     pub label: Option<String>,
     /// `discharged` ends treatment; `active` re-admits.
-    pub status: Option<CoupleStatusView>,
+    pub status: Option<CoupleStatus>,
 }
 
 /// Caseload filters.
@@ -58,7 +59,7 @@ pub struct CouplePatch {
 #[serde(deny_unknown_fields)]
 pub struct CoupleListParams {
     /// Only couples in this state.
-    pub status: Option<CoupleStatusView>,
+    pub status: Option<CoupleStatus>,
     /// Clinicians: only the couples that need attention, most urgent first, whole (up to
     /// 500, no cursor), each with its `attention` flags.
     pub needs_attention: Option<bool>,
@@ -101,7 +102,7 @@ pub async fn list_couples(
         return Ok(web::Json(Paginated { items, next_cursor: None }));
     }
     let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
-    let status = q.status.map(Into::into);
+    let status = q.status;
     let list = db::call(&state, &auth, move |cx| couples::list(cx, status, &page)).await?;
     Ok(web::Json(Paginated::from_page(list, Couple::from_card)?))
 }
@@ -181,7 +182,7 @@ pub async fn update_couple(
     body: crate::input::Json<CouplePatch>,
 ) -> ApiResult<web::Json<Couple>> {
     let CouplePatch { label, status } = body.into_inner();
-    let patch = couples::CouplePatch { label, status: status.map(Into::into) };
+    let patch = couples::CouplePatch { label, status };
     let card = db::call(&state, &auth, move |cx| couples::update(cx, &path, patch)).await?;
     Ok(web::Json(Couple::from_card(card)?))
 }

@@ -11,7 +11,7 @@ use crate::db;
 use crate::error::ApiResult;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::views::user::{AccountKind, AccountStatus, StaffRole, User};
+use crate::views::user::{StaffRole, User};
 
 /// Filters for the user list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -19,9 +19,9 @@ use crate::views::user::{AccountKind, AccountStatus, StaffRole, User};
 #[serde(deny_unknown_fields)]
 pub struct UserListParams {
     /// Only staff or only clients. Clinicians always get staff only.
-    pub kind: Option<AccountKind>,
+    pub kind: Option<UserKind>,
     /// Only accounts in this state.
-    pub status: Option<AccountStatus>,
+    pub status: Option<UserStatus>,
     /// How many items to return, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
@@ -51,19 +51,11 @@ pub struct UserPatch {
     /// Replaces the staff roles (staff only; at least one).
     pub roles: Option<Vec<StaffRole>>,
     /// `deactivated` ends the user's sessions at once; `active` re-enables an account.
-    pub status: Option<AccountStatus>,
+    pub status: Option<UserStatus>,
 }
 
 fn roles(roles: &[StaffRole]) -> StaffRoles {
     StaffRoles { admin: roles.contains(&StaffRole::Admin), clinician: roles.contains(&StaffRole::Clinician) }
-}
-
-fn status(s: AccountStatus) -> UserStatus {
-    match s {
-        AccountStatus::Invited => UserStatus::Invited,
-        AccountStatus::Active => UserStatus::Active,
-        AccountStatus::Deactivated => UserStatus::Deactivated,
-    }
 }
 
 fn view(shown: Shown) -> ApiResult<User> {
@@ -90,11 +82,7 @@ pub async fn list_users(
 ) -> ApiResult<web::Json<Paginated<User>>> {
     let q = query.into_inner();
     let page = PageParams { limit: q.limit, cursor: q.cursor }.request()?;
-    let kind = q.kind.map(|k| match k {
-        AccountKind::Staff => UserKind::Staff,
-        AccountKind::Client => UserKind::Client,
-    });
-    let status = q.status.map(status);
+    let (kind, status) = (q.kind, q.status);
     let rows = db::call(&state, &auth, move |cx| users::list(cx, kind, status, &page)).await?;
     Ok(web::Json(Paginated::from_page(rows, view)?))
 }
@@ -166,11 +154,8 @@ pub async fn update_user(
     body: crate::input::Json<UserPatch>,
 ) -> ApiResult<web::Json<User>> {
     let patch = body.into_inner();
-    let update = UserUpdate {
-        display_name: patch.display_name,
-        roles: patch.roles.as_deref().map(roles),
-        status: patch.status.map(status),
-    };
+    let update =
+        UserUpdate { display_name: patch.display_name, roles: patch.roles.as_deref().map(roles), status: patch.status };
     let updated = db::call(&state, &auth, move |cx| users::update(cx, &path, update)).await?;
     // Roles and status are read from the session cache on every request: drop it here.
     state.sessions.forget_user(&updated.id);

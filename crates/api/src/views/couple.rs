@@ -2,41 +2,12 @@
 //! assignment).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tandem_service::couples::CoupleCard;
 use tandem_service::records::{CoupleStatus, time};
 use utoipa::ToSchema;
 
 use crate::error::ApiResult;
-use crate::views::user::AccountStatus;
-
-/// Whether a couple is in treatment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CoupleStatusView {
-    /// In treatment.
-    Active,
-    /// Treatment ended: partners can still read their record but submit nothing.
-    Discharged,
-}
-
-impl From<CoupleStatus> for CoupleStatusView {
-    fn from(s: CoupleStatus) -> Self {
-        match s {
-            CoupleStatus::Active => Self::Active,
-            CoupleStatus::Discharged => Self::Discharged,
-        }
-    }
-}
-
-impl From<CoupleStatusView> for CoupleStatus {
-    fn from(s: CoupleStatusView) -> Self {
-        match s {
-            CoupleStatusView::Active => Self::Active,
-            CoupleStatusView::Discharged => Self::Discharged,
-        }
-    }
-}
 
 /// How much of the couple the caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -59,7 +30,7 @@ pub struct Partner {
     #[schema(example = "jordan@example.org")]
     pub email: Option<String>,
     /// `invited` until they accept their invitation.
-    pub status: AccountStatus,
+    pub status: tandem_domain::UserStatus,
 }
 
 /// A clinician assigned to the couple.
@@ -79,7 +50,7 @@ pub struct Couple {
     /// A non-identifying label chosen by the clinician.
     #[schema(example = "Couple 14 (Tuesdays)")]
     pub label: String,
-    pub status: CoupleStatusView,
+    pub status: CoupleStatus,
     /// What this caller may see of the couple.
     pub access: CoupleAccess,
     /// Both partners; `null` when `access` is `status_only`.

@@ -38,18 +38,10 @@ pub struct CoupleExport {
 pub struct ExportedCouple {
     pub id: String,
     pub label: String,
-    #[schema(value_type = ExportedCoupleStatus)]
+    #[schema(value_type = tandem_domain::vocabulary::CoupleStatus)]
     pub status: String,
     /// Both partners' user ids.
     pub partners: Vec<String>,
-}
-
-/// Whether the couple is in treatment.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportedCoupleStatus {
-    Active,
-    Discharged,
 }
 
 /// One consent answer on one step, when it was given.

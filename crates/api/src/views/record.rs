@@ -9,15 +9,7 @@ use tandem_domain::progression::Kind;
 use tandem_service::records::{CheckInRow, DecisionRow, IncidentRow, MilestoneRow, Reader, ReportRow, time};
 use utoipa::ToSchema;
 
-/// Who may read an entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    /// The author and the couple's clinicians.
-    ClinicianOnly,
-    /// Also the other partner (who never sees `boundary_crossed`).
-    SharedWithPartner,
-}
+pub use tandem_domain::vocabulary::Visibility;
 
 /// A report as the caller may see it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

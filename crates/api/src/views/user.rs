@@ -18,36 +18,6 @@ pub enum StaffRole {
     Clinician,
 }
 
-/// Whether the account is staff or a client (a partner in a couple).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountKind {
-    Staff,
-    Client,
-}
-
-/// The state of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountStatus {
-    /// Invited; has not chosen a password yet.
-    Invited,
-    /// Can sign in.
-    Active,
-    /// Cannot sign in; sessions were ended.
-    Deactivated,
-}
-
-impl From<UserStatus> for AccountStatus {
-    fn from(s: UserStatus) -> Self {
-        match s {
-            UserStatus::Invited => Self::Invited,
-            UserStatus::Active => Self::Active,
-            UserStatus::Deactivated => Self::Deactivated,
-        }
-    }
-}
-
 /// A user account as the caller may see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct User {
@@ -58,10 +28,10 @@ pub struct User {
     pub email: Option<String>,
     #[schema(example = "Dr. Sam Rivera")]
     pub display_name: String,
-    pub kind: AccountKind,
+    pub kind: UserKind,
     /// Staff roles; empty for clients.
     pub roles: Vec<StaffRole>,
-    pub status: AccountStatus,
+    pub status: UserStatus,
     /// IANA time zone.
     #[schema(example = "Europe/Berlin")]
     pub time_zone: String,
@@ -73,10 +43,7 @@ pub struct User {
 impl User {
     /// Builds the view; `full` shows contact and sign-in details.
     pub fn from_row(row: UserRow, full: bool) -> ApiResult<Self> {
-        let kind = match row.kind()? {
-            UserKind::Staff => AccountKind::Staff,
-            UserKind::Client => AccountKind::Client,
-        };
+        let kind = row.kind()?;
         let mut roles = Vec::new();
         if row.is_admin {
             roles.push(StaffRole::Admin);
@@ -85,7 +52,7 @@ impl User {
             roles.push(StaffRole::Clinician);
         }
         Ok(Self {
-            status: row.status()?.into(),
+            status: row.status()?,
             id: row.id,
             email: full.then_some(row.email),
             display_name: row.display_name,
