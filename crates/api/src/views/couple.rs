@@ -78,7 +78,7 @@ impl Couple {
     pub fn from_card(card: CoupleCard) -> ApiResult<Self> {
         let c = card.row;
         Ok(Self {
-            status: c.status()?.into(),
+            status: c.status()?,
             access: if card.full { CoupleAccess::Full } else { CoupleAccess::StatusOnly },
             partners: card.partners.map(|list| {
                 list.into_iter()
@@ -86,7 +86,7 @@ impl Couple {
                         id: p.id,
                         display_name: p.display_name,
                         email: p.email,
-                        status: p.status.into(),
+                        status: p.status,
                     })
                     .collect()
             }),
