@@ -82,12 +82,7 @@ impl Couple {
             access: if card.full { CoupleAccess::Full } else { CoupleAccess::StatusOnly },
             partners: card.partners.map(|list| {
                 list.into_iter()
-                    .map(|p| Partner {
-                        id: p.id,
-                        display_name: p.display_name,
-                        email: p.email,
-                        status: p.status,
-                    })
+                    .map(|p| Partner { id: p.id, display_name: p.display_name, email: p.email, status: p.status })
                     .collect()
             }),
             clinicians: card
