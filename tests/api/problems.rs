@@ -111,3 +111,16 @@ async fn problems_a_client_gets_when_a_rule_refuses() {
         report(&app, &c.a, &draft_id, &first_step, report_body(&app, 35, 20, "completed", "clinician_only")).await;
     assert_problem_snapshot!("409_not_in_treatment", late);
 }
+
+/// The redaction hides only what changes from run to run.
+#[test]
+fn redaction_keeps_prose_and_hides_ids_and_delays() {
+    assert_eq!(
+        crate::support::snapshot::redact_text("couple 0190d6a4-5b2c-7d3e-8f40-123456789abc; retry in 57 s"),
+        "couple [id]; retry in [seconds] s"
+    );
+    assert_eq!(
+        crate::support::snapshot::redact_text("the request body is larger than 65536 bytes"),
+        "the request body is larger than 65536 bytes"
+    );
+}
