@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::plans::{ConsentAnswer, Criteria, both_consent, text_enum};
+use crate::plans::{ConsentAnswer, Criteria, StepStatus, both_consent, text_enum};
 
 text_enum!(
     /// How an attempt went.
@@ -236,6 +236,20 @@ pub fn window_stats(inputs: &Inputs<'_>) -> WindowStats {
     stats
 }
 
+/// The step to return to after a setback from the step at `position` (domain.md,
+/// "Progression": step back returns to the last completed step, the couple's baseline),
+/// if one before it was completed. `steps` are the plan's steps in order, as (id, status).
+#[must_use]
+pub fn baseline<'a>(steps: impl IntoIterator<Item = (&'a str, StepStatus)>, position: usize) -> Option<Baseline> {
+    steps
+        .into_iter()
+        .take(position)
+        .enumerate()
+        .filter(|(_, (_, status))| *status == StepStatus::Completed)
+        .last()
+        .map(|(i, (id, _))| Baseline { step_id: id.to_owned(), number: i + 1 })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,5 +385,18 @@ mod tests {
         ];
         assert!(window_stats(&inputs(&apart)).diverging);
         assert!(!window_stats(&inputs(&apart[..3])).diverging, "each partner needs two attempts");
+    }
+
+    #[test]
+    fn the_baseline_is_the_last_completed_step_before_this_one() {
+        use StepStatus::{Active, Completed, NotStarted, Skipped};
+        let plan = [("s1", Completed), ("s2", Completed), ("s3", Skipped), ("s4", Active), ("s5", NotStarted)];
+        let found = |position| baseline(plan.iter().copied(), position).map(|b| (b.step_id, b.number));
+        assert_eq!(found(3), Some(("s2".to_owned(), 2)), "a skipped step is not a baseline");
+        assert_eq!(found(1), Some(("s1".to_owned(), 1)));
+        assert_eq!(found(0), None, "the first step has nothing to return to");
+        assert_eq!(found(9), Some(("s2".to_owned(), 2)), "a position past the end looks at every step");
+        let fresh = [("s1", Active), ("s2", NotStarted)];
+        assert_eq!(baseline(fresh.iter().copied(), 1), None, "nothing completed yet");
     }
 }

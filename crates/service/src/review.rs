@@ -57,17 +57,13 @@ pub struct Assessment {
     pub stats: WindowStats,
 }
 
-/// The step to return to after a setback from the step at `position` (domain.md,
-/// "Progression": step back returns to the last completed step), if one was completed.
-/// The recommendation names it and a `step_back` decision goes to it.
+/// The step to return to after a setback from the step at `position`: the one baseline
+/// rule ([`tandem_domain::progression::baseline`]) over the plan's steps.
 #[must_use]
 pub fn baseline(tree: &PlanTree, position: usize) -> Option<Baseline> {
-    tree.steps[..position.min(tree.steps.len())]
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, s)| s.status == StepStatus::Completed.as_str())
-        .map(|(i, s)| Baseline { step_id: s.id.clone(), number: i + 1 })
+    let steps =
+        tree.steps.iter().map(|s| (s.id.as_str(), StepStatus::parse(&s.status).unwrap_or(StepStatus::NotStarted)));
+    tandem_domain::progression::baseline(steps, position)
 }
 
 /// Assesses the current step of an active or on-hold plan.
