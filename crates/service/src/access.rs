@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use tandem_domain::refusal::Code;
-use tandem_domain::{Access, Action, Actor, CoupleRelation, Resource, authorize};
+use tandem_domain::{Access, Action, Actor, CoupleRelation, Resource, UserKind, authorize};
 use tandem_store::break_glass;
 use tandem_store::couples::{self, CoupleRow, CoupleStatus};
 use tandem_store::plans::{self, PlanTree};
+use tandem_store::records::Reader;
 use tandem_store::{AnyConnection, ids};
 
 use crate::audit::{Event, Outcome};
@@ -113,6 +114,13 @@ pub fn require_in_treatment(couple: &CoupleRow) -> Result<()> {
     } else {
         Ok(())
     }
+}
+
+/// Who reads a couple's entries: a partner sees their own and the shared ones, a
+/// clinician all of them.
+#[must_use]
+pub fn reader(actor: &Actor) -> Reader {
+    if actor.kind == UserKind::Client { Reader::Partner(actor.user_id.clone()) } else { Reader::Clinician }
 }
 
 /// The practice's crisis notice (shown with every safety stop).

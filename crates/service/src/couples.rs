@@ -71,12 +71,19 @@ pub struct NewCouple {
     pub clinician_ids: Vec<String>,
 }
 
-/// An invitation secret: the link's token (emailed) and its stored hash. The adapter
-/// draws it, where the token cryptography lives.
+/// An invitation secret: the link's token (emailed) and its stored hash.
 #[derive(Debug, Clone)]
-pub struct Invitation {
-    pub token: String,
-    pub hash: String,
+struct Invitation {
+    token: String,
+    hash: String,
+}
+
+impl Invitation {
+    fn fresh() -> Self {
+        let token = crate::tokens::generate();
+        let hash = crate::tokens::hash(&token);
+        Self { token, hash }
+    }
 }
 
 /// Changes to a couple; `None` keeps a field.
@@ -252,8 +259,8 @@ fn check_clinicians(conn: &mut AnyConnection, practice_id: &str, ids: &[String],
 
 /// Creates both partners' accounts (invited) and the couple, assigns the creating
 /// clinician and any others named, and queues both invitations: all or nothing.
-/// `invitations` holds one fresh secret per partner.
-pub fn create(cx: &Ctx, input: NewCouple, invitations: [Invitation; 2]) -> Result<CoupleCard> {
+pub fn create(cx: &Ctx, input: NewCouple) -> Result<CoupleCard> {
+    let invitations = [Invitation::fresh(), Invitation::fresh()];
     let actor = &cx.actor;
     access::allow(actor, Action::CreateCouple, &practice(cx))?;
     let partners = validate_new_couple(&input)?;
@@ -403,7 +410,8 @@ pub fn unassign_clinician(cx: &Ctx, couple_id: &str, user_id: &str) -> Result<()
 
 /// Issues a new invitation to a partner who has not accepted yet (the previous link stops
 /// working) and queues its email.
-pub fn resend_invitation(cx: &Ctx, couple_id: &str, user_id: &str, invitation: Invitation) -> Result<()> {
+pub fn resend_invitation(cx: &Ctx, couple_id: &str, user_id: &str) -> Result<()> {
+    let invitation = Invitation::fresh();
     let couple = access::load_couple(cx, couple_id, Action::ResendInvitation)?.couple;
     if !couple.has_partner(user_id) {
         return Err(Error::NotFound);

@@ -11,7 +11,7 @@ use tandem_domain::progression::Outcome;
 use tandem_domain::refusal::Code;
 use tandem_domain::validation::{FieldError, one_of};
 use tandem_store::couples::CoupleRow;
-use tandem_store::records::{self, CheckInRow, Reader, ReportFilter, ReportRow};
+use tandem_store::records::{self, CheckInRow, ReportFilter, ReportRow};
 use tandem_store::{AnyConnection, Page, PageRequest, ids, plans, time};
 
 use crate::access;
@@ -169,17 +169,12 @@ pub fn record_report(conn: &mut AnyConnection, p: PreparedReport) -> Result<Reco
     Ok(RecordedReport { row, crisis_notice })
 }
 
-/// A page of the couple's reports that `reader` may see, newest first (every read is
+/// A page of the couple's reports the caller may see, newest first (every read is
 /// audited).
-pub fn list_reports(
-    cx: &Ctx,
-    couple_id: &str,
-    reader: &Reader,
-    filter: &ReportFilter,
-    page: &PageRequest,
-) -> Result<Page<ReportRow>> {
+pub fn list_reports(cx: &Ctx, couple_id: &str, filter: &ReportFilter, page: &PageRequest) -> Result<Page<ReportRow>> {
     let couple = access::load_couple(cx, couple_id, Action::ReadClinical)?.couple;
-    let rows = cx.read(|conn| Ok(records::list_reports(conn, &couple.id, reader, filter, page)?))?;
+    let rows =
+        cx.read(|conn| Ok(records::list_reports(conn, &couple.id, &access::reader(&cx.actor), filter, page)?))?;
     cx.audit_read(cx.event("report.list", "report", &couple.id, &couple.id));
     Ok(rows)
 }
@@ -239,11 +234,11 @@ pub fn record_check_in(conn: &mut AnyConnection, p: PreparedCheckIn) -> Result<C
     Ok(p.row)
 }
 
-/// A page of the couple's check-ins that `reader` may see, newest first (every read is
+/// A page of the couple's check-ins the caller may see, newest first (every read is
 /// audited).
-pub fn list_check_ins(cx: &Ctx, couple_id: &str, reader: &Reader, page: &PageRequest) -> Result<Page<CheckInRow>> {
+pub fn list_check_ins(cx: &Ctx, couple_id: &str, page: &PageRequest) -> Result<Page<CheckInRow>> {
     let couple = access::load_couple(cx, couple_id, Action::ReadClinical)?.couple;
-    let rows = cx.read(|conn| Ok(records::list_check_ins(conn, &couple.id, reader, page)?))?;
+    let rows = cx.read(|conn| Ok(records::list_check_ins(conn, &couple.id, &access::reader(&cx.actor), page)?))?;
     cx.audit_read(cx.event("check_in.list", "check_in", &couple.id, &couple.id));
     Ok(rows)
 }

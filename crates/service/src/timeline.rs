@@ -1,7 +1,7 @@
 //! A couple's timeline: everything that happened, oldest first, as the caller may see it.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use tandem_domain::{Action, Actor, UserKind};
+use tandem_domain::Action;
 use tandem_store::decisions::{self, DecisionRow};
 use tandem_store::incidents::{self, IncidentRow, WithdrawalRow};
 use tandem_store::plans::{self, ConsentEventRow};
@@ -34,11 +34,6 @@ pub struct Entry {
     pub item: Item,
 }
 
-/// The reader of a couple's entries: a partner sees their own and the shared ones.
-fn reader(actor: &Actor) -> Reader {
-    if actor.kind == UserKind::Client { Reader::Partner(actor.user_id.clone()) } else { Reader::Clinician }
-}
-
 /// Reports, check-ins, milestones, incidents, consent changes and (for clinicians)
 /// decisions and withdrawals, oldest first. A partner sees their own entries, the other
 /// partner's shared reports and check-ins and the milestones; never decisions, the
@@ -51,7 +46,7 @@ pub fn get(cx: &Ctx, couple_id: &str, page: &PageRequest) -> Result<Page<Entry>>
     let after = page.after.as_deref().map(parse_cursor).transpose()?;
     let couple = access::load_couple(cx, couple_id, Action::ReadClinical)?.couple;
     let actor = &cx.actor;
-    let r = reader(actor);
+    let r = access::reader(actor);
     let clinician = matches!(r, Reader::Clinician);
     let mut out = Vec::new();
     cx.read(|conn| {

@@ -8,6 +8,5 @@ pub mod jwt;
 pub mod keys;
 pub mod limiter;
 pub mod password;
-pub mod tokens;
 
 pub use extractor::Authenticated;

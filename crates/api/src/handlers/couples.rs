@@ -3,10 +3,10 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;
-use tandem_service::couples::{self, Invitation};
+use tandem_service::couples;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Authenticated, tokens};
+use crate::auth::Authenticated;
 use crate::db;
 use crate::error::ApiResult;
 use crate::pagination::{PageParams, Paginated};
@@ -70,13 +70,6 @@ pub struct CoupleListParams {
     pub cursor: Option<String>,
 }
 
-/// A fresh invitation secret (token cryptography lives with auth).
-fn invitation() -> Invitation {
-    let token = tokens::generate();
-    let hash = tokens::hash(&token);
-    Invitation { token, hash }
-}
-
 #[utoipa::path(
     tag = "couples",
     operation_id = "listCouples",
@@ -135,8 +128,7 @@ pub async fn create_couple(
             .collect(),
         clinician_ids: body.clinician_ids,
     };
-    let invitations = [invitation(), invitation()];
-    let card = db::call(&state, &auth, move |cx| couples::create(cx, input, invitations)).await?;
+    let card = db::call(&state, &auth, move |cx| couples::create(cx, input)).await?;
     let created = Couple::from_card(card)?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/couples/{}", created.id))).json(created))
 }

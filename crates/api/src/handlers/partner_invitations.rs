@@ -1,9 +1,9 @@
 //! Re-sent invitations for partners who have not joined yet.
 
 use actix_web::{HttpResponse, post, web};
-use tandem_service::couples::{self, Invitation};
+use tandem_service::couples;
 
-use crate::auth::{Authenticated, tokens};
+use crate::auth::Authenticated;
 use crate::db;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -30,8 +30,6 @@ pub async fn resend_invitation(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (couple_id, user_id) = path.into_inner();
-    let token = tokens::generate();
-    let invitation = Invitation { hash: tokens::hash(&token), token };
-    db::call(&state, &auth, move |cx| couples::resend_invitation(cx, &couple_id, &user_id, invitation)).await?;
+    db::call(&state, &auth, move |cx| couples::resend_invitation(cx, &couple_id, &user_id)).await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::Actor;
 use tandem_domain::progression::Kind;
-use tandem_service::records::{CheckInRow, DecisionRow, IncidentRow, MilestoneRow, Reader, ReportRow, time};
+use tandem_service::records::{CheckInRow, DecisionRow, IncidentRow, MilestoneRow, ReportRow, time};
 use utoipa::ToSchema;
 
 pub use tandem_domain::vocabulary::Visibility;
@@ -63,15 +63,6 @@ pub fn report_view(r: ReportRow, viewer: &Actor) -> Report {
         visibility: r.visibility,
         created_at: time::from_db(r.created_at),
         crisis_notice: None,
-    }
-}
-
-/// The reader of a couple's entries.
-pub fn reader(actor: &Actor) -> Reader {
-    if actor.kind == tandem_domain::UserKind::Client {
-        Reader::Partner(actor.user_id.clone())
-    } else {
-        Reader::Clinician
     }
 }
 
