@@ -14,6 +14,7 @@ pub mod policy;
 pub mod progression;
 pub mod refusal;
 pub mod reminders;
+pub mod templates;
 pub mod validation;
 pub mod vocabulary;
 

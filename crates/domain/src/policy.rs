@@ -58,6 +58,10 @@ pub enum Action {
     /// Open break-glass access to a couple's clinical record (a clinician outside its care
     /// team, in an emergency; read-only, time-limited, audited, the care team alerted).
     BreakGlass,
+    /// List or read the practice's plan templates (staff: clinicians and admins).
+    ReadPlanTemplates,
+    /// Create, edit or archive the practice's plan templates (clinicians).
+    WritePlanTemplates,
 }
 
 /// How long break-glass access lasts: long enough for an emergency, short enough that it
@@ -169,6 +173,10 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource<'_>) -> Acce
         (Action::ListCouples, Resource::Practice { .. }) => Access::Allow,
         (Action::CreateCouple | Action::CreateExercise, Resource::Practice { .. }) => staff_only(actor),
         (Action::ListExercises, Resource::Practice { .. }) => Access::Allow,
+        (Action::ReadPlanTemplates, Resource::Practice { .. }) => staff_only(actor),
+        (Action::WritePlanTemplates, Resource::Practice { .. }) => {
+            if actor.is_clinician { Access::Allow } else { Access::DenyForbidden }
+        }
         (Action::ReadExercise, Resource::Exercise { in_callers_plans, .. }) => {
             if actor.is_admin || actor.is_clinician || *in_callers_plans { Access::Allow } else { Access::DenyNotFound }
         }
@@ -367,6 +375,28 @@ mod tests {
             authorize(&client, Action::CreateExercise, &Resource::Practice { practice_id: "p1" }),
             Access::DenyForbidden
         );
+    }
+
+    #[test]
+    fn plan_templates_are_written_by_clinicians_and_read_by_staff() {
+        let clin = actor(UserKind::Staff, false, true);
+        let admin = actor(UserKind::Staff, true, false);
+        let client = actor(UserKind::Client, false, false);
+        let own = Resource::Practice { practice_id: "p1" };
+        let other = Resource::Practice { practice_id: "p2" };
+        let cases = [
+            (&clin, Action::ReadPlanTemplates, &own, Access::Allow),
+            (&clin, Action::WritePlanTemplates, &own, Access::Allow),
+            (&admin, Action::ReadPlanTemplates, &own, Access::Allow),
+            (&admin, Action::WritePlanTemplates, &own, Access::DenyForbidden),
+            (&client, Action::ReadPlanTemplates, &own, Access::DenyForbidden),
+            (&client, Action::WritePlanTemplates, &own, Access::DenyForbidden),
+            (&clin, Action::ReadPlanTemplates, &other, Access::DenyNotFound),
+            (&client, Action::ReadPlanTemplates, &other, Access::DenyNotFound),
+        ];
+        for (who, action, resource, expected) in cases {
+            assert_eq!(authorize(who, action, resource), expected, "{who:?} {action:?} {resource:?}");
+        }
     }
 
     #[test]
