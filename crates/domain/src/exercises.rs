@@ -244,7 +244,10 @@ pub const STARTER_LIBRARY: &[Starter] = &[
         instructions: "Agree beforehand that this touch leads nowhere else. Fully clothed, offer each other ten minutes of simple comfort: holding hands, a hug, or a slow shoulder rub, whichever the receiver asks for. The receiver may change or end it at any time.",
         duration_minutes: 10,
         intensity: 20,
-        check_in_prompts: &["Could you receive the touch without waiting for something more?", "What kind of touch felt most comforting?"],
+        check_in_prompts: &[
+            "Could you receive the touch without waiting for something more?",
+            "What kind of touch felt most comforting?",
+        ],
         exit_strategy: STOP_GENTLY,
         tags: &["touch:hands", "touch:hugging", "touch:massage", "clothing:on"],
     },

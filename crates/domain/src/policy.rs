@@ -175,7 +175,11 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource<'_>) -> Acce
         (Action::ListExercises, Resource::Practice { .. }) => Access::Allow,
         (Action::ReadPlanTemplates, Resource::Practice { .. }) => staff_only(actor),
         (Action::WritePlanTemplates, Resource::Practice { .. }) => {
-            if actor.is_clinician { Access::Allow } else { Access::DenyForbidden }
+            if actor.is_clinician {
+                Access::Allow
+            } else {
+                Access::DenyForbidden
+            }
         }
         (Action::ReadExercise, Resource::Exercise { in_callers_plans, .. }) => {
             if actor.is_admin || actor.is_clinician || *in_callers_plans { Access::Allow } else { Access::DenyNotFound }

@@ -311,7 +311,11 @@ mod tests {
     }
 
     fn uuid_shaped(id: &str) -> bool {
-        id.len() == 36 && id.chars().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+        id.len() == 36
+            && id
+                .chars()
+                .enumerate()
+                .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
     }
 
     #[test]
@@ -339,10 +343,7 @@ mod tests {
         let many = Template { steps: vec![step("S", &[]); MAX_STEPS + 1], ..empty.clone() };
         assert_eq!(many.problems()[0].field, "steps");
         let ids: Vec<String> = (0..=MAX_EXERCISES_PER_STEP).map(|i| i.to_string()).collect();
-        let crowded = Template {
-            steps: vec![TemplateStep { exercises: ids, ..step("S", &[]) }],
-            ..empty
-        };
+        let crowded = Template { steps: vec![TemplateStep { exercises: ids, ..step("S", &[]) }], ..empty };
         assert_eq!(crowded.problems()[0].field, "steps[0].exercise_ids");
     }
 

@@ -1,10 +1,11 @@
 //! Editing a plan's steps and their exercises (clinicians, at the version they read).
 //! Every edit bumps the plan's version and answers with the plan as it now is.
 
+use chrono::{DateTime, Utc};
 use tandem_domain::plans::{Criteria, MAX_EXERCISES_PER_STEP, MAX_STEPS, StepStatus, off_limits};
 use tandem_domain::refusal::Code;
 use tandem_domain::validation::FieldError;
-use tandem_store::exercises;
+use tandem_store::exercises::{self, ExerciseRow};
 use tandem_store::plans::{self, ItemRow, StepRow};
 use tandem_store::{ids, time};
 
@@ -190,12 +191,21 @@ pub fn add_exercise(
             ),
         ));
     }
-    let item = ItemRow {
+    let position = ctx.tree.items_of(&step.id).map(|i| i.position + 1).max().unwrap_or(0);
+    let item = snapshot(&exercise, &step, position, cx.now);
+    edit(cx, ctx, "plan.exercise.add", |conn, _| Ok(plans::insert_item(conn, &item)?))
+}
+
+/// A step's copy of a library exercise, taken as it is now: later edits of the library
+/// (or of a template that named it) never change a plan.
+#[must_use]
+pub fn snapshot(exercise: &ExerciseRow, step: &StepRow, position: i32, now: DateTime<Utc>) -> ItemRow {
+    ItemRow {
         id: ids::new_id(),
         practice_id: exercise.practice_id.clone(),
         plan_id: step.plan_id.clone(),
         step_id: step.id.clone(),
-        position: ctx.tree.items_of(&step.id).map(|i| i.position + 1).max().unwrap_or(0),
+        position,
         exercise_id: exercise.id.clone(),
         title: exercise.title.clone(),
         category: exercise.category.clone(),
@@ -205,9 +215,8 @@ pub fn add_exercise(
         check_in_prompts: exercise.check_in_prompts.clone(),
         exit_strategy: exercise.exit_strategy.clone(),
         tags: exercise.tags.clone(),
-        created_at: time::to_db(cx.now),
-    };
-    edit(cx, ctx, "plan.exercise.add", |conn, _| Ok(plans::insert_item(conn, &item)?))
+        created_at: time::to_db(now),
+    }
 }
 
 /// Removes an exercise (by its item id) from a step.

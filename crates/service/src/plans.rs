@@ -141,6 +141,8 @@ pub fn create(cx: &Ctx, couple_id: &str, input: NewPlan) -> Result<PlanContext> 
         updated_at: time::to_db(cx.now),
         activated_at: None,
         completed_at: None,
+        template_id: None,
+        template_version: None,
     };
     let tree = cx.write(|conn| {
         plans::insert_plan(conn, &row)?;

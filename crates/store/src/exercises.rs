@@ -100,6 +100,24 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> StoreResult<Option<ExerciseRo
     Ok(exercises::table.find(id).select(ExerciseRow::as_select()).first(conn).optional()?)
 }
 
+/// The exercises with these ids, in no particular order (one query for a whole page of
+/// templates).
+pub fn find_many(conn: &mut AnyConnection, ids: &[String]) -> StoreResult<Vec<ExerciseRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(exercises::table.filter(exercises::id.eq_any(ids)).select(ExerciseRow::as_select()).load(conn)?)
+}
+
+/// A practice's copies of the built-in starters.
+pub fn starters(conn: &mut AnyConnection, practice_id: &str) -> StoreResult<Vec<ExerciseRow>> {
+    Ok(exercises::table
+        .filter(exercises::practice_id.eq(practice_id))
+        .filter(exercises::builtin_key.is_not_null())
+        .select(ExerciseRow::as_select())
+        .load(conn)?)
+}
+
 /// Replaces an exercise's content if its version is still `expected_version`; returns
 /// false when someone else changed it first.
 pub fn update_if_version(conn: &mut AnyConnection, row: &ExerciseRow, expected_version: i32) -> StoreResult<bool> {

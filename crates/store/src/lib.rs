@@ -19,6 +19,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod pagination;
 pub mod per_backend;
+pub mod plan_templates;
 pub mod plans;
 pub mod practices;
 pub mod preferences;

@@ -27,6 +27,10 @@ pub struct PlanRow {
     pub updated_at: chrono::NaiveDateTime,
     pub activated_at: Option<chrono::NaiveDateTime>,
     pub completed_at: Option<chrono::NaiveDateTime>,
+    /// The template the plan was drafted from (built-in or the practice's), if any.
+    pub template_id: Option<String>,
+    /// The template's version at the time.
+    pub template_version: Option<i32>,
 }
 
 impl PlanRow {

@@ -308,6 +308,8 @@ diesel::table! {
         updated_at -> Timestamp,
         activated_at -> Nullable<Timestamp>,
         completed_at -> Nullable<Timestamp>,
+        template_id -> Nullable<Text>,
+        template_version -> Nullable<Integer>,
     }
 }
 
@@ -427,6 +429,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plan_templates (id) {
+        id -> Text,
+        practice_id -> Text,
+        version -> Integer,
+        title -> Text,
+        goal -> Text,
+        steps -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(step_exercises -> plans (plan_id));
 diesel::joinable!(step_exercises -> plan_steps (step_id));
 diesel::joinable!(agreement_acknowledgements -> safety_agreements (agreement_id));
@@ -467,4 +484,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_preferences,
     outbox,
     break_glass_grants,
+    plan_templates,
 );

@@ -24,6 +24,8 @@ fn plan(f: &Fixture, couple_id: &str, status: PlanStatus) -> PlanRow {
         updated_at: time::to_db(t0()),
         activated_at: None,
         completed_at: None,
+        template_id: None,
+        template_version: None,
     }
 }
 
