@@ -44,7 +44,8 @@ pub use state::AppState;
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couple_clinicians,
     couples, decisions, exercises, incidents, invitations, me, milestones, ops, outbox, partner_invitations,
-    password_reset, plans, preferences, reports, review as review_routes, step_exercises, steps, unsubscribe, users,
+    password_reset, plan_templates, plans, preferences, reports, review as review_routes, step_exercises, steps,
+    unsubscribe, users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -106,6 +107,11 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(step_exercises::add_exercise)
                 .service(step_exercises::remove_exercise)
                 .service(consents::set_consent)
+                .service(plan_templates::list_plan_templates)
+                .service(plan_templates::create_plan_template)
+                .service(plan_templates::get_plan_template)
+                .service(plan_templates::update_plan_template)
+                .service(plan_templates::archive_plan_template)
                 .service(reports::create_report)
                 .service(reports::list_reports)
                 .service(check_ins::create_check_in)

@@ -171,8 +171,8 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
 
 /// Declares the response headers a client relies on: `x-request-id` on every response
 /// (quote it when reporting a problem), `Retry-After` on 429 and 503, the `ETag` every
-/// versioned document (plan, safety agreement, exercise) is answered with (send it back as
-/// `If-Match`), and `Location` on the 201 of a new plan.
+/// versioned document (plan, safety agreement, exercise, plan template) is answered with (send it back as
+/// `If-Match`), and `Location` on the 201 of a new plan or plan template.
 fn declare_headers(doc: &mut serde_json::Value) {
     use serde_json::{Value, json};
     let request_id = json!({
@@ -212,13 +212,20 @@ fn declare_headers(doc: &mut serde_json::Value) {
                     add(response, "x-request-id", &request_id);
                     let body = response.pointer("/content/application~1json/schema/$ref").and_then(Value::as_str);
                     let versioned = body.is_some_and(|r| {
-                        ["Plan", "Agreement", "Exercise"].iter().any(|d| r == format!("#/components/schemas/{d}"))
+                        ["Plan", "Agreement", "Exercise", "PlanTemplate", "DraftedPlan"]
+                            .iter()
+                            .any(|d| r == format!("#/components/schemas/{d}"))
                     });
                     if status.starts_with('2') && versioned {
                         add(response, "ETag", &etag);
                     }
                     if status == "201" && method == "post" && path == "/api/v1/couples/{couple_id}/plans" {
                         let location = json!({"description": "The new plan's address.", "schema": {"type": "string"}});
+                        add(response, "Location", &location);
+                    }
+                    if status == "201" && method == "post" && path == "/api/v1/plan-templates" {
+                        let location =
+                            json!({"description": "The new template's address.", "schema": {"type": "string"}});
                         add(response, "Location", &location);
                     }
                 }

@@ -43,6 +43,8 @@ pub const REFUSALS: &[(&str, &[Code])] = &[
         ],
     ),
     ("setConsent", &[Code::NotInTreatment, Code::PlanEnded]),
+    ("updatePlanTemplate", &[Code::NotEditable]),
+    ("archivePlanTemplate", &[Code::NotEditable]),
     ("getRecommendation", &[Code::PlanNotRunning]),
     ("decide", &[Code::PlanNotRunning, Code::RecommendationChanged, Code::ConsentMissing, Code::NoBaseline]),
     ("createReport", &[Code::NotInTreatment, Code::StepNotCurrent, Code::RequestInProgress]),

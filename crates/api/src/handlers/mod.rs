@@ -20,6 +20,7 @@ pub mod ops;
 pub mod outbox;
 pub mod partner_invitations;
 pub mod password_reset;
+pub mod plan_templates;
 pub mod plans;
 pub mod preferences;
 pub mod reports;

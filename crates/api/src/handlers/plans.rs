@@ -7,15 +7,15 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::plans::{LifecycleAction, PlanStatus};
-use tandem_service::plans;
 use tandem_service::records::time;
+use tandem_service::{plans, template_plans};
 use utoipa::ToSchema;
 
 use crate::auth::Authenticated;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
-use crate::views::plan::{Plan, PlanAccess, access_of, document, view};
+use crate::views::plan::{DraftedPlan, Plan, PlanAccess, access_of, document, view};
 use crate::{db, etag};
 
 /// A plan in a list.
@@ -62,26 +62,33 @@ pub async fn list_plans(
     })?))
 }
 
-/// A new plan.
+/// A new plan: written by hand (`title` and `goal` required), or drafted from a template
+/// (`template_id`; `title` and `goal` then default to the template's).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
+    /// 1-200 characters; required without `template_id`.
     #[schema(example = "Rebuilding comfortable touch")]
-    pub title: String,
+    pub title: Option<String>,
+    /// At most 2000 characters; required without `template_id`.
     #[schema(example = "Feel at ease holding each other again")]
-    pub goal: String,
+    pub goal: Option<String>,
+    /// A built-in template or one of the practice's templates that is not archived
+    /// (`GET /api/v1/plan-templates`).
+    #[schema(example = "00000000-0000-7000-8000-000000000002")]
+    pub template_id: Option<String>,
 }
 
 #[utoipa::path(
     tag = "plans",
     operation_id = "createPlan",
     summary = "Draft a plan for a couple",
-    description = "The couple's clinicians only. The plan starts as a draft; add steps and exercises, then activate it.",
+    description = "The couple's clinicians only. The plan starts as a draft; add steps and exercises, then activate it.\n\nWith `template_id` the draft gets the template's steps with their criteria, and a snapshot of each exercise (as adding it by hand would), all in one transaction; the plan records the template's id and version (`template`). An exercise whose tags the couple's safety agreement rules out (the version in effect and any newer one awaiting acknowledgement), or one archived since, is not added: `left_out` lists it with its step and the tags that matched, and the step is still created, so you decide whether to swap the exercise or remove the step. A `template_id` that names no usable template is 422.",
     params(("couple_id" = String, Path, description = "The couple's id.")),
     request_body = NewPlan,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "The draft, with its ETag.", body = Plan),
+        (status = 201, description = "The draft, with its ETag, and what of its template it does not have.", body = DraftedPlan),
         (status = 409, response = crate::openapi::Conflict)
     )
 )]
@@ -92,14 +99,30 @@ pub async fn create_plan(
     path: web::Path<String>,
     body: crate::input::Json<NewPlan>,
 ) -> ApiResult<HttpResponse> {
-    let NewPlan { title, goal } = body.into_inner();
-    let input = plans::NewPlan { title, goal };
-    let ctx = db::call(&state, &auth, move |cx| plans::create(cx, &path, input)).await?;
+    let NewPlan { title, goal, template_id } = body.into_inner();
+    let drafted = match template_id {
+        Some(template_id) => {
+            let input = template_plans::FromTemplate { template_id, title, goal };
+            db::call(&state, &auth, move |cx| template_plans::create(cx, &path, input)).await?
+        }
+        None => {
+            let required = "is required unless `template_id` is given";
+            let (Some(title), Some(goal)) = (title.clone(), goal.clone()) else {
+                let missing = [("title", title.is_none()), ("goal", goal.is_none())];
+                let errors = missing.iter().filter(|m| m.1).map(|m| FieldError::new(m.0, required)).collect();
+                return Err(ApiError::Validation(errors));
+            };
+            let input = plans::NewPlan { title, goal };
+            let plan = db::call(&state, &auth, move |cx| plans::create(cx, &path, input)).await?;
+            template_plans::DraftedPlan { plan, left_out: Vec::new() }
+        }
+    };
+    let ctx = &drafted.plan;
     let plan = view(&auth.actor, &ctx.couple, ctx.rel, &ctx.tree)?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/plans/{}", plan.id)))
         .insert_header((header::ETAG, plans::tag(&ctx.tree.plan)))
-        .json(plan))
+        .json(DraftedPlan { plan, left_out: drafted.left_out.into_iter().map(Into::into).collect() }))
 }
 
 #[utoipa::path(

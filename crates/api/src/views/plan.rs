@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tandem_domain::Actor;
 use tandem_domain::plans::{ConsentAnswer, Criteria, HoldCause, PlanStatus, StepStatus};
+use tandem_domain::templates::LeftOutReason;
 use tandem_service::access::PlanContext;
 use tandem_service::records::{CoupleRow, ItemRow, PlanTree, StepRow, json_list, time};
+use tandem_service::template_plans::LeftOut;
 use utoipa::ToSchema;
 
 use crate::error::ApiResult;
@@ -149,6 +151,66 @@ pub struct Plan {
     pub updated_at: DateTime<Utc>,
     pub activated_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The template the plan was drafted from: clinicians only (`null` otherwise, and for
+    /// a plan written by hand).
+    pub template: Option<PlanProvenance>,
+}
+
+/// Where a plan came from: the template and the version of it the plan was drafted from
+/// (the plan holds snapshots, so later edits of the template do not reach it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanProvenance {
+    #[schema(example = "00000000-0000-7000-8000-000000000002")]
+    pub template_id: String,
+    #[schema(example = 1)]
+    pub template_version: i32,
+}
+
+/// An exercise of the template that the new plan does not have. Its step is in the plan;
+/// the clinician decides whether to add another exercise or remove the step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeftOutExercise {
+    /// The step's position in the plan (0 for the first).
+    #[schema(example = 5)]
+    pub step_position: i32,
+    #[schema(example = "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f")]
+    pub step_id: String,
+    #[schema(example = "Sensate focus, stage 2")]
+    pub step_title: String,
+    /// The library exercise that was left out.
+    #[schema(example = "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80")]
+    pub exercise_id: String,
+    #[schema(example = "Sensate focus, stage 2")]
+    pub exercise_title: String,
+    pub reason: LeftOutReason,
+    /// The exercise's tags the couple's safety agreement rules out (empty unless `reason`
+    /// is `off_limits`).
+    #[schema(value_type = Vec<tandem_domain::vocabulary::ExerciseTag>, example = json!(["touch:genital", "clothing:removed"]))]
+    pub off_limits_tags: Vec<String>,
+}
+
+impl From<LeftOut> for LeftOutExercise {
+    fn from(l: LeftOut) -> Self {
+        Self {
+            step_position: l.step_position,
+            step_id: l.step_id,
+            step_title: l.step_title,
+            exercise_id: l.exercise_id,
+            exercise_title: l.exercise_title,
+            reason: l.reason,
+            off_limits_tags: l.off_limits_tags,
+        }
+    }
+}
+
+/// A new draft plan, and what of its template it does not have.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DraftedPlan {
+    #[serde(flatten)]
+    pub plan: Plan,
+    /// Exercises of the template left out of the plan (always empty for a plan written
+    /// by hand): off-limits under the couple's safety agreement, or archived since.
+    pub left_out: Vec<LeftOutExercise>,
 }
 
 pub fn criteria_of(step: &StepRow) -> Criteria {
@@ -256,6 +318,12 @@ pub fn view(actor: &Actor, couple: &CoupleRow, rel: tandem_domain::CoupleRelatio
         updated_at: time::from_db(p.updated_at),
         activated_at: p.activated_at.map(time::from_db),
         completed_at: p.completed_at.map(time::from_db),
+        template: match (&p.template_id, p.template_version) {
+            (Some(template_id), Some(template_version)) if access == PlanAccess::Clinician => {
+                Some(PlanProvenance { template_id: template_id.clone(), template_version })
+            }
+            _ => None,
+        },
     })
 }
 
