@@ -16,6 +16,7 @@ mod email;
 mod hardening;
 mod matrix;
 mod openapi_spec;
+mod plan_templates;
 mod plans;
 mod privacy;
 mod problems;

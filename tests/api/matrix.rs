@@ -36,6 +36,8 @@ struct PracticeIds {
     exercise: String,
     /// An incident of the other couple.
     incident: String,
+    /// The practice's own plan template.
+    template: String,
 }
 
 /// Drafts a one-step plan with one exercise; returns its id.
@@ -103,6 +105,11 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         .post("/api/v1/exercises", Some(&clinician), json!({"title": "Own", "category": "touch", "instructions": "x", "duration_minutes": 5, "intensity": 10, "exit_strategy": "x", "tags": ["solo"]}))
         .await;
     let exercise = custom.body["id"].as_str().unwrap().to_owned();
+    let template = app
+        .post("/api/v1/plan-templates", Some(&clinician), json!({"copy_of": "00000000-0000-7000-8000-000000000002"}))
+        .await;
+    assert_eq!(template.status, 201, "{}", template.raw);
+    let template = template.body["id"].as_str().unwrap().to_owned();
     PracticeIds {
         admin,
         clinician,
@@ -116,6 +123,7 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         plan_other,
         exercise,
         incident,
+        template,
     }
 }
 
@@ -135,24 +143,36 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
     not_own_plans.push(home.plan_other.clone());
     let away_incident = vec![away.incident.clone()];
     let both_incidents = vec![away.incident.clone(), home.incident.clone()];
+    // Staff must not reach another practice's templates; partners reach none at all.
+    let away_templates = vec![away.template.clone()];
+    let all_templates = vec![away.template.clone(), home.template.clone()];
     let pools = |couples: Vec<String>,
                  users: Vec<String>,
                  plans: Vec<String>,
                  exercises: Vec<String>,
-                 incidents: Vec<String>| {
+                 incidents: Vec<String>,
+                 templates: Vec<String>| {
         HashMap::from([
             ("couple_id", couples),
             ("user_id", users),
             ("plan_id", plans),
             ("exercise_id", exercises),
             ("incident_id", incidents),
+            ("template_id", templates),
         ])
     };
     vec![
         Caller {
             name: format!("{practice} admin"),
             token: home.admin.clone(),
-            unreachable: pools(away_couples, all_away_users, away_plans, vec![away.exercise.clone()], away_incident),
+            unreachable: pools(
+                away_couples,
+                all_away_users,
+                away_plans,
+                vec![away.exercise.clone()],
+                away_incident,
+                away_templates.clone(),
+            ),
             break_glass_couple: None,
         },
         Caller {
@@ -164,6 +184,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
                 not_own_plans.clone(),
                 vec![away.exercise.clone()],
                 both_incidents.clone(),
+                away_templates,
             ),
             break_glass_couple: Some(home.couple_other.clone()),
         },
@@ -176,6 +197,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
                 not_own_plans,
                 vec![away.exercise.clone(), home.exercise.clone()],
                 both_incidents,
+                all_templates,
             ),
             break_glass_couple: None,
         },
