@@ -48,6 +48,16 @@ async fn the_demo_walks_through_the_review_loop() {
     let chen = login(&app, "chen@demo.tandem.localhost").await;
     let finished = app.get("/api/v1/couples?status=discharged", &chen).await;
     assert_eq!(finished.body["items"][0]["label"], "Couple 3 (finished)", "{}", finished.raw);
+    // Couple 2 starts on "Grief and reconnection", drafted from the built-in template.
+    let fresh =
+        couples.body["items"].as_array().unwrap().iter().find(|c| c["label"] == "Couple 2 (new)").unwrap()["id"]
+            .clone();
+    let fresh_plans = app.get(&format!("/api/v1/couples/{}/plans", fresh.as_str().unwrap()), &clin).await;
+    let draft = &fresh_plans.body["items"][0];
+    assert_eq!((draft["title"].as_str(), draft["status"].as_str()), (Some("Grief and reconnection"), Some("draft")));
+    let draft = app.get(&format!("/api/v1/plans/{}", draft["id"].as_str().unwrap()), &clin).await;
+    assert_eq!(draft.body["template"]["template_id"], "00000000-0000-7000-8000-000000000002", "{}", draft.raw);
+    assert_eq!(draft.body["steps"].as_array().unwrap().len(), 6);
 
     let step = rec.body["step_id"].as_str().unwrap().to_owned();
     for token in [&robin, &sasha] {

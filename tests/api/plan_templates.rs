@@ -314,9 +314,9 @@ async fn exercises_the_agreement_rules_out_are_listed_not_dropped() {
     assert!(!drafted.raw.contains("my private words"), "the agreement's words stay out");
 
     // An exercise archived since the template was written is listed too.
-    let massage = library_id(&app, &c.clin, "Appreciation exchange").await;
+    let thanks = library_id(&app, &c.clin, "Appreciation exchange").await;
     let own =
-        create(&app, &c.clin, json!({"title": "Own", "steps": [{"title": "Thanks", "exercise_ids": [massage]}]})).await;
+        create(&app, &c.clin, json!({"title": "Own", "steps": [{"title": "Thanks", "exercise_ids": [thanks]}]})).await;
     let custom = app
         .post("/api/v1/exercises", Some(&c.clin), json!({"title": "Own talk", "category": "connection", "instructions": "Talk.", "duration_minutes": 5, "intensity": 5, "exit_strategy": "Stop.", "tags": ["conversation"]}))
         .await;
@@ -328,7 +328,7 @@ async fn exercises_the_agreement_rules_out_are_listed_not_dropped() {
         &c.clin,
         &own_id,
         Some(&tag),
-        json!({"steps": [{"title": "Talk", "exercise_ids": [custom_id, massage]}]}),
+        json!({"steps": [{"title": "Talk", "exercise_ids": [custom_id, thanks]}]}),
     )
     .await;
     assert_eq!(with_custom.status, 200, "{}", with_custom.raw);
@@ -338,7 +338,7 @@ async fn exercises_the_agreement_rules_out_are_listed_not_dropped() {
     assert_eq!(from_own.status, 201, "{}", from_own.raw);
     assert_eq!(from_own.body["left_out"][0]["reason"], "archived");
     assert_eq!(from_own.body["left_out"][0]["off_limits_tags"], json!([]));
-    assert_eq!(from_own.body["steps"][0]["exercises"][0]["exercise_id"], massage.as_str());
+    assert_eq!(from_own.body["steps"][0]["exercises"][0]["exercise_id"], thanks.as_str());
 }
 
 #[actix_web::test]

@@ -7,7 +7,9 @@ use tandem_domain::agreements::PartnerTerms;
 use tandem_domain::{Actor, UserKind};
 use tandem_service::audit::AuditLog;
 use tandem_service::records::CoupleRow;
-use tandem_service::{Ctx, Env, agreements, consents, decisions, milestones, plan_editing, plans, reports};
+use tandem_service::{
+    Ctx, Env, agreements, consents, decisions, milestones, plan_editing, plans, reports, template_plans,
+};
 use tandem_store::exercises::{self, ExerciseFilter, Visible};
 use tandem_store::{PageRequest, Pool};
 
@@ -176,6 +178,25 @@ pub fn seed_couple_history(
             report(&cast, partner, &plan_id, &steps[1], advanced + Duration::days(d), after)?;
         }
     }
+    Ok(())
+}
+
+/// Starts a demo couple without a running plan on "Grief and reconnection": their
+/// clinician drafts a plan from the built-in template (`POST /couples/{id}/plans` with
+/// `template_id`), as a new user would try it.
+pub fn seed_template_plan(
+    pool: &Pool,
+    couple: &CoupleRow,
+    clinician: &str,
+    now: DateTime<Utc>,
+) -> Result<(), SetupError> {
+    let cast = Cast::new(pool, couple, clinician);
+    let grief = tandem_domain::templates::BUILTIN_TEMPLATES
+        .iter()
+        .find(|t| t.title == "Grief and reconnection")
+        .ok_or_else(|| SetupError::Invalid("built-in template missing".into()))?;
+    let input = template_plans::FromTemplate { template_id: grief.id.to_owned(), title: None, goal: None };
+    template_plans::create(&cast.at(&cast.clinician, now - Duration::hours(1)), &couple.id, input)?;
     Ok(())
 }
 

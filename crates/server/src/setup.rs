@@ -154,8 +154,9 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
         return Ok(false);
     }
     let hash = password::hash(DEMO_PASSWORD).map_err(|e| SetupError::Api(e.to_string()))?;
-    let (history, discharge) = write_tx(&mut conn, |conn| {
+    let (history, fresh, discharge) = write_tx(&mut conn, |conn| {
         let mut history = None;
+        let mut fresh = None;
         let mut discharge = Vec::new();
         let practice_id = ids::new_id();
         practices::insert(conn, &practice_id, DEMO_PRACTICE, now)?;
@@ -203,6 +204,9 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
             if label.starts_with("Couple 1") {
                 history = Some((couple.clone(), staff[clinician].clone()));
             }
+            if label.starts_with("Couple 2") {
+                fresh = Some((couple.clone(), staff[clinician].clone()));
+            }
             if discharged {
                 discharge.push((couple, staff[clinician].clone()));
             }
@@ -211,11 +215,14 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
             conn,
             Event::new(&practice_id, None, "practice.demo_seed", "practice", now).resource(&practice_id),
         )?;
-        Ok::<_, SetupError>((history, discharge))
+        Ok::<_, SetupError>((history, fresh, discharge))
     })?;
     // The clinical story goes through the use cases, each in its own transaction.
     if let Some((couple, clinician)) = history {
         crate::demo::seed_couple_history(pool, &couple, &clinician, now)?;
+    }
+    if let Some((couple, clinician)) = fresh {
+        crate::demo::seed_template_plan(pool, &couple, &clinician, now)?;
     }
     for (couple, clinician) in discharge {
         crate::demo::discharge(pool, &couple, &clinician, now)?;
