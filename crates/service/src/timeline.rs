@@ -30,8 +30,9 @@ pub enum Item {
     NeedsMapRevision(RevisionRow),
     /// A compromise was proposed, agreed or withdrawn.
     Compromise(CompromiseEvent),
-    /// A version of the comfort script.
-    ComfortScript(ComfortScriptRow),
+    /// A version of the comfort script, with the couple's partners (A, B) its texts
+    /// belong to.
+    ComfortScript(ComfortScriptRow, [String; 2]),
 }
 
 /// A compromise event with its compromise and whom it may name: the proposer for a
@@ -133,9 +134,10 @@ fn toolkit(conn: &mut AnyConnection, couple: &CoupleRow, reader: &Reader, out: &
         let actor_id = by.clone().unwrap_or_default();
         out.push(Entry { id, at, actor_id, item: Item::Compromise(CompromiseEvent { event, compromise, by }) });
     }
+    let partners = couple.partner_ids().map(str::to_owned);
     for x in comfort_scripts::all_versions(conn, &couple.id)? {
         let (id, at, actor_id) = (x.id.clone(), time::from_db(x.created_at), x.edited_by.clone());
-        out.push(Entry { id, at, actor_id, item: Item::ComfortScript(x) });
+        out.push(Entry { id, at, actor_id, item: Item::ComfortScript(x, partners.clone()) });
     }
     Ok(())
 }
