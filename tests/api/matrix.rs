@@ -36,6 +36,9 @@ struct PracticeIds {
     exercise: String,
     /// An incident of the other couple.
     incident: String,
+    /// A needs-map item (private) and a compromise of the other couple.
+    needs_item: String,
+    compromise: String,
 }
 
 /// Drafts a one-step plan with one exercise; returns its id.
@@ -84,6 +87,17 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         .post(&format!("/api/v1/couples/{couple_other}/incidents"), Some(&partner2), json!({"description": "x"}))
         .await;
     let incident = incident.body["id"].as_str().unwrap().to_owned();
+    let toolkit = |path: &str, body: Value| {
+        let url = format!("/api/v1/couples/{couple_other}/needs-map/{path}");
+        let token = partner2.clone();
+        async move {
+            let reply = app.post(&url, Some(&token), body).await;
+            assert_eq!(reply.status, 201, "{}", reply.raw);
+            reply.body["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let needs_item = toolkit("items", json!({"kind": "desire", "text": "x", "visibility": "private"})).await;
+    let compromise = toolkit("compromises", json!({"text": "x"})).await;
     let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
     let couple_partners = |view: &Value| {
         view["partners"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
@@ -116,6 +130,8 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         plan_other,
         exercise,
         incident,
+        needs_item,
+        compromise,
     }
 }
 
@@ -135,6 +151,18 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
     not_own_plans.push(home.plan_other.clone());
     let away_incident = vec![away.incident.clone()];
     let both_incidents = vec![away.incident.clone(), home.incident.clone()];
+    // The toolkit's ids of another couple: never reachable, whoever asks.
+    let toolkit = |mut pool: HashMap<&'static str, Vec<String>>, home_too: bool| {
+        let mut items = vec![away.needs_item.clone()];
+        let mut compromises = vec![away.compromise.clone()];
+        if home_too {
+            items.push(home.needs_item.clone());
+            compromises.push(home.compromise.clone());
+        }
+        pool.insert("item_id", items);
+        pool.insert("compromise_id", compromises);
+        pool
+    };
     let pools = |couples: Vec<String>,
                  users: Vec<String>,
                  plans: Vec<String>,
@@ -152,30 +180,39 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
         Caller {
             name: format!("{practice} admin"),
             token: home.admin.clone(),
-            unreachable: pools(away_couples, all_away_users, away_plans, vec![away.exercise.clone()], away_incident),
+            unreachable: toolkit(
+                pools(away_couples, all_away_users, away_plans, vec![away.exercise.clone()], away_incident),
+                false,
+            ),
             break_glass_couple: None,
         },
         Caller {
             name: format!("{practice} clinician"),
             token: home.clinician.clone(),
-            unreachable: pools(
-                clinician_couples.clone(),
-                clinician_users,
-                not_own_plans.clone(),
-                vec![away.exercise.clone()],
-                both_incidents.clone(),
+            unreachable: toolkit(
+                pools(
+                    clinician_couples.clone(),
+                    clinician_users,
+                    not_own_plans.clone(),
+                    vec![away.exercise.clone()],
+                    both_incidents.clone(),
+                ),
+                true,
             ),
             break_glass_couple: Some(home.couple_other.clone()),
         },
         Caller {
             name: format!("{practice} partner"),
             token: home.partner.clone(),
-            unreachable: pools(
-                clinician_couples,
-                partner_users,
-                not_own_plans,
-                vec![away.exercise.clone(), home.exercise.clone()],
-                both_incidents,
+            unreachable: toolkit(
+                pools(
+                    clinician_couples,
+                    partner_users,
+                    not_own_plans,
+                    vec![away.exercise.clone(), home.exercise.clone()],
+                    both_incidents,
+                ),
+                true,
             ),
             break_glass_couple: None,
         },
