@@ -244,7 +244,7 @@ fn transition(
             store::move_compromise(conn, &row, to.as_str(), now, ids::new_id())?;
             // The audit log (admins only) is the one place that records who did it.
             audit::record(conn, cx.event(action, "compromise", &row.id, &couple.id))?;
-            Ok(store::find_compromise(conn, &couple.id, compromise_id)?.ok_or(Error::NotFound)?)
+            store::find_compromise(conn, &couple.id, compromise_id)?.ok_or(Error::NotFound)
         })
     };
     match attempt() {
