@@ -38,6 +38,9 @@ struct PracticeIds {
     incident: String,
     /// The practice's own plan template.
     template: String,
+    /// A needs-map item (private) and a compromise of the other couple.
+    needs_item: String,
+    compromise: String,
 }
 
 /// Drafts a one-step plan with one exercise; returns its id.
@@ -86,6 +89,17 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         .post(&format!("/api/v1/couples/{couple_other}/incidents"), Some(&partner2), json!({"description": "x"}))
         .await;
     let incident = incident.body["id"].as_str().unwrap().to_owned();
+    let toolkit = |path: &str, body: Value| {
+        let url = format!("/api/v1/couples/{couple_other}/needs-map/{path}");
+        let token = partner2.clone();
+        async move {
+            let reply = app.post(&url, Some(&token), body).await;
+            assert_eq!(reply.status, 201, "{}", reply.raw);
+            reply.body["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let needs_item = toolkit("items", json!({"kind": "desire", "text": "x", "visibility": "private"})).await;
+    let compromise = toolkit("compromises", json!({"text": "x"})).await;
     let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
     let couple_partners = |view: &Value| {
         view["partners"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
@@ -124,6 +138,8 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         exercise,
         incident,
         template,
+        needs_item,
+        compromise,
     }
 }
 
@@ -146,6 +162,18 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
     // Staff must not reach another practice's templates; partners reach none at all.
     let away_templates = vec![away.template.clone()];
     let all_templates = vec![away.template.clone(), home.template.clone()];
+    // The toolkit's ids of another couple: never reachable, whoever asks.
+    let toolkit = |mut pool: HashMap<&'static str, Vec<String>>, home_too: bool| {
+        let mut items = vec![away.needs_item.clone()];
+        let mut compromises = vec![away.compromise.clone()];
+        if home_too {
+            items.push(home.needs_item.clone());
+            compromises.push(home.compromise.clone());
+        }
+        pool.insert("item_id", items);
+        pool.insert("compromise_id", compromises);
+        pool
+    };
     let pools = |couples: Vec<String>,
                  users: Vec<String>,
                  plans: Vec<String>,
@@ -165,39 +193,48 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
         Caller {
             name: format!("{practice} admin"),
             token: home.admin.clone(),
-            unreachable: pools(
-                away_couples,
-                all_away_users,
-                away_plans,
-                vec![away.exercise.clone()],
-                away_incident,
-                away_templates.clone(),
+            unreachable: toolkit(
+                pools(
+                    away_couples,
+                    all_away_users,
+                    away_plans,
+                    vec![away.exercise.clone()],
+                    away_incident,
+                    away_templates.clone(),
+                ),
+                false,
             ),
             break_glass_couple: None,
         },
         Caller {
             name: format!("{practice} clinician"),
             token: home.clinician.clone(),
-            unreachable: pools(
-                clinician_couples.clone(),
-                clinician_users,
-                not_own_plans.clone(),
-                vec![away.exercise.clone()],
-                both_incidents.clone(),
-                away_templates,
+            unreachable: toolkit(
+                pools(
+                    clinician_couples.clone(),
+                    clinician_users,
+                    not_own_plans.clone(),
+                    vec![away.exercise.clone()],
+                    both_incidents.clone(),
+                    away_templates,
+                ),
+                true,
             ),
             break_glass_couple: Some(home.couple_other.clone()),
         },
         Caller {
             name: format!("{practice} partner"),
             token: home.partner.clone(),
-            unreachable: pools(
-                clinician_couples,
-                partner_users,
-                not_own_plans,
-                vec![away.exercise.clone(), home.exercise.clone()],
-                both_incidents,
-                all_templates,
+            unreachable: toolkit(
+                pools(
+                    clinician_couples,
+                    partner_users,
+                    not_own_plans,
+                    vec![away.exercise.clone(), home.exercise.clone()],
+                    both_incidents,
+                    all_templates,
+                ),
+                true,
             ),
             break_glass_couple: None,
         },

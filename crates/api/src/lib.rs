@@ -42,10 +42,10 @@ pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
 use crate::handlers::{
-    agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couple_clinicians,
-    couples, decisions, exercises, incidents, invitations, me, milestones, ops, outbox, partner_invitations,
-    password_reset, plan_templates, plans, preferences, reports, review as review_routes, step_exercises, steps,
-    unsubscribe, users,
+    agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, comfort_script, compromises,
+    consents, couple_clinicians, couples, decisions, exercises, incidents, invitations, me, milestones, needs_map, ops,
+    outbox, partner_invitations, password_reset, plan_templates, plans, preferences, reports, review as review_routes,
+    step_exercises, steps, unsubscribe, users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -127,7 +127,18 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(decisions::decide)
                 .service(review_routes::get_progress)
                 .service(review_routes::get_timeline)
-                .service(review_routes::export),
+                .service(review_routes::export)
+                // The couple's toolkit: needs map, compromises, comfort script.
+                .service(needs_map::get_needs_map)
+                .service(needs_map::create_item)
+                .service(needs_map::update_item)
+                .service(needs_map::delete_item)
+                .service(compromises::propose)
+                .service(compromises::accept)
+                .service(compromises::withdraw)
+                .service(comfort_script::get_comfort_script)
+                .service(comfort_script::put_comfort_script)
+                .service(comfort_script::list_versions),
         );
 }
 

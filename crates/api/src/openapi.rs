@@ -78,7 +78,9 @@ problem_response!(
         (name = "incidents", description = "Crossed boundaries and withdrawals: private channels to the clinicians."),
         (name = "milestones", description = "Small victories, shared with the couple."),
         (name = "decisions", description = "The recommendation and the clinician's advance / hold / step back."),
-        (name = "review", description = "Progress, timeline and export of a couple's record.")
+        (name = "review", description = "Progress, timeline and export of a couple's record."),
+        (name = "needs-map", description = "Each partner's desires and boundaries, with per-item visibility, and the compromises between the partners."),
+        (name = "comfort-script", description = "The couple's co-written comfort script for hard days, every version kept.")
     ),
     modifiers(&CommonResponses)
 )]

@@ -50,6 +50,13 @@ pub const REFUSALS: &[(&str, &[Code])] = &[
     ("createReport", &[Code::NotInTreatment, Code::StepNotCurrent, Code::RequestInProgress]),
     ("createCheckIn", &[Code::NotInTreatment, Code::RequestInProgress]),
     ("openIncident", &[Code::RequestInProgress]),
+    ("createNeedsMapItem", &[Code::NotInTreatment, Code::RequestInProgress]),
+    ("updateNeedsMapItem", WRITE_CLINICAL),
+    ("deleteNeedsMapItem", WRITE_CLINICAL),
+    ("proposeCompromise", &[Code::NotInTreatment, Code::RequestInProgress]),
+    ("acceptCompromise", &[Code::NotInTreatment, Code::OwnCompromise, Code::CompromiseWithdrawn]),
+    ("withdrawCompromise", WRITE_CLINICAL),
+    ("putComfortScript", WRITE_CLINICAL),
 ];
 
 /// The refusals `operation_id` can answer (empty: it never answers 409).

@@ -48,6 +48,10 @@ crate::plans::text_enum!(
         RequestInProgress = "request_in_progress",
         /// Something with this identity (an email in the practice, a name) already exists.
         AlreadyExists = "already_exists",
+        /// A compromise is agreed by the partner who did not propose it.
+        OwnCompromise = "own_compromise",
+        /// The compromise was withdrawn; it can no longer be agreed.
+        CompromiseWithdrawn = "compromise_withdrawn",
     }
 );
 
@@ -77,6 +81,8 @@ impl Code {
             Self::NotRetryable => "The message cannot be retried",
             Self::RequestInProgress => "The same request is in progress",
             Self::AlreadyExists => "Already exists",
+            Self::OwnCompromise => "Your own proposal",
+            Self::CompromiseWithdrawn => "The compromise was withdrawn",
         }
     }
 }

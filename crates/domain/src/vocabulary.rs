@@ -33,6 +33,12 @@ text_enum!(
         Consent = "consent",
         Withdrawal = "withdrawal",
         Milestone = "milestone",
+        /// A revision of a needs-map item (created, edited or deleted).
+        NeedsMapItem = "needs_map_item",
+        /// A compromise was proposed, agreed or withdrawn (never who withdrew).
+        Compromise = "compromise",
+        /// A new version of the comfort script.
+        ComfortScript = "comfort_script",
     }
 );
 
@@ -210,6 +216,19 @@ impl EmailKind {
         matches!(self, Self::ExerciseReminder | Self::DailyCheckIn | Self::AgreementReview | Self::InactivityNudge)
     }
 }
+
+text_enum!(
+    /// Who may read a partner's entry in the couple's toolkit (a reconnect check-in).
+    #[cfg_attr(feature = "openapi", schema(as = EntryVisibility))]
+    EntryVisibility {
+        /// The author only; never the other partner, never a clinician.
+        Private = "private",
+        /// The author and the couple's clinicians.
+        Clinician = "clinician",
+        /// Both partners and the couple's clinicians.
+        Shared = "shared",
+    }
+);
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,8 @@ use tandem_domain::{Actor, UserKind};
 use tandem_service::audit::AuditLog;
 use tandem_service::records::CoupleRow;
 use tandem_service::{
-    Ctx, Env, agreements, consents, decisions, milestones, plan_editing, plans, reports, template_plans,
+    Ctx, Env, agreements, comfort_script, consents, decisions, milestones, needs_map, plan_editing, plans, reports,
+    template_plans,
 };
 use tandem_store::exercises::{self, ExerciseFilter, Visible};
 use tandem_store::{PageRequest, Pool};
@@ -177,6 +178,54 @@ pub fn seed_couple_history(
         for partner in 0..2 {
             report(&cast, partner, &plan_id, &steps[1], advanced + Duration::days(d), after)?;
         }
+    }
+    seed_toolkit(&cast, couple, now - Duration::days(10))?;
+    Ok(())
+}
+
+/// Both partners' needs maps (items of every visibility), one agreed compromise and a
+/// comfort script written by one partner and completed by the other, from `from` on.
+fn seed_toolkit(cast: &Cast, couple: &CoupleRow, from: DateTime<Utc>) -> Result<(), SetupError> {
+    let items: [(usize, &str, &str, &str); 7] = [
+        (0, "desire", "Unhurried mornings together at the weekend", "shared"),
+        (0, "boundary", "No touching when I'm cooking or on a work call", "shared"),
+        (0, "desire", "To feel wanted without it having to lead anywhere", "clinician"),
+        (0, "boundary", "Not ready to talk about the surgery yet", "private"),
+        (1, "desire", "Cuddling on the sofa in the evening", "shared"),
+        (1, "boundary", "Please ask before hugging me from behind", "clinician"),
+        (1, "desire", "Dancing in the kitchen again, like before", "private"),
+    ];
+    for (i, (partner, kind, text, visibility)) in items.into_iter().enumerate() {
+        let at = from + Duration::hours(i64::try_from(i).unwrap_or(0));
+        let cx = cast.at(&cast.partners[partner], at);
+        let input =
+            needs_map::NewItem { kind: kind.into(), text: text.into(), note: None, visibility: visibility.into() };
+        let prepared = needs_map::prepare_item(&cx, &couple.id, input)?;
+        cx.write(|conn| needs_map::record_item(conn, prepared))?;
+    }
+    let proposer = cast.at(&cast.partners[1], from + Duration::days(1));
+    let proposal = needs_map::NewCompromise {
+        text: "Cuddles on the sofa on Sundays, clothes on, no expectations".into(),
+        note: Some("Either of us can end it at any time".into()),
+    };
+    let prepared = needs_map::prepare_compromise(&proposer, &couple.id, proposal)?;
+    let compromise = proposer.write(|conn| needs_map::record_compromise(conn, prepared))?;
+    needs_map::accept(&cast.at(&cast.partners[0], from + Duration::days(2)), &couple.id, &compromise.id)?;
+
+    let script = |helps_b: &str| comfort_script::ScriptInput {
+        helps: vec![
+            (cast.partners[0].user_id.clone(), "A hand on my back, and time to finish my sentence".into()),
+            (cast.partners[1].user_id.clone(), helps_b.into()),
+        ],
+        words_to_use: "\"I'm here\", \"we'll figure it out together\"".into(),
+        words_to_avoid: "\"always\", \"never\", \"calm down\"".into(),
+        time_out_signal: "A hand raised flat: twenty minutes apart, no questions".into(),
+        coming_back: "Whoever called the time-out comes back with a cup of tea and one sentence".into(),
+    };
+    for (partner, day, helps_b) in [(0, 3, ""), (1, 4, "A walk outside, side by side rather than face to face")] {
+        let cx = cast.at(&cast.partners[partner], from + Duration::days(day));
+        let draft = comfort_script::draft(&cx, &couple.id, script(helps_b))?;
+        comfort_script::put(&cx, draft)?;
     }
     Ok(())
 }

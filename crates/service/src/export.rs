@@ -5,9 +5,11 @@ use chrono::{DateTime, Utc};
 use tandem_domain::{Action, CoupleRelation};
 use tandem_store::PageRequest;
 use tandem_store::agreements::{self, Version};
+use tandem_store::comfort_scripts::{self, ComfortScriptRow};
 use tandem_store::couples::CoupleRow;
 use tandem_store::decisions::{self, DecisionRow};
 use tandem_store::incidents::{self, IncidentRow, WithdrawalRow};
+use tandem_store::needs_map::{self, CompromiseRow, ItemRow, RevisionRow};
 use tandem_store::plans::{self, ConsentEventRow, PlanTree};
 use tandem_store::records::{self, CheckInRow, MilestoneRow, Reader, ReportRow};
 
@@ -35,6 +37,14 @@ pub struct Record {
     pub withdrawals: Vec<WithdrawalRow>,
     pub milestones: Vec<MilestoneRow>,
     pub decisions: Vec<DecisionRow>,
+    /// Live needs-map items a clinician may read (shared and clinician; never private).
+    pub needs_map_items: Vec<ItemRow>,
+    /// Every needs-map revision a clinician may read, oldest first.
+    pub needs_map_revisions: Vec<RevisionRow>,
+    /// Oldest first; never who withdrew one.
+    pub compromises: Vec<CompromiseRow>,
+    /// Every comfort-script version, oldest first.
+    pub comfort_script_versions: Vec<ComfortScriptRow>,
 }
 
 /// The whole record (clinicians).
@@ -60,6 +70,10 @@ pub fn export(cx: &Ctx, couple_id: &str) -> Result<Record> {
             withdrawals: incidents::withdrawals(conn, &c.id)?,
             milestones: records::all_milestones(conn, &c.id)?,
             decisions: decisions::for_couple(conn, &c.id)?,
+            needs_map_items: needs_map::live_items(conn, &c.id, &Reader::Clinician)?,
+            needs_map_revisions: needs_map::revisions(conn, &c.id, &Reader::Clinician)?,
+            compromises: needs_map::compromises(conn, &c.id)?,
+            comfort_script_versions: comfort_scripts::all_versions(conn, &c.id)?,
             couple: c.clone(),
             rel: loaded.rel,
         })

@@ -5,10 +5,14 @@
 pub use tandem_store::agreements::{AgreementRow, Version};
 pub use tandem_store::audit::{AuditFilter, AuditRow};
 pub use tandem_store::break_glass::GrantRow;
+pub use tandem_store::comfort_scripts::ComfortScriptRow;
 pub use tandem_store::couples::{CoupleRow, CoupleStatus, Scope, SummaryRow};
 pub use tandem_store::decisions::DecisionRow;
 pub use tandem_store::exercises::{ExerciseFilter, ExerciseRow, Visible, json_list};
 pub use tandem_store::incidents::{IncidentRow, WithdrawalRow};
+pub use tandem_store::needs_map::{
+    CompromiseEventRow, CompromiseRow, ItemRow as NeedsMapItemRow, RevisionRow as NeedsMapRevisionRow,
+};
 pub use tandem_store::outbox::OutboxRow;
 pub use tandem_store::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use tandem_store::plans::{ItemRow, PlanRow, PlanTree, StepRow};

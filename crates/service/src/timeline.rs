@@ -2,11 +2,15 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use tandem_domain::Action;
+use tandem_domain::needs_map::CompromiseStatus;
+use tandem_store::comfort_scripts::{self, ComfortScriptRow};
+use tandem_store::couples::CoupleRow;
 use tandem_store::decisions::{self, DecisionRow};
 use tandem_store::incidents::{self, IncidentRow, WithdrawalRow};
+use tandem_store::needs_map::{self, CompromiseEventRow, CompromiseRow, RevisionRow};
 use tandem_store::plans::{self, ConsentEventRow};
 use tandem_store::records::{self, CheckInRow, MilestoneRow, Reader, ReportRow};
-use tandem_store::{Page, PageRequest, time};
+use tandem_store::{AnyConnection, Page, PageRequest, time};
 
 use crate::access;
 use crate::context::Ctx;
@@ -22,6 +26,22 @@ pub enum Item {
     Decision(DecisionRow),
     Withdrawal(WithdrawalRow),
     Consent(ConsentEventRow),
+    /// A revision of a needs-map item the caller may read.
+    NeedsMapRevision(RevisionRow),
+    /// A compromise was proposed, agreed or withdrawn.
+    Compromise(CompromiseEvent),
+    /// A version of the comfort script, with the couple's partners (A, B) its texts
+    /// belong to.
+    ComfortScript(ComfortScriptRow, [String; 2]),
+}
+
+/// A compromise event with its compromise and whom it may name: the proposer for a
+/// proposal, the other partner for an agreement, nobody for a withdrawal.
+#[derive(Debug, Clone)]
+pub struct CompromiseEvent {
+    pub event: CompromiseEventRow,
+    pub compromise: CompromiseRow,
+    pub by: Option<String>,
 }
 
 /// One entry of the timeline.
@@ -29,7 +49,8 @@ pub enum Item {
 pub struct Entry {
     pub id: String,
     pub at: DateTime<Utc>,
-    /// Who wrote or decided it.
+    /// Who wrote or decided it (empty for a withdrawn compromise: who withdrew is never
+    /// shown; see [`CompromiseEvent::by`]).
     pub actor_id: String,
     pub item: Item,
 }
@@ -79,6 +100,7 @@ pub fn get(cx: &Ctx, couple_id: &str, page: &PageRequest) -> Result<Page<Entry>>
                 out.push(entry(x.id.clone(), time::from_db(x.created_at), x.user_id.clone(), Item::Consent(x)));
             }
         }
+        toolkit(conn, &couple, &r, &mut out)?;
         Ok(())
     })?;
     out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
@@ -92,6 +114,32 @@ pub fn get(cx: &Ctx, couple_id: &str, page: &PageRequest) -> Result<Page<Entry>>
     });
     cx.audit_read(cx.event("timeline.read", "couple", &couple.id, &couple.id));
     Ok(Page { items: out, next_after: next_after.flatten() })
+}
+
+/// The needs-map revisions `reader` may read (each judged by its own visibility), every
+/// compromise event (a withdrawal naming nobody) and every comfort-script version.
+fn toolkit(conn: &mut AnyConnection, couple: &CoupleRow, reader: &Reader, out: &mut Vec<Entry>) -> Result<()> {
+    for x in needs_map::revisions(conn, &couple.id, reader)? {
+        let (id, at, actor_id) = (x.id.clone(), time::from_db(x.created_at), x.author_id.clone());
+        out.push(Entry { id, at, actor_id, item: Item::NeedsMapRevision(x) });
+    }
+    for (event, compromise) in needs_map::compromise_events(conn, &couple.id)? {
+        let other = couple.partner_ids().into_iter().find(|p| *p != compromise.proposed_by).map(str::to_owned);
+        let by = match CompromiseStatus::parse(&event.event) {
+            Some(CompromiseStatus::Proposed) => Some(compromise.proposed_by.clone()),
+            Some(CompromiseStatus::Agreed) => other,
+            Some(CompromiseStatus::Withdrawn) | None => None,
+        };
+        let (id, at) = (event.id.clone(), time::from_db(event.created_at));
+        let actor_id = by.clone().unwrap_or_default();
+        out.push(Entry { id, at, actor_id, item: Item::Compromise(CompromiseEvent { event, compromise, by }) });
+    }
+    let partners = couple.partner_ids().map(str::to_owned);
+    for x in comfort_scripts::all_versions(conn, &couple.id)? {
+        let (id, at, actor_id) = (x.id.clone(), time::from_db(x.created_at), x.edited_by.clone());
+        out.push(Entry { id, at, actor_id, item: Item::ComfortScript(x, partners.clone()) });
+    }
+    Ok(())
 }
 
 /// The `(at, id)` a timeline cursor names.

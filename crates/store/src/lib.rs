@@ -7,6 +7,7 @@
 pub mod agreements;
 pub mod audit;
 pub mod break_glass;
+pub mod comfort_scripts;
 pub mod connection;
 pub mod couples;
 pub mod decisions;
@@ -16,6 +17,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod incidents;
 pub mod migrations;
+pub mod needs_map;
 pub mod outbox;
 pub mod pagination;
 pub mod per_backend;

@@ -444,6 +444,83 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    needs_map_items (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        author_id -> Text,
+        kind -> Text,
+        text -> Text,
+        note -> Nullable<Text>,
+        visibility -> Text,
+        revision -> Integer,
+        deleted -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    needs_map_revisions (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        item_id -> Text,
+        author_id -> Text,
+        revision -> Integer,
+        kind -> Text,
+        text -> Text,
+        note -> Nullable<Text>,
+        visibility -> Text,
+        deleted -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    compromises (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        proposed_by -> Text,
+        text -> Text,
+        note -> Nullable<Text>,
+        status -> Text,
+        proposed_at -> Timestamp,
+        agreed_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    compromise_events (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        compromise_id -> Text,
+        event -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comfort_script_versions (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        version -> Integer,
+        partner_a_helps -> Text,
+        partner_b_helps -> Text,
+        words_to_use -> Text,
+        words_to_avoid -> Text,
+        time_out_signal -> Text,
+        coming_back -> Text,
+        edited_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(step_exercises -> plans (plan_id));
 diesel::joinable!(step_exercises -> plan_steps (step_id));
 diesel::joinable!(agreement_acknowledgements -> safety_agreements (agreement_id));
@@ -454,6 +531,8 @@ diesel::joinable!(session_families -> users (user_id));
 diesel::joinable!(refresh_tokens -> session_families (family_id));
 diesel::joinable!(invitations -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(needs_map_revisions -> needs_map_items (item_id));
+diesel::joinable!(compromise_events -> compromises (compromise_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     practices,
@@ -485,4 +564,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     break_glass_grants,
     plan_templates,
+    needs_map_items,
+    needs_map_revisions,
+    compromises,
+    compromise_events,
+    comfort_script_versions,
 );

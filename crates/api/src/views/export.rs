@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiResult;
 use crate::views::agreement::{Agreement, view as agreement_view};
+use crate::views::needs_map::{ComfortScript, Compromise, NeedsMapItem, NeedsMapRevision};
 use crate::views::plan::{Plan, view as plan_view};
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
 
@@ -31,6 +32,15 @@ pub struct CoupleExport {
     pub withdrawals: Vec<ExportedWithdrawal>,
     pub milestones: Vec<Milestone>,
     pub decisions: Vec<Decision>,
+    /// Both partners' live needs-map items a clinician may read (shared and clinician,
+    /// never private).
+    pub needs_map_items: Vec<NeedsMapItem>,
+    /// Every state of those items a clinician could read, oldest first.
+    pub needs_map_revisions: Vec<NeedsMapRevision>,
+    /// Every compromise, oldest first (never who withdrew one).
+    pub compromises: Vec<Compromise>,
+    /// Every version of the comfort script, oldest first.
+    pub comfort_script_versions: Vec<ComfortScript>,
 }
 
 /// The couple the record is about.
@@ -117,6 +127,10 @@ impl CoupleExport {
                 .collect(),
             milestones: r.milestones.into_iter().map(Milestone::from).collect(),
             decisions: r.decisions.into_iter().map(Decision::from).collect(),
+            needs_map_items: r.needs_map_items.into_iter().map(NeedsMapItem::of).collect(),
+            needs_map_revisions: r.needs_map_revisions.into_iter().map(NeedsMapRevision::of).collect(),
+            compromises: r.compromises.into_iter().map(Compromise::of).collect(),
+            comfort_script_versions: r.comfort_script_versions.into_iter().map(|v| ComfortScript::of(c, v)).collect(),
         })
     }
 }

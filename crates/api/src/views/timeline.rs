@@ -5,10 +5,12 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tandem_domain::Actor;
+use tandem_domain::needs_map::CompromiseStatus;
 use tandem_domain::plans::ConsentAnswer;
 use tandem_service::timeline::{Entry, Item};
 use utoipa::ToSchema;
 
+use crate::views::needs_map::{ComfortScript, NeedsMapRevision};
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
 
 /// One entry of a couple's timeline; `kind` says which.
@@ -22,6 +24,9 @@ pub enum TimelineEntry {
     Consent(ConsentEntry),
     Withdrawal(WithdrawalEntry),
     Milestone(MilestoneEntry),
+    NeedsMapItem(NeedsMapItemEntry),
+    Compromise(CompromiseEntry),
+    ComfortScript(ComfortScriptEntry),
 }
 
 /// `report`.
@@ -71,6 +76,27 @@ pub enum WithdrawalEntryKind {
 #[serde(rename_all = "snake_case")]
 pub enum MilestoneEntryKind {
     Milestone,
+}
+
+/// `needs_map_item`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedsMapItemEntryKind {
+    NeedsMapItem,
+}
+
+/// `compromise`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CompromiseEntryKind {
+    Compromise,
+}
+
+/// `comfort_script`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ComfortScriptEntryKind {
+    ComfortScript,
 }
 
 /// An attempt, as `listReports` shows it to the caller.
@@ -162,6 +188,58 @@ pub struct MilestoneEntry {
     pub data: Milestone,
 }
 
+/// A state of a needs-map item the caller may read (created, edited or deleted): the
+/// author's own, the other partner's shared ones, or (clinicians) shared and clinician
+/// ones; each state is judged by the visibility it had.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedsMapItemEntry {
+    pub kind: NeedsMapItemEntryKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// The item's author.
+    pub actor_id: String,
+    pub data: NeedsMapRevision,
+}
+
+/// A compromise was proposed, agreed or withdrawn.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompromiseEntry {
+    pub kind: CompromiseEntryKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// The proposer (`proposed`), the partner who agreed (`agreed`), and always `null` for
+    /// `withdrawn`: who withdrew a compromise is never shown.
+    pub actor_id: Option<String>,
+    pub data: CompromiseEvent,
+}
+
+/// What happened to a compromise.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompromiseEvent {
+    #[schema(example = "01939a8f-2b40-7c00-8000-0000000000c3")]
+    pub compromise_id: String,
+    /// The status the compromise moved to.
+    #[schema(value_type = CompromiseStatus, example = "agreed")]
+    pub event: String,
+    #[schema(example = "Cuddles on the sofa on Sundays, clothes on, no expectations")]
+    pub text: String,
+    #[schema(example = "Either of us can end it at any time")]
+    pub note: Option<String>,
+    #[schema(example = "01939a8e-7c1f-7a00-8000-0000000000a1")]
+    pub proposed_by: String,
+}
+
+/// A new version of the comfort script.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComfortScriptEntry {
+    pub kind: ComfortScriptEntryKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// The partner who wrote the version.
+    pub actor_id: String,
+    pub data: ComfortScript,
+}
+
 impl TimelineEntry {
     /// Renders an entry for `viewer` (a report hides `boundary_crossed` from the other
     /// partner, as its own endpoint does).
@@ -205,6 +283,34 @@ impl TimelineEntry {
                 at,
                 actor_id,
                 data: ConsentChange { plan_id: c.plan_id, step_id: c.step_id, answer: c.answer, note: c.note },
+            }),
+            Item::NeedsMapRevision(r) => Self::NeedsMapItem(NeedsMapItemEntry {
+                kind: NeedsMapItemEntryKind::NeedsMapItem,
+                id,
+                at,
+                actor_id,
+                data: NeedsMapRevision::of(r),
+            }),
+            // `by`, not the entry's actor: a withdrawal names nobody.
+            Item::Compromise(e) => Self::Compromise(CompromiseEntry {
+                kind: CompromiseEntryKind::Compromise,
+                id,
+                at,
+                actor_id: e.by,
+                data: CompromiseEvent {
+                    compromise_id: e.compromise.id,
+                    event: e.event.event,
+                    text: e.compromise.text,
+                    note: e.compromise.note,
+                    proposed_by: e.compromise.proposed_by,
+                },
+            }),
+            Item::ComfortScript(r, [a, b]) => Self::ComfortScript(ComfortScriptEntry {
+                kind: ComfortScriptEntryKind::ComfortScript,
+                id,
+                at,
+                actor_id,
+                data: ComfortScript::with_partners([&a, &b], r),
             }),
         }
     }
