@@ -8,6 +8,7 @@ pub mod agreements;
 pub mod attention;
 pub mod clock;
 pub mod exercises;
+pub mod journal;
 pub mod lifetimes;
 pub mod plans;
 pub mod policy;

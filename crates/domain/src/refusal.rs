@@ -48,6 +48,8 @@ crate::plans::text_enum!(
         RequestInProgress = "request_in_progress",
         /// Something with this identity (an email in the practice, a name) already exists.
         AlreadyExists = "already_exists",
+        /// Built-in journal prompts are read-only (the same in every practice).
+        BuiltinPrompt = "builtin_prompt",
     }
 );
 
@@ -77,6 +79,7 @@ impl Code {
             Self::NotRetryable => "The message cannot be retried",
             Self::RequestInProgress => "The same request is in progress",
             Self::AlreadyExists => "Already exists",
+            Self::BuiltinPrompt => "Built-in prompts are read-only",
         }
     }
 }

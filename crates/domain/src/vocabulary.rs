@@ -33,6 +33,7 @@ text_enum!(
         Consent = "consent",
         Withdrawal = "withdrawal",
         Milestone = "milestone",
+        JournalEntry = "journal_entry",
     }
 );
 

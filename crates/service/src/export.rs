@@ -35,6 +35,10 @@ pub struct Record {
     pub withdrawals: Vec<WithdrawalRow>,
     pub milestones: Vec<MilestoneRow>,
     pub decisions: Vec<DecisionRow>,
+    /// Clinician and shared entries (never private ones), oldest first.
+    pub journal_entries: Vec<tandem_store::journal::Entry>,
+    /// Current prompt assignments, oldest first, with their prompts.
+    pub journal_prompt_assignments: Vec<crate::journal_prompts::Assignment>,
 }
 
 /// The whole record (clinicians).
@@ -60,6 +64,11 @@ pub fn export(cx: &Ctx, couple_id: &str) -> Result<Record> {
             withdrawals: incidents::withdrawals(conn, &c.id)?,
             milestones: records::all_milestones(conn, &c.id)?,
             decisions: decisions::for_couple(conn, &c.id)?,
+            journal_entries: tandem_store::journal::all_entries(conn, &c.id, &Reader::Clinician)?,
+            journal_prompt_assignments: {
+                let items = tandem_store::journal::all_assignments(conn, &c.id)?;
+                crate::journal_prompts::with_prompts(conn, tandem_store::Page { items, next_after: None }, None)?.items
+            },
             couple: c.clone(),
             rel: loaded.rel,
         })

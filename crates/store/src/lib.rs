@@ -15,6 +15,7 @@ pub mod exercises;
 pub mod idempotency;
 pub mod ids;
 pub mod incidents;
+pub mod journal;
 pub mod migrations;
 pub mod outbox;
 pub mod pagination;
