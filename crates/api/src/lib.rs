@@ -43,7 +43,7 @@ pub use state::AppState;
 
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couple_clinicians,
-    couples, decisions, exercises, incidents, invitations, me, milestones, ops, outbox, partner_invitations,
+    couples, decisions, exercises, incidents, invitations, journal, journal_assignments, journal_prompts, me, milestones, ops, outbox, partner_invitations,
     password_reset, plans, preferences, reports, review as review_routes, step_exercises, steps, unsubscribe, users,
 };
 
@@ -121,7 +121,15 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(decisions::decide)
                 .service(review_routes::get_progress)
                 .service(review_routes::get_timeline)
-                .service(review_routes::export),
+                .service(review_routes::export)
+                .service(journal_prompts::list_journal_prompts)
+                .service(journal_prompts::create_journal_prompt)
+                .service(journal_prompts::archive_journal_prompt)
+                .service(journal_assignments::assign_journal_prompt)
+                .service(journal_assignments::list_journal_prompt_assignments)
+                .service(journal_assignments::remove_journal_prompt_assignment)
+                .service(journal::create_journal_entry)
+                .service(journal::list_journal_entries),
         );
 }
 

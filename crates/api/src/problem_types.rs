@@ -48,6 +48,10 @@ pub const REFUSALS: &[(&str, &[Code])] = &[
     ("createReport", &[Code::NotInTreatment, Code::StepNotCurrent, Code::RequestInProgress]),
     ("createCheckIn", &[Code::NotInTreatment, Code::RequestInProgress]),
     ("openIncident", &[Code::RequestInProgress]),
+    ("archiveJournalPrompt", &[Code::BuiltinPrompt]),
+    ("assignJournalPrompt", WRITE_CLINICAL),
+    ("removeJournalPromptAssignment", WRITE_CLINICAL),
+    ("createJournalEntry", &[Code::NotInTreatment, Code::RequestInProgress]),
 ];
 
 /// The refusals `operation_id` can answer (empty: it never answers 409).

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiResult;
 use crate::views::agreement::{Agreement, view as agreement_view};
+use crate::views::journal::{JournalEntry, JournalPromptAssignment};
 use crate::views::plan::{Plan, view as plan_view};
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
 
@@ -31,6 +32,11 @@ pub struct CoupleExport {
     pub withdrawals: Vec<ExportedWithdrawal>,
     pub milestones: Vec<Milestone>,
     pub decisions: Vec<Decision>,
+    /// Clinician and shared journal entries, oldest first (private entries are the
+    /// author's alone and never exported).
+    pub journal_entries: Vec<JournalEntry>,
+    /// Current journaling assignments, oldest first.
+    pub journal_prompt_assignments: Vec<JournalPromptAssignment>,
 }
 
 /// The couple the record is about.
@@ -117,6 +123,12 @@ impl CoupleExport {
                 .collect(),
             milestones: r.milestones.into_iter().map(Milestone::from).collect(),
             decisions: r.decisions.into_iter().map(Decision::from).collect(),
+            journal_entries: r.journal_entries.into_iter().map(JournalEntry::from).collect(),
+            journal_prompt_assignments: r
+                .journal_prompt_assignments
+                .into_iter()
+                .map(JournalPromptAssignment::from)
+                .collect(),
         })
     }
 }

@@ -9,6 +9,7 @@ use tandem_domain::plans::ConsentAnswer;
 use tandem_service::timeline::{Entry, Item};
 use utoipa::ToSchema;
 
+use crate::views::journal::JournalEntry;
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
 
 /// One entry of a couple's timeline; `kind` says which.
@@ -22,6 +23,7 @@ pub enum TimelineEntry {
     Consent(ConsentEntry),
     Withdrawal(WithdrawalEntry),
     Milestone(MilestoneEntry),
+    JournalEntry(JournalEntryEntry),
 }
 
 /// `report`.
@@ -73,6 +75,24 @@ pub enum MilestoneEntryKind {
     Milestone,
 }
 
+/// `journal_entry`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalEntryEntryKind {
+    JournalEntry,
+}
+
+/// A journal entry, as `listJournalEntries` shows it to the caller (a partner: their own
+/// and the other's shared ones; a clinician: never a private one).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JournalEntryEntry {
+    pub kind: JournalEntryEntryKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: JournalEntry,
+}
+
 /// An attempt, as `listReports` shows it to the caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportEntry {
@@ -84,7 +104,7 @@ pub struct ReportEntry {
     pub data: Report,
 }
 
-/// A daily check-in, as `listCheckIns` shows it.
+/// A check-in (daily or weekly talk), as `listCheckIns` shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckInEntry {
     pub kind: CheckInEntryKind,
@@ -205,6 +225,13 @@ impl TimelineEntry {
                 at,
                 actor_id,
                 data: ConsentChange { plan_id: c.plan_id, step_id: c.step_id, answer: c.answer, note: c.note },
+            }),
+            Item::JournalEntry(j) => Self::JournalEntry(JournalEntryEntry {
+                kind: JournalEntryEntryKind::JournalEntry,
+                id,
+                at,
+                actor_id,
+                data: j.into(),
             }),
         }
     }
