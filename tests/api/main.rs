@@ -14,6 +14,7 @@ mod demo;
 mod edge;
 mod email;
 mod hardening;
+mod journal;
 mod matrix;
 mod openapi_spec;
 mod plans;

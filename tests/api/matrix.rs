@@ -36,6 +36,10 @@ struct PracticeIds {
     exercise: String,
     /// An incident of the other couple.
     incident: String,
+    /// The practice's own journaling prompt.
+    prompt: String,
+    /// A journaling assignment of the other couple.
+    assignment: String,
 }
 
 /// Drafts a one-step plan with one exercise; returns its id.
@@ -103,6 +107,17 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         .post("/api/v1/exercises", Some(&clinician), json!({"title": "Own", "category": "touch", "instructions": "x", "duration_minutes": 5, "intensity": 10, "exit_strategy": "x", "tags": ["solo"]}))
         .await;
     let exercise = custom.body["id"].as_str().unwrap().to_owned();
+    let prompt = app.post("/api/v1/journal-prompts", Some(&clinician), json!({"title": "Own", "text": "x"})).await;
+    let prompt = prompt.body["id"].as_str().unwrap().to_owned();
+    let assignment = app
+        .post(
+            &format!("/api/v1/couples/{couple_other}/journal-prompt-assignments"),
+            Some(&clin2),
+            json!({"prompt_id": prompt}),
+        )
+        .await;
+    assert_eq!(assignment.status, 201, "{}", assignment.raw);
+    let assignment = assignment.body["id"].as_str().unwrap().to_owned();
     PracticeIds {
         admin,
         clinician,
@@ -116,6 +131,8 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         plan_other,
         exercise,
         incident,
+        prompt,
+        assignment,
     }
 }
 
@@ -148,7 +165,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
             ("incident_id", incidents),
         ])
     };
-    vec![
+    let mut out = vec![
         Caller {
             name: format!("{practice} admin"),
             token: home.admin.clone(),
@@ -179,7 +196,18 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
             ),
             break_glass_couple: None,
         },
-    ]
+    ];
+    // The journal's ids: another practice's prompt (and, for a partner, their own
+    // practice's, which they may not archive); another couple's assignments.
+    for caller in &mut out {
+        let mut prompts = vec![away.prompt.clone()];
+        if caller.name.ends_with("partner") {
+            prompts.push(home.prompt.clone());
+        }
+        caller.unreachable.insert("prompt_id", prompts);
+        caller.unreachable.insert("assignment_id", vec![away.assignment.clone(), home.assignment.clone()]);
+    }
+    out
 }
 
 /// Resolves a `$ref` within the spec.

@@ -43,8 +43,9 @@ pub use state::AppState;
 
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couple_clinicians,
-    couples, decisions, exercises, incidents, invitations, journal, journal_assignments, journal_prompts, me, milestones, ops, outbox, partner_invitations,
-    password_reset, plans, preferences, reports, review as review_routes, step_exercises, steps, unsubscribe, users,
+    couples, decisions, exercises, incidents, invitations, journal, journal_assignments, journal_prompts, me,
+    milestones, ops, outbox, partner_invitations, password_reset, plans, preferences, reports, review as review_routes,
+    step_exercises, steps, unsubscribe, users,
 };
 
 /// Every route, registered once for both the app and the spec.

@@ -118,11 +118,7 @@ mod tests {
         let partner = actor("b", UserKind::Client, false);
         let clinician = actor("c", UserKind::Staff, true);
         use JournalVisibility::{Clinician, Private, Shared};
-        let table = [
-            (Private, [true, false, false]),
-            (Clinician, [true, false, true]),
-            (Shared, [true, true, true]),
-        ];
+        let table = [(Private, [true, false, false]), (Clinician, [true, false, true]), (Shared, [true, true, true])];
         for (visibility, expected) in table {
             let got = [&author, &partner, &clinician].map(|r| readable(visibility, r, "a"));
             assert_eq!(got, expected, "{visibility:?}");

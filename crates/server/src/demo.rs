@@ -197,7 +197,13 @@ fn seed_journal(cast: &Cast, couple: &CoupleRow, now: DateTime<Utc>) -> Result<(
     let assignment = journal_prompts::NewAssignment { prompt_id: prompt.id.clone(), partner_id: None };
     let assignment = journal_prompts::assign(&clinician, &couple.id, assignment)?;
     let entries = [
-        (0, 4, Some(assignment.row.id.clone()), "We cooked together on Sunday and it felt easy, like before.", "shared"),
+        (
+            0,
+            4,
+            Some(assignment.row.id.clone()),
+            "We cooked together on Sunday and it felt easy, like before.",
+            "shared",
+        ),
         (1, 3, None, "I still tense up when the evening gets quiet. I want to say so, but not yet.", "private"),
         (1, 1, None, "Holding hands on the sofa felt calmer than last week.", "clinician"),
     ];

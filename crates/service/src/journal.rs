@@ -5,9 +5,9 @@
 //! no agenda of theirs, no count. Creating one is two parts like a check-in, so the HTTP
 //! edge can run the write inside its idempotency claim.
 
+use tandem_domain::Action;
 use tandem_domain::journal::{ENTRY_MAX_CHARS, JournalScope, JournalVisibility, MAX_MILESTONE_LINKS};
 use tandem_domain::validation::{FieldError, one_of};
-use tandem_domain::Action;
 use tandem_store::journal::{self as store, Entry, EntryRow};
 use tandem_store::{AnyConnection, Page, PageRequest, ids, time};
 
@@ -61,13 +61,12 @@ pub fn prepare_entry(cx: &Ctx, couple_id: &str, input: NewEntry) -> Result<Prepa
         let assignment = match &input.assignment_id {
             None => None,
             Some(id) => {
-                let found = ids::is_valid(id).then(|| store::find_assignment(conn, id)).transpose()?.flatten().filter(
-                    |a| {
+                let found =
+                    ids::is_valid(id).then(|| store::find_assignment(conn, id)).transpose()?.flatten().filter(|a| {
                         a.couple_id == couple.id
                             && a.removed_at.is_none()
                             && tandem_domain::journal::addressed_to(a.partner_id.as_deref(), &me)
-                    },
-                );
+                    });
                 if found.is_none() {
                     errors.push(FieldError::new("assignment_id", "is not a current assignment addressed to you"));
                 }

@@ -143,7 +143,10 @@ pub fn assign(cx: &Ctx, couple_id: &str, input: NewAssignment) -> Result<Assignm
     };
     cx.write(|conn| {
         store::insert_assignment(conn, &row)?;
-        Ok(crate::audit::record(conn, cx.event("journal_assignment.create", "journal_assignment", &row.id, &couple.id))?)
+        Ok(crate::audit::record(
+            conn,
+            cx.event("journal_assignment.create", "journal_assignment", &row.id, &couple.id),
+        )?)
     })?;
     Ok(Assignment { row, prompt, answered: None })
 }
@@ -200,6 +203,9 @@ pub fn remove_assignment(cx: &Ctx, couple_id: &str, assignment_id: &str) -> Resu
         if !store::remove_assignment(conn, &row.id, time::to_db(cx.now))? {
             return Err(Error::NotFound);
         }
-        Ok(crate::audit::record(conn, cx.event("journal_assignment.remove", "journal_assignment", &row.id, &couple.id))?)
+        Ok(crate::audit::record(
+            conn,
+            cx.event("journal_assignment.remove", "journal_assignment", &row.id, &couple.id),
+        )?)
     })
 }

@@ -4,11 +4,13 @@
 use diesel::prelude::*;
 use tandem_domain::journal::{JournalScope, JournalVisibility};
 
+use crate::AnyConnection;
 use crate::error::StoreResult;
 use crate::pagination::{Page, PageRequest};
 use crate::records::Reader;
-use crate::schema::{journal_entries, journal_entry_milestones, journal_prompt_assignments, journal_prompts, milestones};
-use crate::AnyConnection;
+use crate::schema::{
+    journal_entries, journal_entry_milestones, journal_prompt_assignments, journal_prompts, milestones,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = journal_prompts)]
@@ -210,9 +212,9 @@ macro_rules! visible {
                 query.filter(journal_entries::author_id.eq(me.clone()).or(journal_entries::visibility.eq(shared)))
             }
             // A clinician: clinician and shared entries, never private ones.
-            Reader::Clinician => query.filter(
-                journal_entries::visibility.eq_any([JournalVisibility::Clinician.as_str(), shared]),
-            ),
+            Reader::Clinician => {
+                query.filter(journal_entries::visibility.eq_any([JournalVisibility::Clinician.as_str(), shared]))
+            }
         };
         if $scope == JournalScope::Shared {
             query = query.filter(journal_entries::visibility.eq(shared));

@@ -17,7 +17,9 @@ pub struct JournalPrompt {
     #[schema(example = "A small win this week")]
     pub title: String,
     /// What the prompt asks.
-    #[schema(example = "What went a little better this week than you expected? Write down one small win, however ordinary it seems.")]
+    #[schema(
+        example = "What went a little better this week than you expected? Write down one small win, however ordinary it seems."
+    )]
     pub text: String,
     /// A built-in prompt: the same in every practice, read-only.
     #[schema(example = true)]
