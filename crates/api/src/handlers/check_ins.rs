@@ -72,10 +72,8 @@ pub struct NewCheckIn {
     ),
     request_body(
         content = NewCheckIn,
-        examples(
-            ("daily" = (summary = "A daily check-in", value = json!({"felt_good": "We laughed at dinner", "was_hard": "A stressful day at work", "to_adjust": "Earlier bedtime", "stress": 4, "visibility": "shared_with_partner"}))),
-            ("weekly_talk" = (summary = "A weekly talk", value = json!({"kind": "weekly_talk", "gratitude": "You made tea every morning when I was tired.", "frustrations": "We kept postponing our walk.", "next_steps": "Walk on Saturday morning, phones at home.", "visibility": "shared_with_partner"})))
-        )
+        description = "A weekly talk, as below. A daily check-in leaves out `kind` (or sends `daily`) and sends `felt_good`, `was_hard`, `to_adjust` and `stress` instead of the three segments, e.g. `{\"felt_good\": \"We laughed at dinner\", \"was_hard\": \"A stressful day at work\", \"to_adjust\": \"Earlier bedtime\", \"stress\": 4, \"visibility\": \"shared_with_partner\"}`.",
+        example = json!({"kind": "weekly_talk", "gratitude": "You made tea every morning when I was tired.", "frustrations": "We kept postponing our walk.", "next_steps": "Walk on Saturday morning, phones at home.", "visibility": "shared_with_partner"})
     ),
     security(("bearer" = [])),
     responses(

@@ -91,7 +91,7 @@ pub async fn create_journal_entry(
 pub struct JournalListParams {
     /// `all` (default): everything the caller may read; `shared`: the couple's shared
     /// journal only.
-    #[param(value_type = Option<JournalScope>, example = "all")]
+    #[param(value_type = Option<JournalScope>, inline, example = "all")]
     pub scope: Option<String>,
     /// How many items to return, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
