@@ -220,7 +220,7 @@ async fn assignments_wait_on_each_partners_agenda_until_they_answer() {
         }
     };
     assert_eq!(agenda(c.a.clone()).await, [both.clone(), a_only.clone()], "oldest first");
-    assert_eq!(agenda(c.b.clone()).await, [both.clone()], "B never sees A's own assignment");
+    assert_eq!(agenda(c.b.clone()).await, [both.as_str()], "B never sees A's own assignment");
     let list = format!("/api/v1/couples/{}/journal-prompt-assignments", c.id);
     let b_list = app.get(&list, &c.b).await;
     assert_eq!(b_list.body["items"].as_array().unwrap().len(), 1, "{}", b_list.raw);
@@ -233,8 +233,8 @@ async fn assignments_wait_on_each_partners_agenda_until_they_answer() {
     // A answers the shared assignment (in the shared journal): it leaves A's agenda only.
     let r = write(&app, &c, &c.a, json!({"assignment_id": both, "text": "a win", "visibility": "shared"})).await;
     assert_eq!(r.status, 201, "{}", r.raw);
-    assert_eq!(agenda(c.a.clone()).await, [a_only.clone()]);
-    assert_eq!(agenda(c.b.clone()).await, [both.clone()]);
+    assert_eq!(agenda(c.a.clone()).await, [a_only.as_str()]);
+    assert_eq!(agenda(c.b.clone()).await, [both.as_str()]);
     let a_list = app.get(&list, &c.a).await;
     let answered: Vec<&Value> = a_list.body["items"].as_array().unwrap().iter().map(|i| &i["answered"]).collect();
     assert_eq!(answered, [&json!(false), &json!(true)], "newest first: A's own, then the answered one");
