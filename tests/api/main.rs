@@ -15,6 +15,7 @@ mod demo;
 mod edge;
 mod email;
 mod hardening;
+mod journal;
 mod matrix;
 mod needs_map;
 mod openapi_spec;

@@ -41,6 +41,10 @@ struct PracticeIds {
     /// A needs-map item (private) and a compromise of the other couple.
     needs_item: String,
     compromise: String,
+    /// The practice's own journaling prompt.
+    prompt: String,
+    /// A journaling assignment of the other couple.
+    assignment: String,
 }
 
 /// Drafts a one-step plan with one exercise; returns its id.
@@ -124,6 +128,17 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         .await;
     assert_eq!(template.status, 201, "{}", template.raw);
     let template = template.body["id"].as_str().unwrap().to_owned();
+    let prompt = app.post("/api/v1/journal-prompts", Some(&clinician), json!({"title": "Own", "text": "x"})).await;
+    let prompt = prompt.body["id"].as_str().unwrap().to_owned();
+    let assignment = app
+        .post(
+            &format!("/api/v1/couples/{couple_other}/journal-prompt-assignments"),
+            Some(&clin2),
+            json!({"prompt_id": prompt}),
+        )
+        .await;
+    assert_eq!(assignment.status, 201, "{}", assignment.raw);
+    let assignment = assignment.body["id"].as_str().unwrap().to_owned();
     PracticeIds {
         admin,
         clinician,
@@ -140,6 +155,8 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         template,
         needs_item,
         compromise,
+        prompt,
+        assignment,
     }
 }
 
@@ -189,7 +206,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
             ("template_id", templates),
         ])
     };
-    vec![
+    let mut out = vec![
         Caller {
             name: format!("{practice} admin"),
             token: home.admin.clone(),
@@ -238,7 +255,18 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
             ),
             break_glass_couple: None,
         },
-    ]
+    ];
+    // The journal's ids: another practice's prompt (and, for a partner, their own
+    // practice's, which they may not archive); another couple's assignments.
+    for caller in &mut out {
+        let mut prompts = vec![away.prompt.clone()];
+        if caller.name.ends_with("partner") {
+            prompts.push(home.prompt.clone());
+        }
+        caller.unreachable.insert("prompt_id", prompts);
+        caller.unreachable.insert("assignment_id", vec![away.assignment.clone(), home.assignment.clone()]);
+    }
+    out
 }
 
 /// Resolves a `$ref` within the spec.

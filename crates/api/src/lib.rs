@@ -43,9 +43,9 @@ pub use state::AppState;
 
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, comfort_script, compromises,
-    consents, couple_clinicians, couples, decisions, exercises, incidents, invitations, me, milestones, needs_map, ops,
-    outbox, partner_invitations, password_reset, plan_templates, plans, preferences, reports, review as review_routes,
-    step_exercises, steps, unsubscribe, users,
+    consents, couple_clinicians, couples, decisions, exercises, incidents, invitations, journal, journal_assignments,
+    journal_prompts, me, milestones, needs_map, ops, outbox, partner_invitations, password_reset, plan_templates,
+    plans, preferences, reports, review as review_routes, step_exercises, steps, unsubscribe, users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -138,7 +138,15 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(compromises::withdraw)
                 .service(comfort_script::get_comfort_script)
                 .service(comfort_script::put_comfort_script)
-                .service(comfort_script::list_versions),
+                .service(comfort_script::list_versions)
+                .service(journal_prompts::list_journal_prompts)
+                .service(journal_prompts::create_journal_prompt)
+                .service(journal_prompts::archive_journal_prompt)
+                .service(journal_assignments::assign_journal_prompt)
+                .service(journal_assignments::list_journal_prompt_assignments)
+                .service(journal_assignments::remove_journal_prompt_assignment)
+                .service(journal::create_journal_entry)
+                .service(journal::list_journal_entries),
         );
 }
 

@@ -80,7 +80,8 @@ problem_response!(
         (name = "decisions", description = "The recommendation and the clinician's advance / hold / step back."),
         (name = "review", description = "Progress, timeline and export of a couple's record."),
         (name = "needs-map", description = "Each partner's desires and boundaries, with per-item visibility, and the compromises between the partners."),
-        (name = "comfort-script", description = "The couple's co-written comfort script for hard days, every version kept.")
+        (name = "comfort-script", description = "The couple's co-written comfort script for hard days, every version kept."),
+        (name = "journal", description = "Journaling prompts, clinicians' assignments and partners' journal entries (private, for the clinician, or shared).")
     ),
     modifiers(&CommonResponses)
 )]

@@ -57,6 +57,10 @@ pub const REFUSALS: &[(&str, &[Code])] = &[
     ("acceptCompromise", &[Code::NotInTreatment, Code::OwnCompromise, Code::CompromiseWithdrawn]),
     ("withdrawCompromise", WRITE_CLINICAL),
     ("putComfortScript", WRITE_CLINICAL),
+    ("archiveJournalPrompt", &[Code::BuiltinPrompt]),
+    ("assignJournalPrompt", WRITE_CLINICAL),
+    ("removeJournalPromptAssignment", WRITE_CLINICAL),
+    ("createJournalEntry", &[Code::NotInTreatment, Code::RequestInProgress]),
 ];
 
 /// The refusals `operation_id` can answer (empty: it never answers 409).

@@ -9,6 +9,7 @@ pub mod attention;
 pub mod clock;
 pub mod comfort_script;
 pub mod exercises;
+pub mod journal;
 pub mod lifetimes;
 pub mod needs_map;
 pub mod plans;

@@ -52,6 +52,8 @@ crate::plans::text_enum!(
         OwnCompromise = "own_compromise",
         /// The compromise was withdrawn; it can no longer be agreed.
         CompromiseWithdrawn = "compromise_withdrawn",
+        /// Built-in journal prompts are read-only (the same in every practice).
+        BuiltinPrompt = "builtin_prompt",
     }
 );
 
@@ -83,6 +85,7 @@ impl Code {
             Self::AlreadyExists => "Already exists",
             Self::OwnCompromise => "Your own proposal",
             Self::CompromiseWithdrawn => "The compromise was withdrawn",
+            Self::BuiltinPrompt => "Built-in prompts are read-only",
         }
     }
 }

@@ -39,6 +39,7 @@ text_enum!(
         Compromise = "compromise",
         /// A new version of the comfort script.
         ComfortScript = "comfort_script",
+        JournalEntry = "journal_entry",
     }
 );
 

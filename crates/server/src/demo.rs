@@ -8,8 +8,8 @@ use tandem_domain::{Actor, UserKind};
 use tandem_service::audit::AuditLog;
 use tandem_service::records::CoupleRow;
 use tandem_service::{
-    Ctx, Env, agreements, comfort_script, consents, decisions, milestones, needs_map, plan_editing, plans, reports,
-    template_plans,
+    Ctx, Env, agreements, comfort_script, consents, decisions, journal, journal_prompts, milestones, needs_map,
+    plan_editing, plans, reports, template_plans,
 };
 use tandem_store::exercises::{self, ExerciseFilter, Visible};
 use tandem_store::{PageRequest, Pool};
@@ -180,6 +180,7 @@ pub fn seed_couple_history(
         }
     }
     seed_toolkit(&cast, couple, now - Duration::days(10))?;
+    seed_journal(&cast, couple, now)?;
     Ok(())
 }
 
@@ -227,6 +228,57 @@ fn seed_toolkit(cast: &Cast, couple: &CoupleRow, from: DateTime<Utc>) -> Result<
         let draft = comfort_script::draft(&cx, &couple.id, script(helps_b))?;
         comfort_script::put(&cx, draft)?;
     }
+    Ok(())
+}
+
+/// A few days of journaling and one weekly talk: the clinician assigns a built-in prompt
+/// to both partners; one answers it in the shared journal, the other keeps a private
+/// entry (so the demo shows what each reader sees).
+fn seed_journal(cast: &Cast, couple: &CoupleRow, now: DateTime<Utc>) -> Result<(), SetupError> {
+    let assigned_at = now - Duration::days(5);
+    let clinician = cast.at(&cast.clinician, assigned_at);
+    let library = journal_prompts::list_prompts(&clinician, &PageRequest { after: None, limit: 50 })?;
+    let prompt = library
+        .items
+        .iter()
+        .find(|p| p.builtin() && p.title == "A small win this week")
+        .ok_or_else(|| SetupError::Invalid("built-in journal prompt missing".into()))?;
+    let assignment = journal_prompts::NewAssignment { prompt_id: prompt.id.clone(), partner_id: None };
+    let assignment = journal_prompts::assign(&clinician, &couple.id, assignment)?;
+    let entries = [
+        (
+            0,
+            4,
+            Some(assignment.row.id.clone()),
+            "We cooked together on Sunday and it felt easy, like before.",
+            "shared",
+        ),
+        (1, 3, None, "I still tense up when the evening gets quiet. I want to say so, but not yet.", "private"),
+        (1, 1, None, "Holding hands on the sofa felt calmer than last week.", "clinician"),
+    ];
+    for (partner, days_ago, assignment_id, text, visibility) in entries {
+        let cx = cast.at(&cast.partners[partner], now - Duration::days(days_ago));
+        let input = journal::NewEntry {
+            prompt_id: None,
+            assignment_id,
+            text: text.into(),
+            visibility: visibility.into(),
+            milestone_ids: Vec::new(),
+        };
+        let prepared = journal::prepare_entry(&cx, &couple.id, input)?;
+        cx.write(|conn| journal::record_entry(conn, prepared))?;
+    }
+    let talk = reports::NewCheckIn {
+        kind: Some("weekly_talk".into()),
+        gratitude: Some("Thank you for making time for our walks.".into()),
+        frustrations: Some("We let work eat two evenings this week.".into()),
+        next_steps: Some("Keep Sunday evening free, phones in the drawer.".into()),
+        visibility: "shared_with_partner".into(),
+        ..reports::NewCheckIn::default()
+    };
+    let cx = cast.at(&cast.partners[0], now - Duration::days(2));
+    let prepared = reports::prepare_check_in(&cx, &couple.id, talk)?;
+    cx.write(|conn| reports::record_check_in(conn, prepared))?;
     Ok(())
 }
 

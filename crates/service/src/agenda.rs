@@ -38,6 +38,8 @@ pub struct Agenda {
     pub check_in_due: bool,
     pub agreement_to_acknowledge: Option<i32>,
     pub crisis_notice: String,
+    /// Journal prompts assigned to the caller and not answered by them yet, oldest first.
+    pub journal_prompts: Vec<crate::journal_prompts::Assignment>,
 }
 
 /// The calling partner's agenda (partners only). It reveals nothing about the other
@@ -64,6 +66,7 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
                 check_in_due: false,
                 agreement_to_acknowledge: None,
                 crisis_notice,
+                journal_prompts: Vec::new(),
             });
         };
         let versions = agreements::versions(conn, &couple.id)?;
@@ -76,8 +79,10 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
                 plans::list(conn, &couple.id, &page)?.items.into_iter().find(|p| p.status == PlanStatus::Draft.as_str())
             }
         };
+        let journal_prompts = crate::journal::open_assignments(conn, &couple.id, me)?;
         let mut out = Agenda {
             viewer,
+            journal_prompts,
             check_in_due: check_in_due && couple.status == "active",
             couple: Some(couple),
             plan: None,

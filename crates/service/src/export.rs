@@ -45,6 +45,10 @@ pub struct Record {
     pub compromises: Vec<CompromiseRow>,
     /// Every comfort-script version, oldest first.
     pub comfort_script_versions: Vec<ComfortScriptRow>,
+    /// Clinician and shared entries (never private ones), oldest first.
+    pub journal_entries: Vec<tandem_store::journal::Entry>,
+    /// Current prompt assignments, oldest first, with their prompts.
+    pub journal_prompt_assignments: Vec<crate::journal_prompts::Assignment>,
 }
 
 /// The whole record (clinicians).
@@ -74,6 +78,11 @@ pub fn export(cx: &Ctx, couple_id: &str) -> Result<Record> {
             needs_map_revisions: needs_map::revisions(conn, &c.id, &Reader::Clinician)?,
             compromises: needs_map::compromises(conn, &c.id)?,
             comfort_script_versions: comfort_scripts::all_versions(conn, &c.id)?,
+            journal_entries: tandem_store::journal::all_entries(conn, &c.id, &Reader::Clinician)?,
+            journal_prompt_assignments: {
+                let items = tandem_store::journal::all_assignments(conn, &c.id)?;
+                crate::journal_prompts::with_prompts(conn, tandem_store::Page { items, next_after: None }, None)?.items
+            },
             couple: c.clone(),
             rel: loaded.rel,
         })

@@ -28,6 +28,8 @@ pub mod health;
 pub mod idempotency;
 pub mod incidents;
 pub mod invitations;
+pub mod journal;
+pub mod journal_prompts;
 pub mod limits;
 pub mod me;
 pub mod milestones;

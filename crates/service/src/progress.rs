@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use tandem_domain::Action;
 use tandem_domain::progression::slope;
 use tandem_store::couples::CoupleRow;
-use tandem_store::records::ReportFigures;
+use tandem_store::records::{CheckInRow, ReportFigures};
 use tandem_store::{AnyConnection, PageRequest, plans, records, time};
 
 use crate::access;
@@ -46,6 +46,42 @@ pub struct Progress {
     pub plan_id: Option<String>,
     pub steps: Vec<StepFigures>,
     pub recommendation: Option<Current>,
+    /// Each partner's journal and weekly talks, as the clinician may see them.
+    pub reflection: Vec<PartnerReflection>,
+}
+
+/// One partner's journal entries and weekly talks between sessions.
+#[derive(Debug, Clone)]
+pub struct PartnerReflection {
+    pub partner_id: String,
+    /// Entries the clinician may read (clinician and shared; a private one never counts).
+    pub journal_entries: usize,
+    pub last_journal_entry_at: Option<DateTime<Utc>>,
+    pub weekly_talks: usize,
+    /// The partner's latest weekly talk.
+    pub last_weekly_talk: Option<CheckInRow>,
+}
+
+/// Each partner's reflection figures: clinician-visible entries only, every weekly talk
+/// (a check-in is always visible to the clinicians).
+fn reflection(conn: &mut AnyConnection, couple: &CoupleRow) -> Result<Vec<PartnerReflection>> {
+    let entries = tandem_store::journal::all_entries(conn, &couple.id, &records::Reader::Clinician)?;
+    let talks = records::weekly_talks(conn, &couple.id)?;
+    Ok(couple
+        .partner_ids()
+        .iter()
+        .map(|p| {
+            let mine: Vec<_> = entries.iter().filter(|e| e.row.author_id == *p).collect();
+            let my_talks: Vec<_> = talks.iter().filter(|t| t.author_id == *p).collect();
+            PartnerReflection {
+                partner_id: (*p).to_owned(),
+                journal_entries: mine.len(),
+                last_journal_entry_at: mine.last().map(|e| time::from_db(e.row.created_at)),
+                weekly_talks: my_talks.len(),
+                last_weekly_talk: my_talks.last().map(|t| (*t).clone()),
+            }
+        })
+        .collect())
 }
 
 fn mean(xs: &[f64]) -> Option<f64> {
@@ -80,7 +116,13 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         plans::running(conn, &couple.id)?
             .or(plans::list(conn, &couple.id, &PageRequest { after: None, limit: 1 })?.items.into_iter().next());
     let Some(plan) = latest else {
-        return Ok(Progress { couple_id: couple.id.clone(), plan_id: None, steps: Vec::new(), recommendation: None });
+        return Ok(Progress {
+            couple_id: couple.id.clone(),
+            plan_id: None,
+            steps: Vec::new(),
+            recommendation: None,
+            reflection: reflection(conn, couple)?,
+        });
     };
     let plan_id = plan.id.clone();
     // Steps and consents only: the progress view shows no exercise snapshots.
@@ -98,7 +140,8 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         })
         .collect();
     let recommendation = review::current(conn, &tree, couple, now)?;
-    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation })
+    let reflection = reflection(conn, couple)?;
+    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation, reflection })
 }
 
 /// The review summary (clinicians; audited).

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tandem_domain::Action;
+use tandem_domain::journal::{CheckInKind, SEGMENT_MAX_CHARS};
 use tandem_domain::plans::{PlanStatus, StepStatus};
 use tandem_domain::progression::Outcome;
 use tandem_domain::refusal::Code;
@@ -179,14 +180,36 @@ pub fn list_reports(cx: &Ctx, couple_id: &str, filter: &ReportFilter, page: &Pag
     Ok(rows)
 }
 
-/// A partner's daily note.
-#[derive(Debug, Clone)]
+/// A partner's check-in: the daily note (the default kind) or the weekly talk. Each kind
+/// takes its own fields; the other kind's are refused by name.
+#[derive(Debug, Clone, Default)]
 pub struct NewCheckIn {
-    pub felt_good: String,
-    pub was_hard: String,
-    pub to_adjust: String,
-    pub stress: i32,
+    /// `daily` when absent.
+    pub kind: Option<String>,
+    pub felt_good: Option<String>,
+    pub was_hard: Option<String>,
+    pub to_adjust: Option<String>,
+    pub stress: Option<i32>,
+    pub gratitude: Option<String>,
+    pub frustrations: Option<String>,
+    pub next_steps: Option<String>,
     pub visibility: String,
+}
+
+impl NewCheckIn {
+    /// Whether `field` (one of the check-in's kind-specific fields) was sent.
+    fn has(&self, field: &str) -> bool {
+        match field {
+            "felt_good" => self.felt_good.is_some(),
+            "was_hard" => self.was_hard.is_some(),
+            "to_adjust" => self.to_adjust.is_some(),
+            "stress" => self.stress.is_some(),
+            "gratitude" => self.gratitude.is_some(),
+            "frustrations" => self.frustrations.is_some(),
+            "next_steps" => self.next_steps.is_some(),
+            _ => false,
+        }
+    }
 }
 
 /// A checked check-in, ready to be written.
@@ -198,29 +221,57 @@ pub struct PreparedCheckIn {
     now: DateTime<Utc>,
 }
 
-/// Checks a partner's check-in: fields first, then that the couple is in treatment.
+/// Checks a partner's check-in: fields first (the kind's own, present; the other
+/// kind's, absent), then that the couple is in treatment.
 pub fn prepare_check_in(cx: &Ctx, couple_id: &str, input: NewCheckIn) -> Result<PreparedCheckIn> {
     let couple = access::load_couple(cx, couple_id, Action::PartnerAnswer)?.couple;
     let mut errors = Vec::new();
+    let kind = match &input.kind {
+        None => Some(CheckInKind::Daily),
+        Some(k) => one_of("kind", k, CheckInKind::ALL, CheckInKind::as_str).map_err(|e| errors.push(e)).ok(),
+    };
     let vis = visibility(&input.visibility, &mut errors);
-    range("stress", input.stress, 0, 10, &mut errors);
-    for (field, v) in [("felt_good", &input.felt_good), ("was_hard", &input.was_hard), ("to_adjust", &input.to_adjust)]
-    {
-        text(field, Some(v), 2000, &mut errors);
+    if let Some(kind) = kind {
+        let (own, other) = kind.fields();
+        for field in own.iter().filter(|f| !input.has(f)) {
+            errors.push(FieldError::new(*field, "is required"));
+        }
+        for field in other.iter().filter(|f| input.has(f)) {
+            errors.push(FieldError::new(*field, format!("is not a field of a {} check-in", kind.as_str())));
+        }
     }
-    let (Some(vis), true) = (vis, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+    if let Some(stress) = input.stress {
+        range("stress", stress, 0, 10, &mut errors);
+    }
+    for (field, v, max) in [
+        ("felt_good", &input.felt_good, 2000),
+        ("was_hard", &input.was_hard, 2000),
+        ("to_adjust", &input.to_adjust, 2000),
+        ("gratitude", &input.gratitude, SEGMENT_MAX_CHARS),
+        ("frustrations", &input.frustrations, SEGMENT_MAX_CHARS),
+        ("next_steps", &input.next_steps, SEGMENT_MAX_CHARS),
+    ] {
+        text(field, v.as_deref(), max, &mut errors);
+    }
+    let (Some(kind), Some(vis), true) = (kind, vis, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
     access::require_in_treatment(&couple)?;
+    let trimmed = |v: Option<String>| v.map(|t| t.trim().to_owned());
     let row = CheckInRow {
         id: ids::new_id(),
         practice_id: couple.practice_id.clone(),
         couple_id: couple.id.clone(),
         author_id: cx.actor.user_id.clone(),
-        felt_good: input.felt_good.trim().to_owned(),
-        was_hard: input.was_hard.trim().to_owned(),
-        to_adjust: input.to_adjust.trim().to_owned(),
-        stress: input.stress,
+        // A weekly talk keeps the daily columns empty; its reads never show them.
+        felt_good: trimmed(input.felt_good).unwrap_or_default(),
+        was_hard: trimmed(input.was_hard).unwrap_or_default(),
+        to_adjust: trimmed(input.to_adjust).unwrap_or_default(),
+        stress: input.stress.unwrap_or(0),
         visibility: vis.to_owned(),
         created_at: time::to_db(cx.now),
+        kind: kind.as_str().to_owned(),
+        gratitude: trimmed(input.gratitude),
+        frustrations: trimmed(input.frustrations),
+        next_steps: trimmed(input.next_steps),
     };
     let event = cx.event("check_in.create", "check_in", &row.id, &couple.id);
     Ok(PreparedCheckIn { row, couple, event, now: cx.now })

@@ -33,6 +33,7 @@ pub enum Item {
     /// A version of the comfort script, with the couple's partners (A, B) its texts
     /// belong to.
     ComfortScript(ComfortScriptRow, [String; 2]),
+    JournalEntry(tandem_store::journal::Entry),
 }
 
 /// A compromise event with its compromise and whom it may name: the proposer for a
@@ -55,10 +56,11 @@ pub struct Entry {
     pub item: Item,
 }
 
-/// Reports, check-ins, milestones, incidents, consent changes and (for clinicians)
-/// decisions and withdrawals, oldest first. A partner sees their own entries, the other
-/// partner's shared reports and check-ins and the milestones; never decisions, the
-/// other's consent, incidents or withdrawals. Audited.
+/// Reports, check-ins (daily and weekly talks), milestones, journal entries, incidents,
+/// consent changes and (for clinicians) decisions and withdrawals, oldest first. A partner
+/// sees their own entries, the other partner's shared reports, check-ins and journal
+/// entries and the milestones; never decisions, the other's consent, incidents or
+/// withdrawals. A clinician never sees a private journal entry. Audited.
 ///
 /// Paged by `(at, id)`: the cursor is the last entry's time and id, so a page neither
 /// skips nor repeats entries when later ones are added. The couple's record is read whole
@@ -80,6 +82,10 @@ pub fn get(cx: &Ctx, couple_id: &str, page: &PageRequest) -> Result<Page<Entry>>
         }
         for x in records::all_milestones(conn, &couple.id)? {
             out.push(entry(x.id.clone(), time::from_db(x.achieved_at), x.author_id.clone(), Item::Milestone(x)));
+        }
+        for x in tandem_store::journal::all_entries(conn, &couple.id, &r)? {
+            let (id, at, author) = (x.row.id.clone(), time::from_db(x.row.created_at), x.row.author_id.clone());
+            out.push(entry(id, at, author, Item::JournalEntry(x)));
         }
         let own_only = (!clinician).then(|| actor.user_id.clone());
         let all = PageRequest { after: None, limit: 100_000 };

@@ -16,6 +16,7 @@ pub mod exercises;
 pub mod idempotency;
 pub mod ids;
 pub mod incidents;
+pub mod journal;
 pub mod migrations;
 pub mod needs_map;
 pub mod outbox;

@@ -43,6 +43,12 @@ pub struct CheckInRow {
     pub stress: i32,
     pub visibility: String,
     pub created_at: chrono::NaiveDateTime,
+    /// `daily` or `weekly_talk` (`tandem_domain::journal::CheckInKind`); a weekly talk
+    /// leaves the daily fields empty and fills the three below.
+    pub kind: String,
+    pub gratitude: Option<String>,
+    pub frustrations: Option<String>,
+    pub next_steps: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -193,10 +199,22 @@ pub fn all_check_ins(conn: &mut AnyConnection, couple_id: &str, reader: &Reader)
     Ok(list_check_ins(conn, couple_id, reader, &PageRequest { after: None, limit: 100_000 })?.items)
 }
 
-/// The author's latest check-in time, if any.
+/// A couple's weekly talks, oldest first (the progress view; a few a month), by the
+/// `(couple_id, id)` index.
+pub fn weekly_talks(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<Vec<CheckInRow>> {
+    Ok(check_ins::table
+        .filter(check_ins::couple_id.eq(couple_id))
+        .filter(check_ins::kind.eq(tandem_domain::journal::CheckInKind::WeeklyTalk.as_str()))
+        .order(check_ins::id.asc())
+        .select(CheckInRow::as_select())
+        .load(conn)?)
+}
+
+/// The author's latest daily check-in time, if any (a weekly talk is not the day's note).
 pub fn last_check_in(conn: &mut AnyConnection, author_id: &str) -> StoreResult<Option<chrono::NaiveDateTime>> {
     Ok(check_ins::table
         .filter(check_ins::author_id.eq(author_id))
+        .filter(check_ins::kind.eq(tandem_domain::journal::CheckInKind::Daily.as_str()))
         .order(check_ins::created_at.desc())
         .select(check_ins::created_at)
         .first(conn)

@@ -170,6 +170,10 @@ diesel::table! {
         stress -> Integer,
         visibility -> Text,
         created_at -> Timestamp,
+        kind -> Text,
+        gratitude -> Nullable<Text>,
+        frustrations -> Nullable<Text>,
+        next_steps -> Nullable<Text>,
     }
 }
 
@@ -521,6 +525,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    journal_prompts (id) {
+        id -> Text,
+        practice_id -> Nullable<Text>,
+        title -> Text,
+        text -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    journal_prompt_assignments (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        prompt_id -> Text,
+        partner_id -> Nullable<Text>,
+        assigned_by -> Text,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    journal_entries (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        author_id -> Text,
+        prompt_id -> Nullable<Text>,
+        assignment_id -> Nullable<Text>,
+        text -> Text,
+        visibility -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    journal_entry_milestones (entry_id, milestone_id) {
+        entry_id -> Text,
+        milestone_id -> Text,
+    }
+}
+
 diesel::joinable!(step_exercises -> plans (plan_id));
 diesel::joinable!(step_exercises -> plan_steps (step_id));
 diesel::joinable!(agreement_acknowledgements -> safety_agreements (agreement_id));
@@ -569,4 +619,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     compromises,
     compromise_events,
     comfort_script_versions,
+    journal_prompts,
+    journal_prompt_assignments,
+    journal_entries,
+    journal_entry_milestones,
 );

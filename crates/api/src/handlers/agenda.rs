@@ -10,6 +10,7 @@ use crate::auth::Authenticated;
 use crate::db;
 use crate::error::ApiResult;
 use crate::state::AppState;
+use crate::views::journal::JournalPromptAssignment;
 use crate::views::plan::StepExercise;
 
 /// A plan on the agenda.
@@ -54,13 +55,17 @@ pub struct Agenda {
     pub agreement_to_acknowledge: Option<i32>,
     /// The practice's crisis notice.
     pub crisis_notice: String,
+    /// Journaling prompts assigned to the caller that they have not answered yet, oldest
+    /// first. Each leaves when the caller writes an entry answering it (`assignment_id`);
+    /// the other partner's answers never change it.
+    pub journal_prompts: Vec<JournalPromptAssignment>,
 }
 
 #[utoipa::path(
     tag = "me",
     operation_id = "getAgenda",
     summary = "A partner's home screen",
-    description = "What is waiting for the calling partner today: the current step and its exercises, answers asked of them, whether today's check-in is due, an agreement to acknowledge, and the practice's crisis notice. It reveals nothing about the other partner's answers. Partners only (403 for staff).",
+    description = "What is waiting for the calling partner today: the current step and its exercises, answers asked of them, whether today's check-in is due, an agreement to acknowledge, journaling prompts assigned to them and not yet answered, and the practice's crisis notice. It reveals nothing about the other partner's answers. Partners only (403 for staff).",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The agenda.", body = Agenda)
@@ -81,6 +86,7 @@ pub async fn get_agenda(state: web::Data<AppState>, auth: Authenticated) -> ApiR
         check_in_due: a.check_in_due,
         agreement_to_acknowledge: a.agreement_to_acknowledge,
         crisis_notice: a.crisis_notice,
+        journal_prompts: a.journal_prompts.into_iter().map(JournalPromptAssignment::from).collect(),
     };
     if let (Some(couple), Some(plan)) = (&a.couple, a.plan) {
         let tree = &plan.tree;

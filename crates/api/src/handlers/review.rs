@@ -2,6 +2,7 @@
 //! timeline, and the whole record as JSON.
 
 use actix_web::{get, web};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tandem_service::{export as record, progress, timeline};
 use utoipa::ToSchema;
@@ -12,7 +13,7 @@ use crate::error::ApiResult;
 use crate::pagination::{PageParams, Paginated};
 use crate::state::AppState;
 use crate::views::export::CoupleExport;
-use crate::views::record::RecommendationView;
+use crate::views::record::{RecommendationView, WeeklyTalk};
 use crate::views::timeline::TimelineEntry;
 
 /// One partner's figures on one step.
@@ -51,6 +52,36 @@ pub struct Progress {
     pub plan_id: Option<String>,
     pub steps: Vec<StepProgress>,
     pub recommendation: Option<RecommendationView>,
+    /// Each partner's journal and weekly talks between sessions, as the clinician may see
+    /// them (private journal entries never count).
+    pub reflection: Vec<PartnerReflection>,
+}
+
+/// One partner's journal entries and weekly talks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerReflection {
+    pub partner_id: String,
+    /// Journal entries the clinician may read (clinician and shared).
+    #[schema(example = 3)]
+    pub journal_entries: usize,
+    pub last_journal_entry_at: Option<DateTime<Utc>>,
+    /// Weekly talks written.
+    #[schema(example = 2)]
+    pub weekly_talks: usize,
+    /// The partner's latest weekly talk.
+    pub last_weekly_talk: Option<WeeklyTalk>,
+}
+
+impl From<progress::PartnerReflection> for PartnerReflection {
+    fn from(r: progress::PartnerReflection) -> Self {
+        Self {
+            partner_id: r.partner_id,
+            journal_entries: r.journal_entries,
+            last_journal_entry_at: r.last_journal_entry_at,
+            weekly_talks: r.weekly_talks,
+            last_weekly_talk: r.last_weekly_talk.map(WeeklyTalk::from),
+        }
+    }
 }
 
 impl From<progress::Progress> for Progress {
@@ -79,6 +110,7 @@ impl From<progress::Progress> for Progress {
                 etag: cur.etag,
             }),
             plan_id: p.plan_id,
+            reflection: p.reflection.into_iter().map(PartnerReflection::from).collect(),
         }
     }
 }
@@ -103,7 +135,7 @@ impl From<progress::PartnerFigures> for PartnerProgress {
     tag = "review",
     operation_id = "getProgress",
     summary = "How the couple is doing (clinicians)",
-    description = "For the running (or latest) plan: per step and partner, attempts, distress first / last / mean and trend, comfort, adherence against the weekly target, and the current recommendation.",
+    description = "For the running (or latest) plan: per step and partner, attempts, distress first / last / mean and trend, comfort, adherence against the weekly target, and the current recommendation; and per partner, the journal entries the clinician may read (never private ones) and their weekly talks.",
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
@@ -124,7 +156,7 @@ pub async fn get_progress(
     tag = "review",
     operation_id = "getTimeline",
     summary = "Everything that happened, in order",
-    description = "Reports, check-ins, decisions, incidents, consent changes, withdrawals and milestones, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything; a partner sees their own entries, the other partner's shared reports and check-ins (without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.",
+    description = "Reports, check-ins (daily and weekly talks), decisions, incidents, consent changes, withdrawals, milestones and journal entries, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything but private journal entries; a partner sees their own entries, the other partner's shared reports, check-ins and journal entries (reports without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.",
     params(("couple_id" = String, Path, description = "The couple's id."), PageParams),
     security(("bearer" = [])),
     responses(
@@ -147,7 +179,7 @@ pub async fn get_timeline(
     tag = "review",
     operation_id = "exportCouple",
     summary = "The couple's whole record as JSON (clinicians)",
-    description = "Couple, agreements (every version), plans with steps and snapshots, consent history, reports, check-ins, incidents, withdrawals, milestones and decisions. Audited.",
+    description = "Couple, agreements (every version), plans with steps and snapshots, consent history, reports, check-ins (daily and weekly talks), incidents, withdrawals, milestones, decisions, clinician and shared journal entries (never private ones) and journaling assignments. Audited.",
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(

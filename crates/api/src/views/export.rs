@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiResult;
 use crate::views::agreement::{Agreement, view as agreement_view};
+use crate::views::journal::{JournalEntry, JournalPromptAssignment};
 use crate::views::needs_map::{ComfortScript, Compromise, NeedsMapItem, NeedsMapRevision};
 use crate::views::plan::{Plan, view as plan_view};
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
@@ -41,6 +42,11 @@ pub struct CoupleExport {
     pub compromises: Vec<Compromise>,
     /// Every version of the comfort script, oldest first.
     pub comfort_script_versions: Vec<ComfortScript>,
+    /// Clinician and shared journal entries, oldest first (private entries are the
+    /// author's alone and never exported).
+    pub journal_entries: Vec<JournalEntry>,
+    /// Current journaling assignments, oldest first.
+    pub journal_prompt_assignments: Vec<JournalPromptAssignment>,
 }
 
 /// The couple the record is about.
@@ -131,6 +137,12 @@ impl CoupleExport {
             needs_map_revisions: r.needs_map_revisions.into_iter().map(NeedsMapRevision::of).collect(),
             compromises: r.compromises.into_iter().map(Compromise::of).collect(),
             comfort_script_versions: r.comfort_script_versions.into_iter().map(|v| ComfortScript::of(c, v)).collect(),
+            journal_entries: r.journal_entries.into_iter().map(JournalEntry::from).collect(),
+            journal_prompt_assignments: r
+                .journal_prompt_assignments
+                .into_iter()
+                .map(JournalPromptAssignment::from)
+                .collect(),
         })
     }
 }

@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod couple;
 pub mod export;
+pub mod journal;
 pub mod needs_map;
 pub mod plan;
 pub mod plan_template;

@@ -66,24 +66,93 @@ pub fn report_view(r: ReportRow, viewer: &Actor) -> Report {
     }
 }
 
-/// A check-in as the caller may see it.
+/// A check-in as the caller may see it: a daily note or a weekly talk; `kind` says which.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CheckIn {
+#[serde(untagged)]
+pub enum CheckIn {
+    Daily(DailyCheckIn),
+    WeeklyTalk(WeeklyTalk),
+}
+
+/// `daily`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DailyCheckInKind {
+    Daily,
+}
+
+/// `weekly_talk`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WeeklyTalkKind {
+    WeeklyTalk,
+}
+
+/// A partner's daily note.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DailyCheckIn {
+    pub kind: DailyCheckInKind,
     pub id: String,
     pub couple_id: String,
     pub author_id: String,
+    #[schema(example = "We laughed at dinner")]
     pub felt_good: String,
+    #[schema(example = "A stressful day at work")]
     pub was_hard: String,
+    #[schema(example = "Earlier bedtime")]
     pub to_adjust: String,
+    /// Stress that day, 0-10.
+    #[schema(example = 4)]
     pub stress: i32,
     #[schema(value_type = Visibility)]
     pub visibility: String,
     pub created_at: DateTime<Utc>,
 }
 
-impl From<CheckInRow> for CheckIn {
+/// A partner's side of the structured weekly conversation.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct WeeklyTalk {
+    pub kind: WeeklyTalkKind,
+    pub id: String,
+    pub couple_id: String,
+    pub author_id: String,
+    /// The gratitude segment: what they appreciated this week.
+    #[schema(example = "You made tea every morning when I was tired.")]
+    pub gratitude: String,
+    /// The frustration inventory: what bothered them, said plainly and kindly.
+    #[schema(example = "We kept postponing our walk.")]
+    pub frustrations: String,
+    /// The plan for next steps.
+    #[schema(example = "Walk on Saturday morning, phones at home.")]
+    pub next_steps: String,
+    #[schema(value_type = Visibility)]
+    pub visibility: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<CheckInRow> for WeeklyTalk {
     fn from(r: CheckInRow) -> Self {
         Self {
+            kind: WeeklyTalkKind::WeeklyTalk,
+            id: r.id,
+            couple_id: r.couple_id,
+            author_id: r.author_id,
+            gratitude: r.gratitude.unwrap_or_default(),
+            frustrations: r.frustrations.unwrap_or_default(),
+            next_steps: r.next_steps.unwrap_or_default(),
+            visibility: r.visibility,
+            created_at: time::from_db(r.created_at),
+        }
+    }
+}
+
+impl From<CheckInRow> for CheckIn {
+    fn from(r: CheckInRow) -> Self {
+        if r.kind == tandem_domain::journal::CheckInKind::WeeklyTalk.as_str() {
+            return Self::WeeklyTalk(r.into());
+        }
+        Self::Daily(DailyCheckIn {
+            kind: DailyCheckInKind::Daily,
             id: r.id,
             couple_id: r.couple_id,
             author_id: r.author_id,
@@ -93,7 +162,7 @@ impl From<CheckInRow> for CheckIn {
             stress: r.stress,
             visibility: r.visibility,
             created_at: time::from_db(r.created_at),
-        }
+        })
     }
 }
 

@@ -10,6 +10,7 @@ use tandem_domain::plans::ConsentAnswer;
 use tandem_service::timeline::{Entry, Item};
 use utoipa::ToSchema;
 
+use crate::views::journal::JournalEntry;
 use crate::views::needs_map::{ComfortScript, NeedsMapRevision};
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
 
@@ -27,6 +28,7 @@ pub enum TimelineEntry {
     NeedsMapItem(NeedsMapItemEntry),
     Compromise(CompromiseEntry),
     ComfortScript(ComfortScriptEntry),
+    JournalEntry(JournalEntryEntry),
 }
 
 /// `report`.
@@ -99,6 +101,24 @@ pub enum ComfortScriptEntryKind {
     ComfortScript,
 }
 
+/// `journal_entry`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalEntryEntryKind {
+    JournalEntry,
+}
+
+/// A journal entry, as `listJournalEntries` shows it to the caller (a partner: their own
+/// and the other's shared ones; a clinician: never a private one).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JournalEntryEntry {
+    pub kind: JournalEntryEntryKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: JournalEntry,
+}
+
 /// An attempt, as `listReports` shows it to the caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportEntry {
@@ -110,7 +130,7 @@ pub struct ReportEntry {
     pub data: Report,
 }
 
-/// A daily check-in, as `listCheckIns` shows it.
+/// A check-in (daily or weekly talk), as `listCheckIns` shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckInEntry {
     pub kind: CheckInEntryKind,
@@ -311,6 +331,13 @@ impl TimelineEntry {
                 at,
                 actor_id,
                 data: ComfortScript::with_partners([&a, &b], r),
+            }),
+            Item::JournalEntry(j) => Self::JournalEntry(JournalEntryEntry {
+                kind: JournalEntryEntryKind::JournalEntry,
+                id,
+                at,
+                actor_id,
+                data: j.into(),
             }),
         }
     }
