@@ -9,6 +9,7 @@ pub mod attention;
 pub mod clock;
 pub mod exercises;
 pub mod lifetimes;
+pub mod measures;
 pub mod plans;
 pub mod policy;
 pub mod progression;
