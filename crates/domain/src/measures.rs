@@ -271,6 +271,27 @@ pub fn worsened(previous: Band, latest: Band) -> bool {
     latest.severity() > previous.severity()
 }
 
+text_enum!(
+    /// How a partner's scores on one measure moved from their first to their latest band.
+    #[cfg_attr(feature = "openapi", schema(as = MeasureTrend))]
+    Trend {
+        Improved = "improved",
+        Unchanged = "unchanged",
+        Worsened = "worsened",
+    }
+);
+
+/// The trend from a first to a latest band: by severity, so a change within a band is
+/// `unchanged` (the score change says how much).
+#[must_use]
+pub fn trend(first: Band, latest: Band) -> Trend {
+    match latest.severity().cmp(&first.severity()) {
+        std::cmp::Ordering::Less => Trend::Improved,
+        std::cmp::Ordering::Equal => Trend::Unchanged,
+        std::cmp::Ordering::Greater => Trend::Worsened,
+    }
+}
+
 /// How often an assignment recurs: once, or every `every_weeks` weeks from `starts_at`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
@@ -465,6 +486,9 @@ mod tests {
         assert!(!worsened(Band::Moderate, Band::Moderate));
         assert!(!worsened(Band::Severe, Band::Mild));
         assert!(!worsened(Band::Dissatisfied, Band::Satisfied));
+        assert_eq!(trend(Band::Severe, Band::Mild), Trend::Improved);
+        assert_eq!(trend(Band::Mild, Band::Mild), Trend::Unchanged);
+        assert_eq!(trend(Band::Satisfied, Band::Dissatisfied), Trend::Worsened);
     }
 
     #[test]

@@ -48,6 +48,10 @@ crate::plans::text_enum!(
         RequestInProgress = "request_in_progress",
         /// Something with this identity (an email in the practice, a name) already exists.
         AlreadyExists = "already_exists",
+        /// The questionnaire is not waiting for this partner now (answered, or not yet due).
+        MeasureNotDue = "measure_not_due",
+        /// The response has no critical finding waiting for acknowledgement.
+        NothingToAcknowledge = "nothing_to_acknowledge",
     }
 );
 
@@ -77,6 +81,8 @@ impl Code {
             Self::NotRetryable => "The message cannot be retried",
             Self::RequestInProgress => "The same request is in progress",
             Self::AlreadyExists => "Already exists",
+            Self::MeasureNotDue => "The questionnaire is not due",
+            Self::NothingToAcknowledge => "Nothing to acknowledge",
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct Agenda {
     pub check_in_due: bool,
     pub agreement_to_acknowledge: Option<i32>,
     pub crisis_notice: String,
+    /// Questionnaires waiting for the caller (their own assignments and answers only).
+    pub measures_due: Vec<tandem_store::measures::AssignmentRow>,
 }
 
 /// The calling partner's agenda (partners only). It reveals nothing about the other
@@ -64,6 +66,7 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
                 check_in_due: false,
                 agreement_to_acknowledge: None,
                 crisis_notice,
+                measures_due: Vec::new(),
             });
         };
         let versions = agreements::versions(conn, &couple.id)?;
@@ -76,7 +79,10 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
                 plans::list(conn, &couple.id, &page)?.items.into_iter().find(|p| p.status == PlanStatus::Draft.as_str())
             }
         };
+        let measures_due =
+            if couple.status == "active" { crate::measures::due_for(conn, &couple, me, cx.now)? } else { Vec::new() };
         let mut out = Agenda {
+            measures_due,
             viewer,
             check_in_due: check_in_due && couple.status == "active",
             couple: Some(couple),

@@ -35,6 +35,10 @@ pub struct Record {
     pub withdrawals: Vec<WithdrawalRow>,
     pub milestones: Vec<MilestoneRow>,
     pub decisions: Vec<DecisionRow>,
+    /// Every measure assignment (open and ended), oldest first.
+    pub measure_assignments: Vec<tandem_store::measures::AssignmentRow>,
+    /// Every scored response, oldest first.
+    pub measure_responses: Vec<tandem_store::measures::ResponseRow>,
 }
 
 /// The whole record (clinicians).
@@ -60,6 +64,8 @@ pub fn export(cx: &Ctx, couple_id: &str) -> Result<Record> {
             withdrawals: incidents::withdrawals(conn, &c.id)?,
             milestones: records::all_milestones(conn, &c.id)?,
             decisions: decisions::for_couple(conn, &c.id)?,
+            measure_assignments: tandem_store::measures::all_assignments(conn, &c.id)?,
+            measure_responses: tandem_store::measures::all_responses(conn, &c.id, None)?,
             couple: c.clone(),
             rel: loaded.rel,
         })

@@ -28,6 +28,8 @@ pub mod idempotency;
 pub mod incidents;
 pub mod invitations;
 pub mod limits;
+pub mod measure_responses;
+pub mod measures;
 pub mod me;
 pub mod milestones;
 pub mod outbox;

@@ -46,6 +46,8 @@ pub struct Progress {
     pub plan_id: Option<String>,
     pub steps: Vec<StepFigures>,
     pub recommendation: Option<Current>,
+    /// Scored measures per partner: first and latest score and band, and the trend.
+    pub measures: Vec<crate::measures::MeasureTrend>,
 }
 
 fn mean(xs: &[f64]) -> Option<f64> {
@@ -80,7 +82,13 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         plans::running(conn, &couple.id)?
             .or(plans::list(conn, &couple.id, &PageRequest { after: None, limit: 1 })?.items.into_iter().next());
     let Some(plan) = latest else {
-        return Ok(Progress { couple_id: couple.id.clone(), plan_id: None, steps: Vec::new(), recommendation: None });
+        return Ok(Progress {
+            couple_id: couple.id.clone(),
+            plan_id: None,
+            steps: Vec::new(),
+            recommendation: None,
+            measures: measure_trends(conn, couple)?,
+        });
     };
     let plan_id = plan.id.clone();
     // Steps and consents only: the progress view shows no exercise snapshots.
@@ -98,7 +106,14 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         })
         .collect();
     let recommendation = review::current(conn, &tree, couple, now)?;
-    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation })
+    let measures = measure_trends(conn, couple)?;
+    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation, measures })
+}
+
+/// Both partners' measure trends (the progress view is the clinicians').
+fn measure_trends(conn: &mut AnyConnection, couple: &CoupleRow) -> Result<Vec<crate::measures::MeasureTrend>> {
+    let responses = tandem_store::measures::all_responses(conn, &couple.id, None)?;
+    Ok(crate::measures::trends(&responses, couple.partner_ids()))
 }
 
 /// The review summary (clinicians; audited).

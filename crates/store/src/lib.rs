@@ -13,6 +13,7 @@ pub mod decisions;
 pub mod error;
 pub mod exercises;
 pub mod idempotency;
+pub mod measures;
 pub mod ids;
 pub mod incidents;
 pub mod migrations;
