@@ -15,6 +15,7 @@ mod edge;
 mod email;
 mod hardening;
 mod matrix;
+mod measures;
 mod openapi_spec;
 mod plans;
 mod privacy;

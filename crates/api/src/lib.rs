@@ -43,7 +43,8 @@ pub use state::AppState;
 
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couple_clinicians,
-    couples, decisions, exercises, incidents, invitations, me, milestones, ops, outbox, partner_invitations,
+    couples, decisions, exercises, incidents, invitations, me, measure_assignments, measure_responses, milestones, ops,
+    outbox, partner_invitations,
     password_reset, plans, preferences, reports, review as review_routes, step_exercises, steps, unsubscribe, users,
 };
 
@@ -121,7 +122,15 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(decisions::decide)
                 .service(review_routes::get_progress)
                 .service(review_routes::get_timeline)
-                .service(review_routes::export),
+                .service(review_routes::export)
+                // Scored measures (docs/measures.md).
+                .service(measure_assignments::list_measures)
+                .service(measure_assignments::create_assignment)
+                .service(measure_assignments::list_assignments)
+                .service(measure_assignments::end_assignment)
+                .service(measure_responses::create_response)
+                .service(measure_responses::list_responses)
+                .service(measure_responses::acknowledge),
         );
 }
 

@@ -78,7 +78,8 @@ problem_response!(
         (name = "incidents", description = "Crossed boundaries and withdrawals: private channels to the clinicians."),
         (name = "milestones", description = "Small victories, shared with the couple."),
         (name = "decisions", description = "The recommendation and the clinician's advance / hold / step back."),
-        (name = "review", description = "Progress, timeline and export of a couple's record.")
+        (name = "review", description = "Progress, timeline and export of a couple's record."),
+        (name = "measures", description = "Scored questionnaires (PHQ-9, GAD-7, CSI-4): assignments, partners' responses, critical answers and their acknowledgement.")
     ),
     modifiers(&CommonResponses)
 )]

@@ -48,6 +48,10 @@ pub const REFUSALS: &[(&str, &[Code])] = &[
     ("createReport", &[Code::NotInTreatment, Code::StepNotCurrent, Code::RequestInProgress]),
     ("createCheckIn", &[Code::NotInTreatment, Code::RequestInProgress]),
     ("openIncident", &[Code::RequestInProgress]),
+    // Scored measures (docs/measures.md).
+    ("createMeasureAssignment", WRITE_CLINICAL),
+    ("createMeasureResponse", &[Code::NotInTreatment, Code::MeasureNotDue, Code::RequestInProgress]),
+    ("acknowledgeMeasureResponse", &[Code::NothingToAcknowledge]),
 ];
 
 /// The refusals `operation_id` can answer (empty: it never answers 409).

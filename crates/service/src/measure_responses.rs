@@ -132,7 +132,13 @@ pub const NOTE_MAX: usize = 2000;
 /// A clinician of the couple acknowledges a critical answer with a note: the couple's
 /// `critical_item` flag clears once none is left. The plan is untouched (the clinician
 /// decides what follows). Allowed for a discharged couple too: safety is never blocked.
-pub fn acknowledge(cx: &Ctx, couple_id: &str, response_id: &str, note: &str) -> Result<ResponseRow> {
+pub fn acknowledge(
+    cx: &Ctx,
+    couple_id: &str,
+    assignment_id: &str,
+    response_id: &str,
+    note: &str,
+) -> Result<ResponseRow> {
     let couple = access::load_couple(cx, couple_id, Action::WriteClinical)?.couple;
     if !ids::is_valid(response_id) {
         return Err(Error::NotFound);
@@ -146,7 +152,8 @@ pub fn acknowledge(cx: &Ctx, couple_id: &str, response_id: &str, note: &str) -> 
     }
     let event = cx.event("measure_response.acknowledge", "measure_response", response_id, &couple.id);
     cx.write(|conn| {
-        let found = store::find_response(conn, response_id)?.filter(|r| r.couple_id == couple.id);
+        let found =
+            store::find_response(conn, response_id)?.filter(|r| r.couple_id == couple.id && r.assignment_id == assignment_id);
         if found.is_none() {
             return Err(Error::NotFound);
         }

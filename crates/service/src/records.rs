@@ -9,6 +9,7 @@ pub use tandem_store::couples::{CoupleRow, CoupleStatus, Scope, SummaryRow};
 pub use tandem_store::decisions::DecisionRow;
 pub use tandem_store::exercises::{ExerciseFilter, ExerciseRow, Visible, json_list};
 pub use tandem_store::incidents::{IncidentRow, WithdrawalRow};
+pub use tandem_store::measures::{AssignmentRow, ResponseRow};
 pub use tandem_store::outbox::OutboxRow;
 pub use tandem_store::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use tandem_store::plans::{ItemRow, PlanRow, PlanTree, StepRow};

@@ -15,6 +15,8 @@ pub mod exercises;
 pub mod incidents;
 pub mod invitations;
 pub mod me;
+pub mod measure_assignments;
+pub mod measure_responses;
 pub mod milestones;
 pub mod ops;
 pub mod outbox;

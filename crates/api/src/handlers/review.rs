@@ -51,6 +51,9 @@ pub struct Progress {
     pub plan_id: Option<String>,
     pub steps: Vec<StepProgress>,
     pub recommendation: Option<RecommendationView>,
+    /// Scored questionnaires per partner and measure: first and latest score and band,
+    /// and the trend (both partners: the progress view is the clinicians').
+    pub measures: Vec<crate::views::measure::MeasureProgress>,
 }
 
 impl From<progress::Progress> for Progress {
@@ -79,6 +82,7 @@ impl From<progress::Progress> for Progress {
                 etag: cur.etag,
             }),
             plan_id: p.plan_id,
+            measures: p.measures.into_iter().map(Into::into).collect(),
         }
     }
 }

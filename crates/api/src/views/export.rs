@@ -31,6 +31,10 @@ pub struct CoupleExport {
     pub withdrawals: Vec<ExportedWithdrawal>,
     pub milestones: Vec<Milestone>,
     pub decisions: Vec<Decision>,
+    /// Every questionnaire assignment, open and ended, oldest first.
+    pub measure_assignments: Vec<crate::views::measure::MeasureAssignment>,
+    /// Every scored response of both partners, oldest first, with critical findings.
+    pub measure_responses: Vec<crate::views::measure::MeasureResponse>,
 }
 
 /// The couple the record is about.
@@ -117,6 +121,12 @@ impl CoupleExport {
                 .collect(),
             milestones: r.milestones.into_iter().map(Milestone::from).collect(),
             decisions: r.decisions.into_iter().map(Decision::from).collect(),
+            measure_assignments: r.measure_assignments.into_iter().map(crate::views::measure::assignment_view).collect(),
+            measure_responses: r
+                .measure_responses
+                .into_iter()
+                .map(|x| crate::views::measure::response_view(x, actor))
+                .collect(),
         })
     }
 }

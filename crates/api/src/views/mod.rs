@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod couple;
 pub mod export;
+pub mod measure;
 pub mod plan;
 pub mod record;
 pub mod session;

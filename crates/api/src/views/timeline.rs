@@ -22,6 +22,7 @@ pub enum TimelineEntry {
     Consent(ConsentEntry),
     Withdrawal(WithdrawalEntry),
     Milestone(MilestoneEntry),
+    MeasureResponse(MeasureResponseEntry),
 }
 
 /// `report`.
@@ -71,6 +72,25 @@ pub enum WithdrawalEntryKind {
 #[serde(rename_all = "snake_case")]
 pub enum MilestoneEntryKind {
     Milestone,
+}
+
+/// `measure_response`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureResponseEntryKind {
+    MeasureResponse,
+}
+
+/// A scored questionnaire response, as `listMeasureResponses` shows it (its author and
+/// the clinicians only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureResponseEntry {
+    pub kind: MeasureResponseEntryKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// Who answered.
+    pub actor_id: String,
+    pub data: crate::views::measure::MeasureResponse,
 }
 
 /// An attempt, as `listReports` shows it to the caller.
@@ -198,6 +218,13 @@ impl TimelineEntry {
                 at,
                 actor_id,
                 data: Withdrawal { reason: w.reason },
+            }),
+            Item::MeasureResponse(r) => Self::MeasureResponse(MeasureResponseEntry {
+                kind: MeasureResponseEntryKind::MeasureResponse,
+                id,
+                at,
+                actor_id,
+                data: crate::views::measure::response_view(r, viewer),
             }),
             Item::Consent(c) => Self::Consent(ConsentEntry {
                 kind: ConsentEntryKind::Consent,
