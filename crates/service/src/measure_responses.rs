@@ -57,8 +57,8 @@ fn require_due(conn: &mut AnyConnection, a: &AssignmentRow, partner: &str, now: 
 
 /// Checks a partner's answers to an assignment of theirs: the assignment must be this
 /// couple's and ask this partner (else 404: someone else's assignment does not exist for
-/// them), every answer present and in range (422 naming each), the couple in treatment and
-/// the measure due (409).
+/// them), every answer present and in range (422 naming each), the couple in treatment
+/// (409); [`record`] then refuses a measure not due (409).
 pub fn prepare(cx: &Ctx, couple_id: &str, assignment_id: &str, answers: Vec<Option<i32>>) -> Result<PreparedResponse> {
     let couple = access::load_couple(cx, couple_id, Action::PartnerAnswer)?.couple;
     if !ids::is_valid(assignment_id) {
@@ -72,7 +72,8 @@ pub fn prepare(cx: &Ctx, couple_id: &str, assignment_id: &str, answers: Vec<Opti
     let measure = measure_of(&assignment.measure)?;
     let scored = measures::score(measure, &answers).map_err(Error::Invalid)?;
     access::require_in_treatment(&couple)?;
-    cx.read(|conn| require_due(conn, &assignment, &me, cx.now))?;
+    // Whether it is due is checked when writing (`record`), inside the idempotency claim's
+    // transaction: a replay of an answer already given must still get its first answer.
     let values: Vec<i32> = answers.into_iter().flatten().collect();
     let row = ResponseRow {
         id: ids::new_id(),

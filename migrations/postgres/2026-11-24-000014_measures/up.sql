@@ -46,3 +46,7 @@ ALTER TABLE couple_summaries ADD COLUMN critical_items INTEGER NOT NULL DEFAULT 
 ALTER TABLE couple_summaries ADD COLUMN measure_worsened BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE couple_summaries ADD COLUMN measure_due_since TIMESTAMP;
 ALTER TABLE notification_preferences ADD COLUMN measure_reminders BOOLEAN NOT NULL DEFAULT TRUE;
+
+-- The outbox takes the new reminder kind.
+ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('invitation', 'password_reset', 'clinician_alert', 'exercise_reminder', 'daily_check_in', 'agreement_review', 'inactivity_nudge', 'measure_reminder'));
