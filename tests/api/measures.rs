@@ -197,7 +197,9 @@ async fn a_partner_sees_only_their_own_responses_through_every_route() {
     // Every read was audited.
     app.state.audit.flush().await;
     let audit = app.get(&format!("/api/v1/audit-events?couple_id={}&limit=200", c.id), &admin).await;
-    for action in ["measure_assignment.create", "measure_response.create", "measure_response.list", "measure_assignment.list"] {
+    for action in
+        ["measure_assignment.create", "measure_response.create", "measure_response.list", "measure_assignment.list"]
+    {
         assert!(audit.raw.contains(action), "{action} audited: {}", audit.raw);
     }
 }
@@ -296,7 +298,10 @@ async fn the_caseload_flags_a_band_worsening_and_a_week_overdue() {
     assert!(!flags.contains(&"measure_overdue".to_owned()), "{flags:?}");
     let progress = app.get(&format!("/api/v1/couples/{}/progress", c.id), &c.clin).await;
     let a = progress.body["measures"].as_array().unwrap().iter().find(|t| t["measure"] == "phq9").unwrap().clone();
-    assert_eq!((a["trend"].clone(), a["score_change"].clone(), a["responses"].clone()), (json!("worsened"), json!(5), json!(2)));
+    assert_eq!(
+        (a["trend"].clone(), a["score_change"].clone(), a["responses"].clone()),
+        (json!("worsened"), json!(5), json!(2))
+    );
 }
 
 /// Ticks the scheduler; returns how many questionnaire reminders it added.
@@ -345,7 +350,8 @@ async fn reminders_go_out_by_schedule_in_each_partners_time_zone_and_only_while_
     app.clock.set(berlin_evening + Duration::minutes(2));
     let mut mail = None;
     for _ in 0..100 {
-        mail = app.mail_to("a@maple.test").into_iter().find(|m| m.contains("Subject: A short questionnaire is waiting"));
+        mail =
+            app.mail_to("a@maple.test").into_iter().find(|m| m.contains("Subject: A short questionnaire is waiting"));
         if mail.is_some() {
             break;
         }

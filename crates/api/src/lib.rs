@@ -44,8 +44,8 @@ pub use state::AppState;
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couple_clinicians,
     couples, decisions, exercises, incidents, invitations, me, measure_assignments, measure_responses, milestones, ops,
-    outbox, partner_invitations,
-    password_reset, plans, preferences, reports, review as review_routes, step_exercises, steps, unsubscribe, users,
+    outbox, partner_invitations, password_reset, plans, preferences, reports, review as review_routes, step_exercises,
+    steps, unsubscribe, users,
 };
 
 /// Every route, registered once for both the app and the spec.

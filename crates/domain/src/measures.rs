@@ -143,7 +143,10 @@ const AMOUNT: &[AnswerOption] = &[
 ];
 
 const CSI4_ITEMS: &[Item] = &[
-    Item { text: "Please indicate the degree of happiness, all things considered, of your relationship.", options: HAPPINESS },
+    Item {
+        text: "Please indicate the degree of happiness, all things considered, of your relationship.",
+        options: HAPPINESS,
+    },
     Item { text: "I have a warm and comfortable relationship with my partner.", options: TRUE_OF },
     Item { text: "How rewarding is your relationship with your partner?", options: AMOUNT },
     Item { text: "In general, how satisfied are you with your relationship?", options: AMOUNT },
@@ -353,7 +356,9 @@ pub fn reminder_due(
     let today = now.with_timezone(&prefs.time_zone).date_naive();
     [today - Duration::days(1), today].into_iter().find_map(|date: NaiveDate| {
         let at = resolve(prefs.time_zone, date, prefs.preferred_time)?;
-        if at > now || at <= now - lookback || in_quiet_hours(at.with_timezone(&prefs.time_zone).time(), prefs.quiet_hours)
+        if at > now
+            || at <= now - lookback
+            || in_quiet_hours(at.with_timezone(&prefs.time_zone).time(), prefs.quiet_hours)
         {
             return None;
         }
@@ -430,11 +435,8 @@ mod tests {
     #[test]
     fn the_maximum_scores_are_the_documented_ranges() {
         for (measure, max) in [(Measure::Phq9, 27), (Measure::Gad7, 21), (Measure::Csi4, 21)] {
-            let all_max: Vec<Option<i32>> = definition(measure)
-                .items
-                .iter()
-                .map(|i| i.options.iter().map(|o| o.value).max())
-                .collect();
+            let all_max: Vec<Option<i32>> =
+                definition(measure).items.iter().map(|i| i.options.iter().map(|o| o.value).max()).collect();
             assert_eq!(score(measure, &all_max).map(|s| s.total), Ok(max), "{measure:?}");
         }
         assert_eq!(definition(Measure::Phq9).items.len(), 9);
@@ -497,11 +499,19 @@ mod tests {
         let every2 = Schedule { starts_at: start, every_weeks: Some(2) };
         assert_eq!(every2.next_due(None), Some(start));
         assert_eq!(every2.next_due(Some(start + Duration::hours(3))), Some(start + Duration::weeks(2)));
-        assert_eq!(every2.next_due(Some(start + Duration::weeks(2))), Some(start + Duration::weeks(4)), "at the instant");
+        assert_eq!(
+            every2.next_due(Some(start + Duration::weeks(2))),
+            Some(start + Duration::weeks(4)),
+            "at the instant"
+        );
         assert_eq!(every2.next_due(Some(start + Duration::days(20))), Some(start + Duration::weeks(4)));
         let once = Schedule { starts_at: start, every_weeks: None };
         assert_eq!(once.next_due(Some(start + Duration::days(1))), None);
-        assert_eq!(once.next_due(Some(start - Duration::days(1))), Some(start), "an answer before the start covers nothing");
+        assert_eq!(
+            once.next_due(Some(start - Duration::days(1))),
+            Some(start),
+            "an answer before the start covers nothing"
+        );
         assert!(!is_due(&every2, None, start - Duration::seconds(1)));
         assert!(is_due(&every2, None, start));
         assert!(!is_due(&every2, Some(start), start + Duration::days(13)));
@@ -512,7 +522,10 @@ mod tests {
     }
 
     fn prefs(tz: chrono_tz::Tz, hh: u32) -> Preferences {
-        Preferences { preferred_time: NaiveTime::from_hms_opt(hh, 0, 0).unwrap_or_default(), ..Preferences::defaults(tz) }
+        Preferences {
+            preferred_time: NaiveTime::from_hms_opt(hh, 0, 0).unwrap_or_default(),
+            ..Preferences::defaults(tz)
+        }
     }
 
     #[test]

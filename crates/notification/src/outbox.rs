@@ -548,10 +548,8 @@ fn measure_reminder_rows(
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = assignments.iter().map(|a| a.id.as_str()).collect();
-    let last: HashMap<(String, String), DateTime<Utc>> = store_measures::last_answers(conn, &ids)?
-        .into_iter()
-        .map(|(a, r, t)| ((a, r), time::from_db(t)))
-        .collect();
+    let last: HashMap<(String, String), DateTime<Utc>> =
+        store_measures::last_answers(conn, &ids)?.into_iter().map(|(a, r, t)| ((a, r), time::from_db(t))).collect();
     let mut rows = Vec::new();
     for client in page {
         let Some(couple) = &client.couple else { continue };

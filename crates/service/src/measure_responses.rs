@@ -153,8 +153,8 @@ pub fn acknowledge(
     }
     let event = cx.event("measure_response.acknowledge", "measure_response", response_id, &couple.id);
     cx.write(|conn| {
-        let found =
-            store::find_response(conn, response_id)?.filter(|r| r.couple_id == couple.id && r.assignment_id == assignment_id);
+        let found = store::find_response(conn, response_id)?
+            .filter(|r| r.couple_id == couple.id && r.assignment_id == assignment_id);
         if found.is_none() {
             return Err(Error::NotFound);
         }
@@ -163,6 +163,6 @@ pub fn acknowledge(
         }
         audit::record(conn, event)?;
         refresh_facts(conn, &couple)?;
-        Ok(store::find_response(conn, response_id)?.ok_or(Error::NotFound)?)
+        store::find_response(conn, response_id)?.ok_or(Error::NotFound)
     })
 }

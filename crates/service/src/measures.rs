@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use tandem_domain::{Action, UserKind};
 use tandem_domain::measures::{self, Band, Measure, Schedule, Trend};
 use tandem_domain::validation::{FieldError, one_of};
+use tandem_domain::{Action, UserKind};
 use tandem_store::couples::CoupleRow;
 use tandem_store::measures::{self as store, AssignmentRow, MeasureFacts, ResponseRow};
 use tandem_store::{AnyConnection, ids, time};
@@ -65,10 +65,7 @@ fn asked<'a>(a: &AssignmentRow, couple: &'a CoupleRow) -> Vec<&'a str> {
 }
 
 /// Each partner's latest answer per assignment.
-fn last_answers(
-    conn: &mut AnyConnection,
-    rows: &[AssignmentRow],
-) -> Result<HashMap<(String, String), DateTime<Utc>>> {
+fn last_answers(conn: &mut AnyConnection, rows: &[AssignmentRow]) -> Result<HashMap<(String, String), DateTime<Utc>>> {
     let ids: Vec<&str> = rows.iter().map(|a| a.id.as_str()).collect();
     Ok(store::last_answers(conn, &ids)?.into_iter().map(|(a, r, t)| ((a, r), time::from_db(t))).collect())
 }
@@ -103,9 +100,7 @@ pub fn due_for(
     let last = last_answers(conn, &rows)?;
     Ok(rows
         .into_iter()
-        .filter(|a| {
-            measures::is_due(&schedule_of(a), last.get(&(a.id.clone(), partner.to_owned())).copied(), now)
-        })
+        .filter(|a| measures::is_due(&schedule_of(a), last.get(&(a.id.clone(), partner.to_owned())).copied(), now))
         .collect())
 }
 
@@ -114,16 +109,16 @@ pub fn due_for(
 /// worse than their one before, and the earliest open occurrence's due time.
 pub fn refresh_facts(conn: &mut AnyConnection, couple: &CoupleRow) -> Result<()> {
     let responses = store::all_responses(conn, &couple.id, None)?;
-    let critical_items =
-        i32::try_from(responses.iter().filter(|r| r.critical && r.acknowledged_at.is_none()).count())
-            .unwrap_or(i32::MAX);
+    let critical_items = i32::try_from(responses.iter().filter(|r| r.critical && r.acknowledged_at.is_none()).count())
+        .unwrap_or(i32::MAX);
     let mut bands: HashMap<(&str, &str), Vec<Band>> = HashMap::new();
     for r in &responses {
         if let Some(band) = Band::parse(&r.band) {
             bands.entry((r.respondent_id.as_str(), r.measure.as_str())).or_default().push(band);
         }
     }
-    let worsened = bands.values().any(|b| matches!(b.as_slice(), [.., before, latest] if measures::worsened(*before, *latest)));
+    let worsened =
+        bands.values().any(|b| matches!(b.as_slice(), [.., before, latest] if measures::worsened(*before, *latest)));
     let open = store::open_assignments(conn, &couple.id, None)?;
     let last = last_answers(conn, &open)?;
     let due_since = open
@@ -218,7 +213,9 @@ pub fn end(cx: &Ctx, couple_id: &str, assignment_id: &str) -> Result<()> {
     let event = cx.event("measure_assignment.end", "measure_assignment", assignment_id, &couple.id);
     cx.write(|conn| {
         let found = store::find_assignment(conn, assignment_id)?;
-        if found.is_none_or(|a| a.couple_id != couple.id) || !store::end_assignment(conn, assignment_id, &cx.actor.user_id, cx.now)? {
+        if found.is_none_or(|a| a.couple_id != couple.id)
+            || !store::end_assignment(conn, assignment_id, &cx.actor.user_id, cx.now)?
+        {
             return Err(Error::NotFound);
         }
         audit::record(conn, event)?;

@@ -145,11 +145,8 @@ pub fn list_responses(
     if let Some(after) = &page.after {
         q = q.filter(measure_responses::id.lt(after.clone()));
     }
-    let rows = q
-        .order(measure_responses::id.desc())
-        .limit(page.fetch_limit())
-        .select(ResponseRow::as_select())
-        .load(conn)?;
+    let rows =
+        q.order(measure_responses::id.desc()).limit(page.fetch_limit()).select(ResponseRow::as_select()).load(conn)?;
     Ok(Page::from_rows(rows, page, |r| &r.id))
 }
 

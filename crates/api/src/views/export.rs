@@ -121,7 +121,11 @@ impl CoupleExport {
                 .collect(),
             milestones: r.milestones.into_iter().map(Milestone::from).collect(),
             decisions: r.decisions.into_iter().map(Decision::from).collect(),
-            measure_assignments: r.measure_assignments.into_iter().map(crate::views::measure::assignment_view).collect(),
+            measure_assignments: r
+                .measure_assignments
+                .into_iter()
+                .map(crate::views::measure::assignment_view)
+                .collect(),
             measure_responses: r
                 .measure_responses
                 .into_iter()
