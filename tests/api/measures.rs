@@ -378,3 +378,36 @@ async fn reminders_go_out_by_schedule_in_each_partners_time_zone_and_only_while_
     assert_eq!(tick(&app, berlin_next + Duration::minutes(1)), 0, "A opted out");
     assert_eq!(tick(&app, next.and_time(seven).and_utc() + Duration::minutes(1)), 1, "B's second occurrence");
 }
+
+#[actix_web::test]
+async fn the_definitions_are_served_and_the_demo_couple_has_weeks_of_scores() {
+    let app = TestApp::spawn().await;
+    assert!(tandem_server::setup::demo(&app.state.pool, app.clock.now_utc()).unwrap());
+    let password = tandem_server::setup::DEMO_PASSWORD;
+    let clin = app.login("rivera@demo.tandem.localhost", password).await["access_token"].as_str().unwrap().to_owned();
+    let robin = app.login("robin@demo.tandem.localhost", password).await["access_token"].as_str().unwrap().to_owned();
+    let defs = app.get("/api/v1/measures", &robin).await;
+    let counts: Vec<(String, usize, i64)> = defs.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let m = d["measure"].as_str().unwrap().to_owned();
+            (m, d["items"].as_array().unwrap().len(), d["max_score"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(counts, vec![("phq9".into(), 9, 27), ("gad7".into(), 7, 21), ("csi4".into(), 4, 21)]);
+    let couples = app.get("/api/v1/couples", &clin).await;
+    let couple =
+        couples.body["items"].as_array().unwrap().iter().find(|c| c["label"] == "Couple 1 (Tuesdays)").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let progress = app.get(&format!("/api/v1/couples/{couple}/progress"), &clin).await;
+    let trends = progress.body["measures"].as_array().unwrap();
+    assert_eq!(trends.len(), 4, "PHQ-9 and GAD-7 for both partners: {}", progress.raw);
+    assert!(trends.iter().all(|t| t["responses"] == 3 && t["score_change"].as_i64().unwrap() < 0), "{}", progress.raw);
+    // The next occurrence is due now: on the partner's agenda.
+    let agenda = app.get("/api/v1/me/agenda", &robin).await;
+    assert_eq!(agenda.body["measures_due"].as_array().unwrap().len(), 2, "{}", agenda.raw);
+}
