@@ -17,6 +17,7 @@ mod email;
 mod hardening;
 mod journal;
 mod matrix;
+mod measures;
 mod needs_map;
 mod openapi_spec;
 mod plan_templates;

@@ -45,6 +45,9 @@ struct PracticeIds {
     prompt: String,
     /// A journaling assignment of the other couple.
     assignment: String,
+    /// A questionnaire assignment of the other couple, and its partner's response.
+    measure_assignment: String,
+    measure_response: String,
 }
 
 /// Drafts a one-step plan with one exercise; returns its id.
@@ -104,6 +107,7 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
     };
     let needs_item = toolkit("items", json!({"kind": "desire", "text": "x", "visibility": "private"})).await;
     let compromise = toolkit("compromises", json!({"text": "x"})).await;
+    let (measure_assignment, measure_response) = measure_for(app, &clin2, &partner2, &couple_other).await;
     let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
     let couple_partners = |view: &Value| {
         view["partners"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
@@ -157,6 +161,42 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         compromise,
         prompt,
         assignment,
+        measure_assignment,
+        measure_response,
+    }
+}
+
+/// Assigns the PHQ-9 to a couple and has one partner answer it: (assignment, response).
+async fn measure_for(app: &TestApp, clinician: &str, partner: &str, couple: &str) -> (String, String) {
+    let assigned = app
+        .post(&format!("/api/v1/couples/{couple}/measure-assignments"), Some(clinician), json!({"measure": "phq9"}))
+        .await;
+    assert_eq!(assigned.status, 201, "{}", assigned.raw);
+    let assignment = assigned.body["id"].as_str().unwrap().to_owned();
+    let answered = app
+        .post(
+            &format!("/api/v1/couples/{couple}/measures/{assignment}/responses"),
+            Some(partner),
+            json!({"answers": [0, 0, 0, 0, 0, 0, 0, 0, 0]}),
+        )
+        .await;
+    assert_eq!(answered.status, 201, "{}", answered.raw);
+    (assignment, answered.body["id"].as_str().unwrap().to_owned())
+}
+
+/// Every caller must not reach the other practice's measure ids, nor (clinicians and
+/// partners) those of the other couple of their own practice.
+fn add_measure_pools(callers: &mut [Caller], home: &PracticeIds, away: &PracticeIds) {
+    for caller in callers {
+        let mut assignments = vec![away.measure_assignment.clone()];
+        let mut responses = vec![away.measure_response.clone()];
+        if !caller.name.ends_with("admin") {
+            assignments.push(home.measure_assignment.clone());
+            responses.push(home.measure_response.clone());
+        }
+        // `assignment_id` names journal assignments too: add to that pool, not over it.
+        caller.unreachable.entry("assignment_id").or_default().extend(assignments);
+        caller.unreachable.insert("response_id", responses);
     }
 }
 
@@ -266,6 +306,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
         caller.unreachable.insert("prompt_id", prompts);
         caller.unreachable.insert("assignment_id", vec![away.assignment.clone(), home.assignment.clone()]);
     }
+    add_measure_pools(&mut out, home, away);
     out
 }
 

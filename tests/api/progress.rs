@@ -358,7 +358,8 @@ async fn attention_flags_rise_with_the_data_and_clear_when_it_no_longer_holds() 
         app.post(&format!("/api/v1/couples/{}/incidents", c.id), Some(&c.a), json!({"description": "too far"})).await;
     let top = app.get("/api/v1/couples?needs_attention=true", &c.clin).await;
     assert_eq!(top.body["items"][0]["id"], c.id.as_str());
-    assert_eq!(top.body["items"][0]["attention"]["urgency"], 1);
+    // Second only to an unacknowledged critical questionnaire answer (docs/measures.md).
+    assert_eq!(top.body["items"][0]["attention"]["urgency"], 2);
     app.patch(
         &format!("/api/v1/incidents/{}", incident.body["id"].as_str().unwrap()),
         &c.clin,

@@ -44,8 +44,9 @@ pub use state::AppState;
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, comfort_script, compromises,
     consents, couple_clinicians, couples, decisions, exercises, incidents, invitations, journal, journal_assignments,
-    journal_prompts, me, milestones, needs_map, ops, outbox, partner_invitations, password_reset, plan_templates,
-    plans, preferences, reports, review as review_routes, step_exercises, steps, unsubscribe, users,
+    journal_prompts, me, measure_assignments, measure_responses, milestones, needs_map, ops, outbox,
+    partner_invitations, password_reset, plan_templates, plans, preferences, reports, review as review_routes,
+    step_exercises, steps, unsubscribe, users,
 };
 
 /// Every route, registered once for both the app and the spec.
@@ -146,7 +147,15 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(journal_assignments::list_journal_prompt_assignments)
                 .service(journal_assignments::remove_journal_prompt_assignment)
                 .service(journal::create_journal_entry)
-                .service(journal::list_journal_entries),
+                .service(journal::list_journal_entries)
+                // Scored measures (docs/measures.md).
+                .service(measure_assignments::list_measures)
+                .service(measure_assignments::create_assignment)
+                .service(measure_assignments::list_assignments)
+                .service(measure_assignments::end_assignment)
+                .service(measure_responses::create_response)
+                .service(measure_responses::list_responses)
+                .service(measure_responses::acknowledge),
         );
 }
 

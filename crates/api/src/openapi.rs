@@ -81,7 +81,8 @@ problem_response!(
         (name = "review", description = "Progress, timeline and export of a couple's record."),
         (name = "needs-map", description = "Each partner's desires and boundaries, with per-item visibility, and the compromises between the partners."),
         (name = "comfort-script", description = "The couple's co-written comfort script for hard days, every version kept."),
-        (name = "journal", description = "Journaling prompts, clinicians' assignments and partners' journal entries (private, for the clinician, or shared).")
+        (name = "journal", description = "Journaling prompts, clinicians' assignments and partners' journal entries (private, for the clinician, or shared)."),
+        (name = "measures", description = "Scored questionnaires (PHQ-9, GAD-7, CSI-4): assignments, partners' responses, critical answers and their acknowledgement.")
     ),
     modifiers(&CommonResponses)
 )]

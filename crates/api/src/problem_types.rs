@@ -61,6 +61,10 @@ pub const REFUSALS: &[(&str, &[Code])] = &[
     ("assignJournalPrompt", WRITE_CLINICAL),
     ("removeJournalPromptAssignment", WRITE_CLINICAL),
     ("createJournalEntry", &[Code::NotInTreatment, Code::RequestInProgress]),
+    // Scored measures (docs/measures.md).
+    ("createMeasureAssignment", WRITE_CLINICAL),
+    ("createMeasureResponse", &[Code::NotInTreatment, Code::MeasureNotDue, Code::RequestInProgress]),
+    ("acknowledgeMeasureResponse", &[Code::NothingToAcknowledge]),
 ];
 
 /// The refusals `operation_id` can answer (empty: it never answers 409).

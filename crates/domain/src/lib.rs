@@ -11,6 +11,7 @@ pub mod comfort_script;
 pub mod exercises;
 pub mod journal;
 pub mod lifetimes;
+pub mod measures;
 pub mod needs_map;
 pub mod plans;
 pub mod policy;

@@ -54,6 +54,10 @@ crate::plans::text_enum!(
         CompromiseWithdrawn = "compromise_withdrawn",
         /// Built-in journal prompts are read-only (the same in every practice).
         BuiltinPrompt = "builtin_prompt",
+        /// The questionnaire is not waiting for this partner now (answered, or not yet due).
+        MeasureNotDue = "measure_not_due",
+        /// The response has no critical finding waiting for acknowledgement.
+        NothingToAcknowledge = "nothing_to_acknowledge",
     }
 );
 
@@ -86,6 +90,8 @@ impl Code {
             Self::OwnCompromise => "Your own proposal",
             Self::CompromiseWithdrawn => "The compromise was withdrawn",
             Self::BuiltinPrompt => "Built-in prompts are read-only",
+            Self::MeasureNotDue => "The questionnaire is not due",
+            Self::NothingToAcknowledge => "Nothing to acknowledge",
         }
     }
 }

@@ -15,6 +15,8 @@ text_enum!(
         DailyCheckIn = "daily_check_in",
         AgreementReview = "agreement_review",
         InactivityNudge = "inactivity_nudge",
+        /// "A short questionnaire is waiting" (scored measures, docs/measures.md).
+        MeasureReminder = "measure_reminder",
     }
 );
 
@@ -25,6 +27,8 @@ pub struct Preferences {
     pub daily_check_in: bool,
     pub agreement_review: bool,
     pub inactivity_nudge: bool,
+    /// Reminders that a questionnaire is waiting (on by default).
+    pub measure_reminders: bool,
     pub time_zone: Tz,
     pub preferred_time: NaiveTime,
     pub days: Vec<Weekday>,
@@ -40,6 +44,7 @@ impl Preferences {
             daily_check_in: true,
             agreement_review: true,
             inactivity_nudge: false,
+            measure_reminders: true,
             time_zone,
             preferred_time: NaiveTime::from_hms_opt(19, 0, 0).unwrap_or_default(),
             days: vec![
@@ -62,6 +67,7 @@ impl Preferences {
             ReminderKind::DailyCheckIn => self.daily_check_in,
             ReminderKind::AgreementReview => self.agreement_review,
             ReminderKind::InactivityNudge => self.inactivity_nudge,
+            ReminderKind::MeasureReminder => self.measure_reminders,
         }
     }
 }

@@ -40,6 +40,8 @@ text_enum!(
         /// A new version of the comfort script.
         ComfortScript = "comfort_script",
         JournalEntry = "journal_entry",
+        /// A scored questionnaire response (its author and the clinicians only).
+        MeasureResponse = "measure_response",
     }
 );
 
@@ -207,6 +209,8 @@ text_enum!(
         DailyCheckIn = "daily_check_in",
         AgreementReview = "agreement_review",
         InactivityNudge = "inactivity_nudge",
+        /// To a partner: a short questionnaire is waiting (never which one).
+        MeasureReminder = "measure_reminder",
     }
 );
 
@@ -214,7 +218,14 @@ impl EmailKind {
     /// Reminders carry a one-click unsubscribe; transactional emails do not.
     #[must_use]
     pub const fn is_reminder(self) -> bool {
-        matches!(self, Self::ExerciseReminder | Self::DailyCheckIn | Self::AgreementReview | Self::InactivityNudge)
+        matches!(
+            self,
+            Self::ExerciseReminder
+                | Self::DailyCheckIn
+                | Self::AgreementReview
+                | Self::InactivityNudge
+                | Self::MeasureReminder
+        )
     }
 }
 

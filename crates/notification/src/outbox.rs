@@ -456,6 +456,7 @@ pub fn from_row(row: &PreferencesRow, tz: chrono_tz::Tz) -> Preferences {
         daily_check_in: row.daily_check_in,
         agreement_review: row.agreement_review,
         inactivity_nudge: row.inactivity_nudge,
+        measure_reminders: row.measure_reminders,
         time_zone: tz,
         preferred_time: parse_time(&row.preferred_time).unwrap_or_default(),
         days: days.iter().filter_map(|d| DAYS.iter().find(|(n, _)| n == d).map(|(_, w)| *w)).collect(),
@@ -479,7 +480,8 @@ pub fn tick(pool: &Pool, now: DateTime<Utc>, lookback: Duration) -> Result<usize
         let page = schedule::page(&mut conn, after.as_deref(), TICK_PAGE)?;
         let Some(last) = page.last() else { break };
         after = Some(last.user_id.clone());
-        let rows: Vec<OutboxRow> = page.iter().flat_map(|client| due_rows(client, now, lookback)).collect();
+        let mut rows: Vec<OutboxRow> = page.iter().flat_map(|client| due_rows(client, now, lookback)).collect();
+        rows.extend(measure_reminder_rows(&mut conn, &page, now, lookback)?);
         added += write_tx(&mut conn, |c| schedule::enqueue_all(c, &rows))?;
         if page.len() < usize::try_from(TICK_PAGE).unwrap_or(usize::MAX) {
             break;
@@ -525,6 +527,65 @@ fn due_rows(client: &schedule::ClientFacts, now: DateTime<Utc>, lookback: Durati
             }
         })
         .collect()
+}
+
+/// The "a short questionnaire is waiting" reminders of a page of clients (scored measures,
+/// docs/measures.md): two bulk reads (the couples' open assignments, each partner's latest
+/// answer to them), then the domain's rule per client.
+fn measure_reminder_rows(
+    conn: &mut AnyConnection,
+    page: &[schedule::ClientFacts],
+    now: DateTime<Utc>,
+    lookback: Duration,
+) -> StoreResult<Vec<OutboxRow>> {
+    use std::collections::HashMap;
+    use tandem_domain::measures::{self, Schedule};
+    use tandem_store::measures as store_measures;
+
+    let couple_ids: Vec<&str> = page.iter().filter_map(|c| c.couple.as_ref().map(|c| c.id.as_str())).collect();
+    let assignments = store_measures::open_assignments_of(conn, &couple_ids)?;
+    if assignments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = assignments.iter().map(|a| a.id.as_str()).collect();
+    let last: HashMap<(String, String), DateTime<Utc>> =
+        store_measures::last_answers(conn, &ids)?.into_iter().map(|(a, r, t)| ((a, r), time::from_db(t))).collect();
+    let mut rows = Vec::new();
+    for client in page {
+        let Some(couple) = &client.couple else { continue };
+        let dues: Vec<DateTime<Utc>> = assignments
+            .iter()
+            .filter(|a| a.couple_id == couple.id && a.is_for(&client.user_id))
+            .filter_map(|a| {
+                let schedule = Schedule {
+                    starts_at: time::from_db(a.starts_at),
+                    every_weeks: a.every_weeks.and_then(|w| u32::try_from(w).ok()),
+                };
+                schedule.next_due(last.get(&(a.id.clone(), client.user_id.clone())).copied())
+            })
+            .collect();
+        let active = couple.status == "active" && !client.summary.as_ref().is_some_and(|s| s.withdrawn);
+        let prefs = preferences(client.preferences.as_ref(), &client.time_zone);
+        if let Some(due) = measures::reminder_due(&client.user_id, &prefs, active, &dues, now, lookback) {
+            rows.push(OutboxRow {
+                id: ids::new_id(),
+                practice_id: client.practice_id.clone(),
+                user_id: Some(client.user_id.clone()),
+                kind: EmailKind::MeasureReminder.as_str().to_owned(),
+                to_address: client.email.clone(),
+                token: None,
+                dedupe_key: Some(due.dedupe_key),
+                status: store::PENDING.into(),
+                attempts: 0,
+                next_attempt_at: time::to_db(due.at),
+                lease_until: None,
+                last_error: None,
+                created_at: time::to_db(now),
+                sent_at: None,
+            });
+        }
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ const fn subject(kind: EmailKind) -> &'static str {
         | EmailKind::DailyCheckIn
         | EmailKind::AgreementReview
         | EmailKind::InactivityNudge => "Something is waiting for you in the app",
+        EmailKind::MeasureReminder => "A short questionnaire is waiting",
     }
 }
 
@@ -42,7 +43,7 @@ fn environment() -> &'static Environment<'static> {
 fn build_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    let templates: [(&str, &str); 14] = [
+    let templates: [(&str, &str); 16] = [
         ("exercise_reminder.txt", include_str!("../templates/reminder.txt")),
         ("exercise_reminder.html", include_str!("../templates/reminder.html")),
         ("daily_check_in.txt", include_str!("../templates/reminder.txt")),
@@ -57,6 +58,8 @@ fn build_environment() -> Environment<'static> {
         ("invitation.html", include_str!("../templates/invitation.html")),
         ("password_reset.txt", include_str!("../templates/password_reset.txt")),
         ("password_reset.html", include_str!("../templates/password_reset.html")),
+        ("measure_reminder.txt", include_str!("../templates/measure_reminder.txt")),
+        ("measure_reminder.html", include_str!("../templates/measure_reminder.html")),
     ];
     for (name, source) in templates {
         // The sources are compiled into the binary and covered by the tests below, so a
@@ -124,6 +127,19 @@ mod tests {
                 for word in DENYLIST {
                     assert!(!lower.contains(word), "{kind:?} mentions {word:?}: {part}");
                 }
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_questionnaire_reminder_names_no_measure() -> Result<(), minijinja::Error> {
+        let email = render_with(EmailKind::MeasureReminder, "a@example.org", "https://x/", "", Some("https://x/u"))?;
+        assert!(email.subject.contains("short questionnaire is waiting"), "{}", email.subject);
+        for part in [&email.subject, &email.text, &email.html] {
+            let lower = part.to_lowercase();
+            for word in ["phq", "gad", "csi", "depress", "anxi", "suicid", "harm", "mood", "satisf", "score"] {
+                assert!(!lower.contains(word), "mentions {word:?}: {part}");
             }
         }
         Ok(())

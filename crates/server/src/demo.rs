@@ -8,8 +8,8 @@ use tandem_domain::{Actor, UserKind};
 use tandem_service::audit::AuditLog;
 use tandem_service::records::CoupleRow;
 use tandem_service::{
-    Ctx, Env, agreements, comfort_script, consents, decisions, journal, journal_prompts, milestones, needs_map,
-    plan_editing, plans, reports, template_plans,
+    Ctx, Env, agreements, comfort_script, consents, decisions, journal, journal_prompts, measure_responses, measures,
+    milestones, needs_map, plan_editing, plans, reports, template_plans,
 };
 use tandem_store::exercises::{self, ExerciseFilter, Visible};
 use tandem_store::{PageRequest, Pool};
@@ -298,6 +298,47 @@ pub fn seed_template_plan(
         .ok_or_else(|| SetupError::Invalid("built-in template missing".into()))?;
     let input = template_plans::FromTemplate { template_id: grief.id.to_owned(), title: None, goal: None };
     template_plans::create(&cast.at(&cast.clinician, now - Duration::hours(1)), &couple.id, input)?;
+    Ok(())
+}
+
+/// Answers summing to `total`, filled from the first item (so PHQ-9 item 9 stays 0).
+fn answers(total: i32, items: usize) -> Vec<Option<i32>> {
+    let mut left = total;
+    (0..items)
+        .map(|_| {
+            let v = left.min(3);
+            left -= v;
+            Some(v)
+        })
+        .collect()
+}
+
+/// Six weeks of questionnaires for the demo couple: PHQ-9 and GAD-7 every two weeks for
+/// both partners, answered three times with scores easing; the fourth occurrence is due
+/// now (on both agendas).
+pub fn seed_measures(pool: &Pool, couple: &CoupleRow, clinician: &str, now: DateTime<Utc>) -> Result<(), SetupError> {
+    let cast = Cast::new(pool, couple, clinician);
+    let start = now - Duration::weeks(6);
+    let setup = cast.at(&cast.clinician, start);
+    let plan: [(&str, usize, [[i32; 3]; 2]); 2] =
+        [("phq9", 9, [[12, 9, 6], [8, 7, 5]]), ("gad7", 7, [[10, 8, 5], [7, 6, 4]])];
+    for (measure, items, scores) in plan {
+        let input = measures::NewAssignment {
+            measure: measure.into(),
+            partner_id: None,
+            every_weeks: Some(2),
+            starts_at: Some(start),
+        };
+        let assignment = measures::assign(&setup, &couple.id, input)?.row.id;
+        for (partner, totals) in scores.iter().enumerate() {
+            for (k, total) in totals.iter().enumerate() {
+                let day = i64::try_from(k * 14).unwrap_or(0) + i64::try_from(partner).unwrap_or(0);
+                let cx = cast.at(&cast.partners[partner], start + Duration::days(day) + Duration::hours(20));
+                let prepared = measure_responses::prepare(&cx, &couple.id, &assignment, answers(*total, items))?;
+                cx.write(|conn| measure_responses::record(conn, prepared))?;
+            }
+        }
+    }
     Ok(())
 }
 

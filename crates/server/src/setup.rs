@@ -220,6 +220,7 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<bool, SetupError> {
     // The clinical story goes through the use cases, each in its own transaction.
     if let Some((couple, clinician)) = history {
         crate::demo::seed_couple_history(pool, &couple, &clinician, now)?;
+        crate::demo::seed_measures(pool, &couple, &clinician, now)?;
     }
     if let Some((couple, clinician)) = fresh {
         crate::demo::seed_template_plan(pool, &couple, &clinician, now)?;

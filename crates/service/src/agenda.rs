@@ -40,6 +40,8 @@ pub struct Agenda {
     pub crisis_notice: String,
     /// Journal prompts assigned to the caller and not answered by them yet, oldest first.
     pub journal_prompts: Vec<crate::journal_prompts::Assignment>,
+    /// Questionnaires waiting for the caller (their own assignments and answers only).
+    pub measures_due: Vec<tandem_store::measures::AssignmentRow>,
 }
 
 /// The calling partner's agenda (partners only). It reveals nothing about the other
@@ -67,6 +69,7 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
                 agreement_to_acknowledge: None,
                 crisis_notice,
                 journal_prompts: Vec::new(),
+                measures_due: Vec::new(),
             });
         };
         let versions = agreements::versions(conn, &couple.id)?;
@@ -80,7 +83,10 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
             }
         };
         let journal_prompts = crate::journal::open_assignments(conn, &couple.id, me)?;
+        let measures_due =
+            if couple.status == "active" { crate::measures::due_for(conn, &couple, me, cx.now)? } else { Vec::new() };
         let mut out = Agenda {
+            measures_due,
             viewer,
             journal_prompts,
             check_in_due: check_in_due && couple.status == "active",

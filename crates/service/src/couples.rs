@@ -196,6 +196,9 @@ pub fn needs_attention(cx: &Ctx) -> Result<Vec<CoupleCard>> {
                 last_activity_at: summary.last_activity_at.map(time::from_db),
                 agreement_review_due_at: summary.agreement_review_due_at.map(time::from_db),
                 couple_created_at: Some(time::from_db(couple.created_at)),
+                critical_items: summary.critical_items,
+                measure_worsened: summary.measure_worsened,
+                measure_due_since: summary.measure_due_since.map(time::from_db),
             };
             let flags = tandem_domain::attention::flags(&facts, cx.now);
             if let Some(first) = flags.first() {

@@ -49,6 +49,10 @@ pub struct Record {
     pub journal_entries: Vec<tandem_store::journal::Entry>,
     /// Current prompt assignments, oldest first, with their prompts.
     pub journal_prompt_assignments: Vec<crate::journal_prompts::Assignment>,
+    /// Every measure assignment (open and ended), oldest first.
+    pub measure_assignments: Vec<tandem_store::measures::AssignmentRow>,
+    /// Every scored response, oldest first.
+    pub measure_responses: Vec<tandem_store::measures::ResponseRow>,
 }
 
 /// The whole record (clinicians).
@@ -83,6 +87,8 @@ pub fn export(cx: &Ctx, couple_id: &str) -> Result<Record> {
                 let items = tandem_store::journal::all_assignments(conn, &c.id)?;
                 crate::journal_prompts::with_prompts(conn, tandem_store::Page { items, next_after: None }, None)?.items
             },
+            measure_assignments: tandem_store::measures::all_assignments(conn, &c.id)?,
+            measure_responses: tandem_store::measures::all_responses(conn, &c.id, None)?,
             couple: c.clone(),
             rel: loaded.rel,
         })

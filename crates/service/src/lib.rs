@@ -32,6 +32,8 @@ pub mod journal;
 pub mod journal_prompts;
 pub mod limits;
 pub mod me;
+pub mod measure_responses;
+pub mod measures;
 pub mod milestones;
 pub mod needs_map;
 pub mod outbox;

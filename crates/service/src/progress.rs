@@ -48,6 +48,8 @@ pub struct Progress {
     pub recommendation: Option<Current>,
     /// Each partner's journal and weekly talks, as the clinician may see them.
     pub reflection: Vec<PartnerReflection>,
+    /// Scored measures per partner: first and latest score and band, and the trend.
+    pub measures: Vec<crate::measures::MeasureTrend>,
 }
 
 /// One partner's journal entries and weekly talks between sessions.
@@ -82,6 +84,12 @@ fn reflection(conn: &mut AnyConnection, couple: &CoupleRow) -> Result<Vec<Partne
             }
         })
         .collect())
+}
+
+/// Both partners' measure trends (the progress view is the clinicians').
+fn measure_trends(conn: &mut AnyConnection, couple: &CoupleRow) -> Result<Vec<crate::measures::MeasureTrend>> {
+    let responses = tandem_store::measures::all_responses(conn, &couple.id, None)?;
+    Ok(crate::measures::trends(&responses, couple.partner_ids()))
 }
 
 fn mean(xs: &[f64]) -> Option<f64> {
@@ -122,6 +130,7 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
             steps: Vec::new(),
             recommendation: None,
             reflection: reflection(conn, couple)?,
+            measures: measure_trends(conn, couple)?,
         });
     };
     let plan_id = plan.id.clone();
@@ -141,7 +150,8 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         .collect();
     let recommendation = review::current(conn, &tree, couple, now)?;
     let reflection = reflection(conn, couple)?;
-    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation, reflection })
+    let measures = measure_trends(conn, couple)?;
+    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation, reflection, measures })
 }
 
 /// The review summary (clinicians; audited).

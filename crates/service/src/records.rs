@@ -11,6 +11,7 @@ pub use tandem_store::decisions::DecisionRow;
 pub use tandem_store::exercises::{ExerciseFilter, ExerciseRow, Visible, json_list};
 pub use tandem_store::incidents::{IncidentRow, WithdrawalRow};
 pub use tandem_store::journal::{AssignmentRow, Entry as JournalEntryRecord, EntryRow as JournalEntryRow, PromptRow};
+pub use tandem_store::measures::{AssignmentRow as MeasureAssignmentRow, ResponseRow as MeasureResponseRow};
 pub use tandem_store::needs_map::{
     CompromiseEventRow, CompromiseRow, ItemRow as NeedsMapItemRow, RevisionRow as NeedsMapRevisionRow,
 };

@@ -34,6 +34,7 @@ pub enum Item {
     /// belong to.
     ComfortScript(ComfortScriptRow, [String; 2]),
     JournalEntry(tandem_store::journal::Entry),
+    MeasureResponse(tandem_store::measures::ResponseRow),
 }
 
 /// A compromise event with its compromise and whom it may name: the proposer for a
@@ -99,6 +100,11 @@ pub fn get(cx: &Ctx, couple_id: &str, page: &PageRequest) -> Result<Page<Entry>>
             for x in incidents::withdrawals(conn, &couple.id)? {
                 out.push(entry(x.id.clone(), time::from_db(x.created_at), x.user_id.clone(), Item::Withdrawal(x)));
             }
+        }
+        // Scored measures: a partner sees only their own responses.
+        for x in tandem_store::measures::all_responses(conn, &couple.id, own_only.as_deref())? {
+            let (id, at, actor) = (x.id.clone(), time::from_db(x.created_at), x.respondent_id.clone());
+            out.push(entry(id, at, actor, Item::MeasureResponse(x)));
         }
         // Every plan's consent history in one query.
         for x in plans::consent_history_of_couple(conn, &couple.id)? {

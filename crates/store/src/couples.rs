@@ -230,6 +230,12 @@ pub struct SummaryRow {
     pub updated_at: chrono::NaiveDateTime,
     pub rising_distress: bool,
     pub diverging: bool,
+    /// Critical questionnaire answers not yet acknowledged.
+    pub critical_items: i32,
+    /// A partner's latest score on a measure is a band worse than the one before.
+    pub measure_worsened: bool,
+    /// When the earliest open questionnaire occurrence fell (or falls) due.
+    pub measure_due_since: Option<chrono::NaiveDateTime>,
 }
 
 pub fn summary(conn: &mut AnyConnection, couple_id: &str) -> StoreResult<SummaryRow> {
@@ -249,6 +255,9 @@ pub struct SummaryChanges {
     pub rising_distress: Option<bool>,
     pub diverging: Option<bool>,
     pub updated_at: Option<chrono::NaiveDateTime>,
+    pub critical_items: Option<i32>,
+    pub measure_worsened: Option<bool>,
+    pub measure_due_since: Option<Option<chrono::NaiveDateTime>>,
 }
 
 pub fn update_summary(conn: &mut AnyConnection, couple_id: &str, changes: &SummaryChanges) -> StoreResult<()> {

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod incidents;
 pub mod journal;
+pub mod measures;
 pub mod migrations;
 pub mod needs_map;
 pub mod outbox;

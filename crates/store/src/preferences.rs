@@ -23,6 +23,8 @@ pub struct PreferencesRow {
     pub quiet_start: Option<String>,
     pub quiet_end: Option<String>,
     pub updated_at: chrono::NaiveDateTime,
+    /// "A short questionnaire is waiting" reminders.
+    pub measure_reminders: bool,
 }
 
 pub fn find(conn: &mut AnyConnection, user_id: &str) -> StoreResult<Option<PreferencesRow>> {

@@ -132,6 +132,9 @@ diesel::table! {
         updated_at -> Timestamp,
         rising_distress -> Bool,
         diverging -> Bool,
+        critical_items -> Integer,
+        measure_worsened -> Bool,
+        measure_due_since -> Nullable<Timestamp>,
     }
 }
 
@@ -396,6 +399,7 @@ diesel::table! {
         quiet_start -> Nullable<Text>,
         quiet_end -> Nullable<Text>,
         updated_at -> Timestamp,
+        measure_reminders -> Bool,
     }
 }
 
@@ -571,6 +575,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    measure_assignments (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        measure -> Text,
+        partner_id -> Nullable<Text>,
+        every_weeks -> Nullable<Integer>,
+        starts_at -> Timestamp,
+        created_by -> Text,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        ended_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    measure_responses (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        assignment_id -> Text,
+        measure -> Text,
+        respondent_id -> Text,
+        answers -> Text,
+        score -> Integer,
+        band -> Text,
+        critical -> Bool,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+        acknowledgement_note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(step_exercises -> plans (plan_id));
 diesel::joinable!(step_exercises -> plan_steps (step_id));
 diesel::joinable!(agreement_acknowledgements -> safety_agreements (agreement_id));
@@ -581,6 +620,7 @@ diesel::joinable!(session_families -> users (user_id));
 diesel::joinable!(refresh_tokens -> session_families (family_id));
 diesel::joinable!(invitations -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(measure_responses -> measure_assignments (assignment_id));
 diesel::joinable!(needs_map_revisions -> needs_map_items (item_id));
 diesel::joinable!(compromise_events -> compromises (compromise_id));
 
@@ -611,6 +651,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     decisions,
     idempotency_keys,
     notification_preferences,
+    measure_assignments,
+    measure_responses,
     outbox,
     break_glass_grants,
     plan_templates,

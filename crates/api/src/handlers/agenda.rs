@@ -59,13 +59,15 @@ pub struct Agenda {
     /// first. Each leaves when the caller writes an entry answering it (`assignment_id`);
     /// the other partner's answers never change it.
     pub journal_prompts: Vec<JournalPromptAssignment>,
+    /// Questionnaires waiting for the caller (only their own; never the other partner's).
+    pub measures_due: Vec<crate::views::measure::AgendaMeasure>,
 }
 
 #[utoipa::path(
     tag = "me",
     operation_id = "getAgenda",
     summary = "A partner's home screen",
-    description = "What is waiting for the calling partner today: the current step and its exercises, answers asked of them, whether today's check-in is due, an agreement to acknowledge, journaling prompts assigned to them and not yet answered, and the practice's crisis notice. It reveals nothing about the other partner's answers. Partners only (403 for staff).",
+    description = "What is waiting for the calling partner today: the current step and its exercises, answers asked of them, whether today's check-in is due, an agreement to acknowledge, journaling prompts assigned to them and not yet answered, questionnaires waiting for them, and the practice's crisis notice. It reveals nothing about the other partner's answers. Partners only (403 for staff).",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The agenda.", body = Agenda)
@@ -87,6 +89,7 @@ pub async fn get_agenda(state: web::Data<AppState>, auth: Authenticated) -> ApiR
         agreement_to_acknowledge: a.agreement_to_acknowledge,
         crisis_notice: a.crisis_notice,
         journal_prompts: a.journal_prompts.into_iter().map(JournalPromptAssignment::from).collect(),
+        measures_due: a.measures_due.into_iter().map(Into::into).collect(),
     };
     if let (Some(couple), Some(plan)) = (&a.couple, a.plan) {
         let tree = &plan.tree;

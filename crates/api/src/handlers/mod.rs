@@ -20,6 +20,8 @@ pub mod journal;
 pub mod journal_assignments;
 pub mod journal_prompts;
 pub mod me;
+pub mod measure_assignments;
+pub mod measure_responses;
 pub mod milestones;
 pub mod needs_map;
 pub mod ops;

@@ -55,6 +55,9 @@ pub struct Progress {
     /// Each partner's journal and weekly talks between sessions, as the clinician may see
     /// them (private journal entries never count).
     pub reflection: Vec<PartnerReflection>,
+    /// Scored questionnaires per partner and measure: first and latest score and band,
+    /// and the trend (both partners: the progress view is the clinicians').
+    pub measures: Vec<crate::views::measure::MeasureProgress>,
 }
 
 /// One partner's journal entries and weekly talks.
@@ -111,6 +114,7 @@ impl From<progress::Progress> for Progress {
             }),
             plan_id: p.plan_id,
             reflection: p.reflection.into_iter().map(PartnerReflection::from).collect(),
+            measures: p.measures.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -69,7 +69,7 @@ pub struct Couple {
 pub struct Attention {
     /// Most urgent first.
     pub flags: Vec<tandem_domain::attention::Flag>,
-    /// 1 (most urgent) to 8: the rank of the first flag.
+    /// 1 (most urgent) to 11: the rank of the first flag.
     pub urgency: u8,
 }
 

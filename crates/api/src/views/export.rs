@@ -47,6 +47,10 @@ pub struct CoupleExport {
     pub journal_entries: Vec<JournalEntry>,
     /// Current journaling assignments, oldest first.
     pub journal_prompt_assignments: Vec<JournalPromptAssignment>,
+    /// Every questionnaire assignment, open and ended, oldest first.
+    pub measure_assignments: Vec<crate::views::measure::MeasureAssignment>,
+    /// Every scored response of both partners, oldest first, with critical findings.
+    pub measure_responses: Vec<crate::views::measure::MeasureResponse>,
 }
 
 /// The couple the record is about.
@@ -142,6 +146,16 @@ impl CoupleExport {
                 .journal_prompt_assignments
                 .into_iter()
                 .map(JournalPromptAssignment::from)
+                .collect(),
+            measure_assignments: r
+                .measure_assignments
+                .into_iter()
+                .map(crate::views::measure::assignment_view)
+                .collect(),
+            measure_responses: r
+                .measure_responses
+                .into_iter()
+                .map(|x| crate::views::measure::response_view(x, actor))
                 .collect(),
         })
     }

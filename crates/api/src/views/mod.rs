@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod couple;
 pub mod export;
 pub mod journal;
+pub mod measure;
 pub mod needs_map;
 pub mod plan;
 pub mod plan_template;

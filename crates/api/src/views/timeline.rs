@@ -29,6 +29,7 @@ pub enum TimelineEntry {
     Compromise(CompromiseEntry),
     ComfortScript(ComfortScriptEntry),
     JournalEntry(JournalEntryEntry),
+    MeasureResponse(MeasureResponseEntry),
 }
 
 /// `report`.
@@ -117,6 +118,25 @@ pub struct JournalEntryEntry {
     pub at: DateTime<Utc>,
     pub actor_id: String,
     pub data: JournalEntry,
+}
+
+/// `measure_response`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureResponseEntryKind {
+    MeasureResponse,
+}
+
+/// A scored questionnaire response, as `listMeasureResponses` shows it (its author and
+/// the clinicians only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureResponseEntry {
+    pub kind: MeasureResponseEntryKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// Who answered.
+    pub actor_id: String,
+    pub data: crate::views::measure::MeasureResponse,
 }
 
 /// An attempt, as `listReports` shows it to the caller.
@@ -296,6 +316,13 @@ impl TimelineEntry {
                 at,
                 actor_id,
                 data: Withdrawal { reason: w.reason },
+            }),
+            Item::MeasureResponse(r) => Self::MeasureResponse(MeasureResponseEntry {
+                kind: MeasureResponseEntryKind::MeasureResponse,
+                id,
+                at,
+                actor_id,
+                data: crate::views::measure::response_view(r, viewer),
             }),
             Item::Consent(c) => Self::Consent(ConsentEntry {
                 kind: ConsentEntryKind::Consent,

@@ -23,9 +23,25 @@ fn facts() -> impl Strategy<Value = SummaryFacts> {
         instant(),
         instant(),
         instant(),
+        prop_oneof![3 => Just(0i32), 1 => 1..3i32],
+        any::<bool>(),
+        instant(),
     )
         .prop_map(
-            |(open_incidents, withdrawn, pause, recommendation, rising, diverging, last, review, created)| {
+            |(
+                open_incidents,
+                withdrawn,
+                pause,
+                recommendation,
+                rising,
+                diverging,
+                last,
+                review,
+                created,
+                critical_items,
+                measure_worsened,
+                measure_due_since,
+            )| {
                 SummaryFacts {
                     open_incidents,
                     withdrawn,
@@ -36,6 +52,9 @@ fn facts() -> impl Strategy<Value = SummaryFacts> {
                     last_activity_at: last,
                     agreement_review_due_at: review,
                     couple_created_at: created,
+                    critical_items,
+                    measure_worsened,
+                    measure_due_since,
                 }
             },
         )
@@ -59,12 +78,14 @@ proptest! {
         prop_assert_eq!(got.first().map(|f| rank(*f)), ranks.iter().min().copied());
     }
 
-    /// An open incident or a withdrawal always tops the couple's flags.
+    /// An unacknowledged critical answer always tops the couple's flags; after it, an
+    /// open incident or a withdrawal.
     #[test]
     fn safety_comes_first(facts in facts()) {
         let got = flags(&facts, t0());
+        prop_assert_eq!(got.first() == Some(&Flag::CriticalItem), facts.critical_items > 0);
         prop_assert_eq!(
-            got.first() == Some(&Flag::IncidentOrWithdrawal),
+            got.iter().find(|f| **f != Flag::CriticalItem) == Some(&Flag::IncidentOrWithdrawal),
             facts.open_incidents > 0 || facts.withdrawn
         );
     }
@@ -80,7 +101,7 @@ proptest! {
             prop_assert!(later.contains(flag), "{:?} cleared by waiting", flag);
         }
         for flag in &later {
-            prop_assert!(now.contains(flag) || matches!(flag, Flag::Inactive | Flag::AgreementReviewDue));
+            prop_assert!(now.contains(flag) || matches!(flag, Flag::Inactive | Flag::AgreementReviewDue | Flag::MeasureOverdue));
         }
     }
 

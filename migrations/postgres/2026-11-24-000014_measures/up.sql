@@ -1,0 +1,52 @@
+-- Scored measures (docs/measures.md): assignments of a questionnaire to one or both
+-- partners, once or every N weeks; the partners' scored responses, with critical findings
+-- a clinician acknowledges; the caseload summary's measure facts; the reminder switch.
+
+CREATE TABLE measure_assignments (
+    id TEXT PRIMARY KEY,
+    practice_id TEXT NOT NULL REFERENCES practices (id),
+    couple_id TEXT NOT NULL REFERENCES couples (id),
+    measure TEXT NOT NULL CHECK (measure IN ('phq9', 'gad7', 'csi4')),
+    -- NULL: both partners.
+    partner_id TEXT REFERENCES users (id),
+    -- NULL: once.
+    every_weeks INTEGER CHECK (every_weeks BETWEEN 1 AND 52),
+    starts_at TIMESTAMP NOT NULL,
+    created_by TEXT NOT NULL REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL,
+    ended_at TIMESTAMP,
+    ended_by TEXT REFERENCES users (id)
+);
+-- The couple's list, and the scheduler's bulk read of open assignments per couple.
+CREATE INDEX measure_assignments_couple_idx ON measure_assignments (couple_id, id);
+
+CREATE TABLE measure_responses (
+    id TEXT PRIMARY KEY,
+    practice_id TEXT NOT NULL REFERENCES practices (id),
+    couple_id TEXT NOT NULL REFERENCES couples (id),
+    assignment_id TEXT NOT NULL REFERENCES measure_assignments (id),
+    measure TEXT NOT NULL CHECK (measure IN ('phq9', 'gad7', 'csi4')),
+    respondent_id TEXT NOT NULL REFERENCES users (id),
+    -- JSON array of the item answers, in item order.
+    answers TEXT NOT NULL,
+    score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 27),
+    band TEXT NOT NULL CHECK (band IN ('minimal', 'mild', 'moderate', 'moderately_severe', 'severe', 'satisfied', 'dissatisfied')),
+    critical BOOLEAN NOT NULL,
+    acknowledged_at TIMESTAMP,
+    acknowledged_by TEXT REFERENCES users (id),
+    acknowledgement_note TEXT,
+    created_at TIMESTAMP NOT NULL
+);
+-- Per-couple lists, timeline, export and progress (newest or oldest first by id).
+CREATE INDEX measure_responses_couple_idx ON measure_responses (couple_id, id);
+-- Each partner's latest answer to an assignment (due, agenda, scheduler).
+CREATE INDEX measure_responses_assignment_idx ON measure_responses (assignment_id, respondent_id, created_at);
+
+ALTER TABLE couple_summaries ADD COLUMN critical_items INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE couple_summaries ADD COLUMN measure_worsened BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE couple_summaries ADD COLUMN measure_due_since TIMESTAMP;
+ALTER TABLE notification_preferences ADD COLUMN measure_reminders BOOLEAN NOT NULL DEFAULT TRUE;
+
+-- The outbox takes the new reminder kind.
+ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('invitation', 'password_reset', 'clinician_alert', 'exercise_reminder', 'daily_check_in', 'agreement_review', 'inactivity_nudge', 'measure_reminder'));
