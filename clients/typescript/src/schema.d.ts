@@ -225,13 +225,13 @@ export interface paths {
         };
         /**
          * A couple's check-ins
-         * @description Newest first, cursor-paginated. Clinicians see all; a partner sees their own and the other partner's shared ones.
+         * @description Daily check-ins and weekly talks (`kind` says which), newest first, cursor-paginated. Clinicians see all; a partner sees their own and the other partner's shared ones.
          */
         get: operations["listCheckIns"];
         put?: never;
         /**
-         * Write today's check-in (partners)
-         * @description Honours `Idempotency-Key` like reports. Refused (409) for a discharged couple.
+         * Write a check-in: today's note or the weekly talk (partners)
+         * @description `kind` chooses the check-in: `daily` (the default when absent) takes `felt_good`, `was_hard`, `to_adjust` and `stress`; `weekly_talk`, the structured weekly conversation, takes `gratitude`, `frustrations` and `next_steps`. The kind's own fields are required and the other kind's are refused (422 naming each). `visibility` works the same for both: `clinician_only`, or `shared_with_partner` for the other partner too. A weekly talk does not count as the day's check-in on the agenda. Honours `Idempotency-Key` like reports. Refused (409) for a discharged couple.
          */
         post: operations["createCheckIn"];
         delete?: never;
@@ -280,6 +280,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/couples/{couple_id}/comfort-script": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The couple's comfort script
+         * @description The latest version: what helps each partner, words to use and to avoid, the time-out signal and how the couple comes back to a conversation. Both partners and the couple's clinicians read it; 404 until a partner writes the first version. Audited.
+         */
+        get: operations["getComfortScript"];
+        /**
+         * Write a new version of the comfort script (partners)
+         * @description Either partner writes the whole document; clinicians read only (403). The first version is written with `If-None-Match: *`, each later one with `If-Match` carrying the current ETag (428 without it, 412 when stale). When both partners edit from the same version, the first to save wins and the other gets 412: nothing is overwritten; read again and merge. Every version is kept. Refused (409) for a discharged couple.
+         */
+        put: operations["putComfortScript"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/comfort-script/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of the comfort script
+         * @description Newest first, cursor-paginated; each version says which partner wrote it. Both partners and the couple's clinicians. Audited.
+         */
+        get: operations["listComfortScriptVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/couples/{couple_id}/export": {
         parameters: {
             query?: never;
@@ -289,7 +333,7 @@ export interface paths {
         };
         /**
          * The couple's whole record as JSON (clinicians)
-         * @description Couple, agreements (every version), plans with steps and snapshots, consent history, reports, check-ins, incidents, withdrawals, milestones and decisions. Audited.
+         * @description Couple, agreements (every version), plans with steps and snapshots, consent history, reports, check-ins (daily and weekly talks), incidents, withdrawals, milestones, decisions, clinician and shared journal entries (never private ones) and journaling assignments. Audited.
          */
         get: operations["exportCouple"];
         put?: never;
@@ -324,6 +368,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/couples/{couple_id}/journal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A couple's journal
+         * @description Newest first, cursor-paginated. A partner reads their own entries (any visibility) and the other partner's shared ones; a clinician reads clinician and shared entries, never private ones. `scope=shared` gives the couple's shared journal only. Every read is audited.
+         */
+        get: operations["listJournalEntries"];
+        put?: never;
+        /**
+         * Write a journal entry (partners)
+         * @description A partner writes an entry with a visibility: `private` (only the author ever reads it; not even the clinicians), `clinician` (the author and the couple's clinicians) or `shared` (both partners and the clinicians: the couple's shared journal). An entry may answer a prompt (`prompt_id`) or an assignment addressed to the caller (`assignment_id`; it then leaves the caller's agenda), and link milestones of the couple. Nothing the other partner can read changes because of an entry they may not read. Honours `Idempotency-Key`: the same key and body replay the first answer, the same key with another body is 422. Refused (409) for a discharged couple.
+         */
+        post: operations["createJournalEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/journal-prompt-assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A couple's journaling assignments
+         * @description Current assignments, newest first, cursor-paginated. Clinicians see every assignment (and never whether a partner answered); a partner sees those addressed to them, with `answered` saying whether they have written an entry for it. Audited.
+         */
+        get: operations["listJournalPromptAssignments"];
+        put?: never;
+        /**
+         * Assign a journaling prompt (clinicians)
+         * @description To both partners (no `partner_id`) or to one. Each partner it is for sees it on their agenda (`journal_prompts`) until they write an entry answering it; the other partner's answer never clears it, and a partner never sees an assignment meant for the other alone. Refused (409) for a discharged couple. Audited.
+         */
+        post: operations["assignJournalPrompt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/journal-prompt-assignments/{assignment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a journaling assignment (clinicians)
+         * @description It leaves the partners' agendas; entries that answered it keep it. Refused (409) for a discharged couple. Audited.
+         */
+        delete: operations["removeJournalPromptAssignment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/measure-assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A couple's questionnaire assignments
+         * @description The open assignments, oldest first. Clinicians see each asked partner's standing (next due, due now); a partner sees only the assignments that ask them, with only their own standing, never whether the other partner answered. Audited.
+         */
+        get: operations["listMeasureAssignments"];
+        put?: never;
+        /**
+         * Assign a questionnaire (clinicians)
+         * @description The couple's clinicians assign PHQ-9, GAD-7 or CSI-4 to one partner or both, once or every N weeks from `starts_at`. A due questionnaire appears on the partner's agenda and gets one discreet reminder email ("a short questionnaire is waiting", never its name) at their preferred local time, subject to their preferences, quiet hours and unsubscribe. Every field is checked at once (422 naming each); refused (409) for a discharged couple.
+         */
+        post: operations["createMeasureAssignment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/measure-assignments/{assignment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a questionnaire assignment (clinicians)
+         * @description It leaves the agenda and the reminders at once; the responses given stay in the record. An assignment already ended is 404.
+         */
+        delete: operations["endMeasureAssignment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/measure-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A couple's questionnaire responses
+         * @description Newest first, cursor-paginated. A partner gets only their own responses (never the other partner's, nor whether they answered); clinicians get both partners', with critical findings and acknowledgements. Per-partner trends are in `getProgress`. Audited.
+         */
+        get: operations["listMeasureResponses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/measures/{assignment_id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a questionnaire (partners)
+         * @description Only for an open assignment that asks the caller and is due now (409 `measure_not_due` otherwise; 404 for anyone else's assignment). The server scores the answers and returns the score and band. Send an `Idempotency-Key` so a retry creates one response: the same key and body replay the first answer. A critical answer (PHQ-9 item 9 above 0) alerts the couple's clinicians by a discreet email at once (exactly once, also on replays), puts the couple first on their caseload until a clinician acknowledges it, and the answer carries the practice's crisis notice; it does not pause the plan. Nothing about it reaches the other partner.
+         */
+        post: operations["createMeasureResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/measures/{assignment_id}/responses/{response_id}/acknowledgement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge a critical answer (clinicians)
+         * @description A clinician of the couple records what they did; the couple's `critical_item` caseload flag clears once no critical answer is left unacknowledged. The plan is not changed: the clinician decides what follows. 409 `nothing_to_acknowledge` for a response without a critical answer or one already acknowledged.
+         */
+        post: operations["acknowledgeMeasureResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/couples/{couple_id}/milestones": {
         parameters: {
             query?: never;
@@ -346,6 +562,130 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/needs-map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The couple's needs map, as the caller may see it
+         * @description Partners get `mine` (their own desires and boundaries, every visibility) and `partner` (the other partner's shared items); the couple's clinicians get `partners`, both partners' shared and clinician items side by side, never private ones. Everyone gets every compromise (proposed, agreed, withdrawn; a withdrawn one never says who withdrew it). The ETag and every time in the body come only from what the caller may see: another partner's private edits never move them. Audited.
+         */
+        get: operations["getNeedsMap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/needs-map/compromises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose a compromise (partners)
+         * @description Partners only. The compromise is `proposed` until the other partner agrees it. Both partners and the couple's clinicians see it. Honours `Idempotency-Key`. Refused (409) for a discharged couple.
+         */
+        post: operations["proposeCompromise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/needs-map/compromises/{compromise_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agree a compromise the other partner proposed
+         * @description Only the partner who did not propose it: it becomes `agreed`. Accepting your own proposal, or one that was withdrawn, is refused (409); accepting an agreed one again changes nothing. Refused (409) for a discharged couple.
+         */
+        post: operations["acceptCompromise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/needs-map/compromises/{compromise_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a compromise (either partner)
+         * @description Either partner, at any time, without a reason, from `proposed` or `agreed`: it becomes `withdrawn`. Everyone then sees only that it is no longer agreed, never who withdrew it (not in the map, the timeline or the export). Withdrawing again changes nothing. Refused (409) for a discharged couple.
+         */
+        post: operations["withdrawCompromise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/needs-map/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a desire or boundary to your own map (partners)
+         * @description Partners only. Honours `Idempotency-Key` like check-ins: a retry with the same key and body returns the first answer. A private item is seen by its author alone: nothing the other partner or a clinician reads changes. Refused (409) for a discharged couple.
+         */
+        post: operations["createNeedsMapItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/needs-map/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of your items (its author)
+         * @description Only the item's author; to anyone else it does not exist (404). The item leaves the map; its history keeps the deletion, seen only by those who could read the item. Refused (409) for a discharged couple.
+         */
+        delete: operations["deleteNeedsMapItem"];
+        options?: never;
+        head?: never;
+        /**
+         * Change one of your items (its author)
+         * @description Only the item's author; to anyone else it does not exist (404), whatever its visibility. The previous state is kept in the item's history. Changing the visibility changes who sees the item from now on; earlier states stay in the history of those who could read them. Refused (409) for a discharged couple.
+         */
+        patch: operations["updateNeedsMapItem"];
         trace?: never;
     };
     "/api/v1/couples/{couple_id}/partners/{user_id}/invitation": {
@@ -384,6 +724,8 @@ export interface paths {
         /**
          * Draft a plan for a couple
          * @description The couple's clinicians only. The plan starts as a draft; add steps and exercises, then activate it.
+         *
+         *     With `template_id` the draft gets the template's steps with their criteria, and a snapshot of each exercise (as adding it by hand would), all in one transaction; the plan records the template's id and version (`template`). An exercise whose tags the couple's safety agreement rules out (the version in effect and any newer one awaiting acknowledgement), or one archived since, is not added: `left_out` lists it with its step and the tags that matched, and the step is still created, so you decide whether to swap the exercise or remove the step. A `template_id` that names no usable template is 422.
          */
         post: operations["createPlan"];
         delete?: never;
@@ -401,7 +743,7 @@ export interface paths {
         };
         /**
          * How the couple is doing (clinicians)
-         * @description For the running (or latest) plan: per step and partner, attempts, distress first / last / mean and trend, comfort, adherence against the weekly target, and the current recommendation.
+         * @description For the running (or latest) plan: per step and partner, attempts, distress first / last / mean and trend, comfort, adherence against the weekly target, and the current recommendation; and per partner, the journal entries the clinician may read (never private ones) and their weekly talks.
          */
         get: operations["getProgress"];
         put?: never;
@@ -505,7 +847,7 @@ export interface paths {
         };
         /**
          * Everything that happened, in order
-         * @description Reports, check-ins, decisions, incidents, consent changes, withdrawals and milestones, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything; a partner sees their own entries, the other partner's shared reports and check-ins (without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.
+         * @description Reports, check-ins (daily and weekly talks), decisions, incidents, consent changes, withdrawals, milestones and journal entries, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything but private journal entries; a partner sees their own entries, the other partner's shared reports, check-ins and journal entries (reports without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.
          */
         get: operations["getTimeline"];
         put?: never;
@@ -608,6 +950,50 @@ export interface paths {
         patch: operations["updateIncident"];
         trace?: never;
     };
+    "/api/v1/journal-prompts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The journaling prompt library
+         * @description The built-in prompts (`builtin`, the same in every practice: naming what was lost, what closeness feels like now, a small win this week, …) first, then the practice's own in the order they were added; archived prompts are left out. Staff and partners of the practice read it. Cursor-paginated. Audited.
+         */
+        get: operations["listJournalPrompts"];
+        put?: never;
+        /**
+         * Add a prompt to the practice's library (clinicians)
+         * @description The prompt is the practice's own: its clinicians may assign it and archive it. Audited.
+         */
+        post: operations["createJournalPrompt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journal-prompts/{prompt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Archive a prompt of the practice (clinicians)
+         * @description The prompt leaves the library and can no longer be assigned or chosen; entries and open assignments that name it keep it. Built-in prompts are read-only (409 `builtin_prompt`). Audited.
+         */
+        delete: operations["archiveJournalPrompt"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -641,7 +1027,7 @@ export interface paths {
         };
         /**
          * A partner's home screen
-         * @description What is waiting for the calling partner today: the current step and its exercises, answers asked of them, whether today's check-in is due, an agreement to acknowledge, and the practice's crisis notice. It reveals nothing about the other partner's answers. Partners only (403 for staff).
+         * @description What is waiting for the calling partner today: the current step and its exercises, answers asked of them, whether today's check-in is due, an agreement to acknowledge, journaling prompts assigned to them and not yet answered, questionnaires waiting for them, and the practice's crisis notice. It reveals nothing about the other partner's answers. Partners only (403 for staff).
          */
         get: operations["getAgenda"];
         put?: never;
@@ -661,7 +1047,7 @@ export interface paths {
         };
         /**
          * Your reminder preferences (partners)
-         * @description Defaults until changed: exercise, check-in and agreement-review reminders on, the inactivity nudge off, 19:00 every day, no quiet hours.
+         * @description Defaults until changed: exercise, check-in, agreement-review and questionnaire reminders on, the inactivity nudge off, 19:00 every day, no quiet hours.
          */
         get: operations["getNotificationPreferences"];
         /**
@@ -669,6 +1055,26 @@ export interface paths {
          * @description Replaces all preferences. Switching a kind off cancels reminders of that kind already queued.
          */
         put: operations["putNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The questionnaires Tandem scores
+         * @description PHQ-9, GAD-7 and CSI-4: items, answer options, score range and source, for rendering a questionnaire. Any signed-in user. The server scores every submission; clients never compute scores or bands.
+         */
+        get: operations["listMeasures"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -714,6 +1120,58 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plan templates
+         * @description Staff only (clinicians and admins; partners 403). The built-in templates first ("Gradual return to touch", "Grief and reconnection"), then the practice's own that are not archived, oldest first, cursor-paginated. Every read is audited.
+         */
+        get: operations["listPlanTemplates"];
+        put?: never;
+        /**
+         * Add a plan template to the practice
+         * @description Clinicians only (admins and partners 403). With `copy_of` (a built-in template or one of the practice's, archived ones too) the new template starts as an editable copy, with any of `title`, `goal` and `steps` replaced; without it, `title` and `steps` are required. Every exercise must be one of the practice's library that is not archived (422 naming `steps[i].exercise_ids[j]`). Nothing is written when a field is invalid.
+         */
+        post: operations["createPlanTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a plan template
+         * @description Staff only (partners 403). A built-in template or one of the practice's own (archived ones too); another practice's template is 404. Each step lists its exercises as the library holds them now. Every read is audited.
+         */
+        get: operations["getPlanTemplate"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive a plan template
+         * @description Clinicians only, with `If-Match` (428 without, 412 when stale). The template leaves the list and can no longer be edited or used for new plans; it stays readable, and plans drafted from it keep it as their provenance. Built-in templates are refused (409 `not_editable`). Archiving twice changes nothing.
+         */
+        delete: operations["archivePlanTemplate"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a plan template
+         * @description Clinicians only, with `If-Match` (428 without, 412 when someone changed it since); every edit bumps the version. Built-in templates and archived ones are refused (409 `not_editable`): copy a built-in to adapt it. Plans already drafted from the template do not change.
+         */
+        patch: operations["updatePlanTemplate"];
         trace?: never;
     };
     "/api/v1/plans/{plan_id}": {
@@ -1138,7 +1596,23 @@ export interface components {
             /** @description The practice's crisis notice. */
             crisis_notice: string;
             current_step?: components["schemas"]["AgendaStep"] | null;
+            /**
+             * @description Journaling prompts assigned to the caller that they have not answered yet, oldest
+             *     first. Each leaves when the caller writes an entry answering it (`assignment_id`);
+             *     the other partner's answers never change it.
+             */
+            journal_prompts: components["schemas"]["JournalPromptAssignment"][];
+            /** @description Questionnaires waiting for the caller (only their own; never the other partner's). */
+            measures_due: components["schemas"]["AgendaMeasure"][];
             plan?: components["schemas"]["AgendaPlan"] | null;
+        };
+        /** @description A questionnaire waiting for the calling partner (the agenda). */
+        AgendaMeasure: {
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60 */
+            assignment_id: string;
+            measure: components["schemas"]["MeasureKind"];
+            /** @example PHQ-9 */
+            title: string;
         };
         /** @description A plan on the agenda. */
         AgendaPlan: {
@@ -1214,18 +1688,20 @@ export interface components {
             flags: components["schemas"]["AttentionFlag"][];
             /**
              * Format: int32
-             * @description 1 (most urgent) to 8: the rank of the first flag.
+             * @description 1 (most urgent) to 11: the rank of the first flag.
              */
             urgency: number;
         };
         /**
-         * @description One reason a couple needs the clinician, most urgent first: an open incident or a
-         *     withdrawal; paused by a soft no or no; step back recommended; rising distress;
-         *     partners diverging; an advance waiting for a decision; agreement review due within
-         *     7 days; no activity for 7 days.
+         * @description One reason a couple needs the clinician, most urgent first: a critical questionnaire
+         *     answer not yet acknowledged (PHQ-9 item 9); an open incident or a withdrawal; paused
+         *     by a soft no or no; step back recommended; rising distress; partners diverging; a
+         *     questionnaire score worsened by a severity band; an advance waiting for a decision;
+         *     agreement review due within 7 days; a questionnaire overdue by 7 days; no activity
+         *     for 7 days.
          * @enum {string}
          */
-        AttentionFlag: "incident_or_withdrawal" | "paused_by_consent" | "step_back_recommended" | "rising_distress" | "partners_diverging" | "advance_waiting" | "agreement_review_due" | "inactive";
+        AttentionFlag: "critical_item" | "incident_or_withdrawal" | "paused_by_consent" | "step_back_recommended" | "rising_distress" | "partners_diverging" | "measure_worsened" | "advance_waiting" | "agreement_review_due" | "measure_overdue" | "inactive";
         /**
          * @description The role an audited actor acted in (`system` for the server's own work).
          * @enum {string}
@@ -1295,21 +1771,9 @@ export interface components {
              */
             reason: string;
         };
-        /** @description A check-in as the caller may see it. */
-        CheckIn: {
-            author_id: string;
-            couple_id: string;
-            /** Format: date-time */
-            created_at: string;
-            felt_good: string;
-            id: string;
-            /** Format: int32 */
-            stress: number;
-            to_adjust: string;
-            visibility: components["schemas"]["Visibility"];
-            was_hard: string;
-        };
-        /** @description A daily check-in, as `listCheckIns` shows it. */
+        /** @description A check-in as the caller may see it: a daily note or a weekly talk; `kind` says which. */
+        CheckIn: components["schemas"]["DailyCheckIn"] | components["schemas"]["WeeklyTalk"];
+        /** @description A check-in (daily or weekly talk), as `listCheckIns` shows it. */
         CheckInEntry: {
             actor_id: string;
             /** Format: date-time */
@@ -1327,6 +1791,152 @@ export interface components {
          * @enum {string}
          */
         CheckInEntryKind: "check_in";
+        /**
+         * @description What a check-in is: the daily note, or the structured weekly conversation.
+         * @enum {string}
+         */
+        CheckInKind: "daily" | "weekly_talk";
+        /** @description A version of the couple's comfort script. */
+        ComfortScript: {
+            /** @example Whoever called the time-out comes back with a cup of tea and one sentence */
+            coming_back: string;
+            /** @example 01939a8d-0000-7000-8000-00000000c0c1 */
+            couple_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description The partner who wrote this version.
+             * @example 01939a8e-7c1f-7a00-8000-0000000000a1
+             */
+            edited_by: string;
+            /** @example 01939a90-1a00-7d00-8000-0000000000d4 */
+            id: string;
+            /** @example A hand raised flat: twenty minutes apart, no questions */
+            time_out_signal: string;
+            /**
+             * Format: int32
+             * @description Counts up from 1 with every edit.
+             * @example 3
+             */
+            version: number;
+            /** @description One entry per partner, partner A first. */
+            what_helps: components["schemas"]["WhatHelps"][];
+            /** @example "always", "never", "calm down" */
+            words_to_avoid: string;
+            /** @example "I'm here", "we'll figure it out together" */
+            words_to_use: string;
+        };
+        /** @description A new version of the comfort script. */
+        ComfortScriptEntry: {
+            /** @description The partner who wrote the version. */
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["ComfortScript"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "comfort_script";
+        };
+        /**
+         * @description `comfort_script`.
+         * @enum {string}
+         */
+        ComfortScriptEntryKind: "comfort_script";
+        /** @description A new version of the comfort script (the whole document). Any part may be empty. */
+        ComfortScriptInput: {
+            /**
+             * @description How the couple comes back to a conversation; up to 2,000 characters.
+             * @example Whoever called the time-out comes back with a cup of tea and one sentence
+             */
+            coming_back: string;
+            /**
+             * @description Up to 200 characters.
+             * @example A hand raised flat: twenty minutes apart, no questions
+             */
+            time_out_signal: string;
+            /** @description Exactly one entry per partner. */
+            what_helps: components["schemas"]["WhatHelpsInput"][];
+            /**
+             * @description Up to 2,000 characters.
+             * @example "always", "never", "calm down"
+             */
+            words_to_avoid: string;
+            /**
+             * @description Up to 2,000 characters.
+             * @example "I'm here", "we'll figure it out together"
+             */
+            words_to_use: string;
+        };
+        /**
+         * @description A compromise between the partners. Both partners and the couple's clinicians see every
+         *     compromise; a withdrawn one never says who withdrew it.
+         */
+        Compromise: {
+            /**
+             * Format: date-time
+             * @description When the other partner agreed it (`null` if they never did).
+             */
+            agreed_at?: string | null;
+            /** @example 01939a8f-2b40-7c00-8000-0000000000c3 */
+            id: string;
+            /** @example Either of us can end it at any time */
+            note?: string | null;
+            /** Format: date-time */
+            proposed_at: string;
+            /** @example 01939a8e-7c1f-7a00-8000-0000000000a1 */
+            proposed_by: string;
+            status: components["schemas"]["CompromiseStatus"];
+            /** @example Cuddles on the sofa on Sundays, clothes on, no expectations */
+            text: string;
+            /**
+             * Format: date-time
+             * @description When it stopped being agreed or on the table (`null` while it is).
+             */
+            withdrawn_at?: string | null;
+        };
+        /** @description A compromise was proposed, agreed or withdrawn. */
+        CompromiseEntry: {
+            /**
+             * @description The proposer (`proposed`), the partner who agreed (`agreed`), and always `null` for
+             *     `withdrawn`: who withdrew a compromise is never shown.
+             */
+            actor_id?: string | null;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["CompromiseEvent"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "compromise";
+        };
+        /**
+         * @description `compromise`.
+         * @enum {string}
+         */
+        CompromiseEntryKind: "compromise";
+        /** @description What happened to a compromise. */
+        CompromiseEvent: {
+            /** @example 01939a8f-2b40-7c00-8000-0000000000c3 */
+            compromise_id: string;
+            /** @description The status the compromise moved to. */
+            event: components["schemas"]["CompromiseStatus"];
+            /** @example Either of us can end it at any time */
+            note?: string | null;
+            /** @example 01939a8e-7c1f-7a00-8000-0000000000a1 */
+            proposed_by: string;
+            /** @example Cuddles on the sofa on Sundays, clothes on, no expectations */
+            text: string;
+        };
+        /**
+         * @description Where a compromise stands. `withdrawn` never says which partner withdrew it.
+         * @enum {string}
+         */
+        CompromiseStatus: "proposed" | "agreed" | "withdrawn";
         /**
          * @description One partner's answer about one step. A soft no is a normal, respected answer.
          * @enum {string}
@@ -1422,6 +2032,10 @@ export interface components {
         /** @description A couple's whole record, for the clinicians. */
         CoupleExport: {
             check_ins: components["schemas"]["CheckIn"][];
+            /** @description Every version of the comfort script, oldest first. */
+            comfort_script_versions: components["schemas"]["ComfortScript"][];
+            /** @description Every compromise, oldest first (never who withdrew one). */
+            compromises: components["schemas"]["Compromise"][];
             /** @description Every consent answer ever given: plans newest first, each plan's changes oldest first. */
             consent_history: components["schemas"]["ConsentEvent"][];
             couple: components["schemas"]["ExportedCouple"];
@@ -1429,7 +2043,25 @@ export interface components {
             /** Format: date-time */
             exported_at: string;
             incidents: components["schemas"]["Incident"][];
+            /**
+             * @description Clinician and shared journal entries, oldest first (private entries are the
+             *     author's alone and never exported).
+             */
+            journal_entries: components["schemas"]["JournalEntry"][];
+            /** @description Current journaling assignments, oldest first. */
+            journal_prompt_assignments: components["schemas"]["JournalPromptAssignment"][];
+            /** @description Every questionnaire assignment, open and ended, oldest first. */
+            measure_assignments: components["schemas"]["MeasureAssignment"][];
+            /** @description Every scored response of both partners, oldest first, with critical findings. */
+            measure_responses: components["schemas"]["MeasureResponse"][];
             milestones: components["schemas"]["Milestone"][];
+            /**
+             * @description Both partners' live needs-map items a clinician may read (shared and clinician,
+             *     never private).
+             */
+            needs_map_items: components["schemas"]["NeedsMapItem"][];
+            /** @description Every state of those items a clinician could read, oldest first. */
+            needs_map_revisions: components["schemas"]["NeedsMapRevision"][];
             /** @description Newest first, with steps, exercise snapshots and both partners' consent. */
             plans: components["schemas"]["Plan"][];
             reports: components["schemas"]["Report"][];
@@ -1475,6 +2107,37 @@ export interface components {
              */
             window_days: number;
         };
+        /** @description A partner's daily note. */
+        DailyCheckIn: {
+            author_id: string;
+            couple_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @example We laughed at dinner */
+            felt_good: string;
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "daily";
+            /**
+             * Format: int32
+             * @description Stress that day, 0-10.
+             * @example 4
+             */
+            stress: number;
+            /** @example Earlier bedtime */
+            to_adjust: string;
+            visibility: components["schemas"]["Visibility"];
+            /** @example A stressful day at work */
+            was_hard: string;
+        };
+        /**
+         * @description `daily`.
+         * @enum {string}
+         */
+        DailyCheckInKind: "daily";
         /**
          * @description The database engine behind the server.
          * @enum {string}
@@ -1521,11 +2184,24 @@ export interface components {
          * @enum {string}
          */
         DecisionKind: "advance" | "hold" | "step_back";
+        /** @description A new draft plan, and what of its template it does not have. */
+        DraftedPlan: components["schemas"]["Plan"] & {
+            /**
+             * @description Exercises of the template left out of the plan (always empty for a plan written
+             *     by hand): off-limits under the couple's safety agreement, or archived since.
+             */
+            left_out: components["schemas"]["LeftOutExercise"][];
+        };
         /**
          * @description The kinds of email the outbox sends.
          * @enum {string}
          */
-        EmailKind: "invitation" | "password_reset" | "clinician_alert" | "exercise_reminder" | "daily_check_in" | "agreement_review" | "inactivity_nudge";
+        EmailKind: "invitation" | "password_reset" | "clinician_alert" | "exercise_reminder" | "daily_check_in" | "agreement_review" | "inactivity_nudge" | "measure_reminder";
+        /**
+         * @description Who may read a partner's entry in the couple's toolkit (a reconnect check-in).
+         * @enum {string}
+         */
+        EntryVisibility: "private" | "clinician" | "shared";
         /** @description An exercise of the library. */
         Exercise: {
             /**
@@ -1740,6 +2416,125 @@ export interface components {
          * @enum {string}
          */
         IncidentStatus: "open" | "resolved";
+        /** @description A journal entry as the caller may see it. */
+        JournalEntry: {
+            /** @description The assignment it answers, if any. */
+            assignment_id?: string | null;
+            author_id: string;
+            couple_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @example 0193a1b2-7c00-7def-8000-00000000e171 */
+            id: string;
+            /** @description Milestones of the couple this entry links to. */
+            milestone_ids: string[];
+            /**
+             * @description The prompt it answers, if any.
+             * @example 01930000-0000-7000-8000-000000000003
+             */
+            prompt_id?: string | null;
+            /** @example We walked to the lake and held hands the whole way back. */
+            text: string;
+            visibility: components["schemas"]["EntryVisibility"];
+        };
+        /**
+         * @description A journal entry, as `listJournalEntries` shows it to the caller (a partner: their own
+         *     and the other's shared ones; a clinician: never a private one).
+         */
+        JournalEntryEntry: {
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["JournalEntry"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "journal_entry";
+        };
+        /**
+         * @description `journal_entry`.
+         * @enum {string}
+         */
+        JournalEntryEntryKind: "journal_entry";
+        /** @description A journaling prompt of the practice's library. */
+        JournalPrompt: {
+            /**
+             * @description A built-in prompt: the same in every practice, read-only.
+             * @example true
+             */
+            builtin: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** @example 01930000-0000-7000-8000-000000000003 */
+            id: string;
+            /**
+             * @description What the prompt asks.
+             * @example What went a little better this week than you expected? Write down one small win, however ordinary it seems.
+             */
+            text: string;
+            /** @example A small win this week */
+            title: string;
+        };
+        /** @description A prompt a clinician assigned to the couple or to one partner. */
+        JournalPromptAssignment: {
+            /**
+             * @description For a partner: whether they have answered it with an entry. `null` for staff, who
+             *     never learn from it whether a partner wrote (an answer may be private).
+             * @example false
+             */
+            answered?: boolean | null;
+            /** Format: date-time */
+            assigned_at: string;
+            /** @description The clinician who assigned it. */
+            assigned_by: string;
+            couple_id: string;
+            /** @example 0193a1b2-7c00-7def-8000-00000000a551 */
+            id: string;
+            /** @description The partner it is for; `null`: both partners. */
+            partner_id?: string | null;
+            prompt: components["schemas"]["JournalPrompt"];
+        };
+        /**
+         * @description An exercise of the template that the new plan does not have. Its step is in the plan;
+         *     the clinician decides whether to add another exercise or remove the step.
+         */
+        LeftOutExercise: {
+            /**
+             * @description The library exercise that was left out.
+             * @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80
+             */
+            exercise_id: string;
+            /** @example Sensate focus, stage 2 */
+            exercise_title: string;
+            /**
+             * @description The exercise's tags the couple's safety agreement rules out (empty unless `reason`
+             *     is `off_limits`).
+             * @example [
+             *       "touch:genital",
+             *       "clothing:removed"
+             *     ]
+             */
+            off_limits_tags: components["schemas"]["ExerciseTag"][];
+            reason: components["schemas"]["LeftOutReason"];
+            /** @example 01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f */
+            step_id: string;
+            /**
+             * Format: int32
+             * @description The step's position in the plan (0 for the first).
+             * @example 5
+             */
+            step_position: number;
+            /** @example Sensate focus, stage 2 */
+            step_title: string;
+        };
+        /**
+         * @description Why an exercise of a template was not put into the plan drafted from it. The step
+         *     itself is always created, so the clinician decides what to do instead.
+         * @enum {string}
+         */
+        LeftOutReason: "off_limits" | "archived";
         /**
          * @description What a clinician can do to a plan's lifecycle.
          * @enum {string}
@@ -1788,6 +2583,251 @@ export interface components {
              */
             time_zone?: string | null;
         };
+        /** @description A clinician's acknowledgement of a critical answer. */
+        MeasureAcknowledgement: {
+            /**
+             * Format: date-time
+             * @example 2026-11-24T10:00:00Z
+             */
+            at: string;
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e62 */
+            by: string;
+            /** @example Called; safety plan reviewed, seen tomorrow. */
+            note: string;
+        };
+        /** @description A measure assigned to one or both partners. */
+        MeasureAssignment: {
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e61 */
+            couple_id: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T09:00:00Z
+             */
+            created_at: string;
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e62 */
+            created_by: string;
+            /**
+             * Format: date-time
+             * @description When a clinician ended it (only in the export; ended assignments leave the list).
+             */
+            ended_at?: string | null;
+            /**
+             * Format: int32
+             * @description Recurs every this many weeks from `starts_at`; `null`: once.
+             * @example 2
+             */
+            every_weeks?: number | null;
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60 */
+            id: string;
+            measure: components["schemas"]["MeasureKind"];
+            /** @description The partner asked; `null`: both partners. */
+            partner_id?: string | null;
+            /** @description Clinicians: each asked partner; a partner: only themself. Empty in the export. */
+            partners: components["schemas"]["PartnerMeasureDue"][];
+            /**
+             * Format: date-time
+             * @description When the first occurrence is due.
+             * @example 2026-11-24T09:00:00Z
+             */
+            starts_at: string;
+        };
+        /** @description The couple's open measure assignments. */
+        MeasureAssignmentList: {
+            items: components["schemas"]["MeasureAssignment"][];
+        };
+        /**
+         * @description A score's severity band. PHQ-9: minimal 0-4, mild 5-9, moderate 10-14,
+         *     moderately severe 15-19, severe 20-27. GAD-7: minimal 0-4, mild 5-9, moderate
+         *     10-14, severe 15-21. CSI-4: dissatisfied 0-13 (below the 13.5 cut-off), satisfied
+         *     14-21.
+         * @enum {string}
+         */
+        MeasureBand: "minimal" | "mild" | "moderate" | "moderately_severe" | "severe" | "satisfied" | "dissatisfied";
+        /** @description A measure's definition: what to show a partner, and where it comes from. */
+        MeasureDefinition: {
+            /**
+             * @description The stem shown above the items.
+             * @example Over the last 2 weeks, how often have you been bothered by any of the following problems?
+             */
+            instructions: string;
+            items: components["schemas"]["MeasureItem"][];
+            /**
+             * Format: int32
+             * @example 27
+             */
+            max_score: number;
+            measure: components["schemas"]["MeasureKind"];
+            /**
+             * Format: int32
+             * @description The lowest and highest total score.
+             * @example 0
+             */
+            min_score: number;
+            /**
+             * @description Where the items come from and why they may be reproduced.
+             * @example Kroenke, Spitzer & Williams (2001). No permission required to reproduce.
+             */
+            source: string;
+            /** @example PHQ-9 */
+            title: string;
+        };
+        /** @description Every measure a clinician can assign. */
+        MeasureDefinitionList: {
+            items: components["schemas"]["MeasureDefinition"][];
+        };
+        /** @description One question of a measure. */
+        MeasureItem: {
+            /**
+             * @description 1-based, as the instrument numbers it.
+             * @example 1
+             */
+            number: number;
+            options: components["schemas"]["MeasureOption"][];
+            /** @example Little interest or pleasure in doing things */
+            text: string;
+        };
+        /**
+         * @description A standard questionnaire a clinician can assign.
+         * @enum {string}
+         */
+        MeasureKind: "phq9" | "gad7" | "csi4";
+        /** @description One answer option of an item. */
+        MeasureOption: {
+            /** @example Several days */
+            label: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            value: number;
+        };
+        /** @description One partner's scores on one measure: first and latest, and the trend between them. */
+        MeasureProgress: {
+            /**
+             * Format: date-time
+             * @example 2026-11-03T09:30:00Z
+             */
+            first_at: string;
+            first_band: components["schemas"]["MeasureBand"];
+            /**
+             * Format: int32
+             * @example 14
+             */
+            first_score: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T09:30:00Z
+             */
+            last_at: string;
+            last_band: components["schemas"]["MeasureBand"];
+            /**
+             * Format: int32
+             * @example 8
+             */
+            last_score: number;
+            measure: components["schemas"]["MeasureKind"];
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f */
+            partner_id: string;
+            /**
+             * @description How many responses.
+             * @example 3
+             */
+            responses: number;
+            /**
+             * Format: int32
+             * @description Latest minus first score.
+             * @example -6
+             */
+            score_change: number;
+            /** @description By severity band, first to latest. */
+            trend: components["schemas"]["MeasureTrend"];
+        };
+        /**
+         * @description A scored response as the caller may see it: its author and the couple's clinicians
+         *     only (the other partner never sees it, nor that it exists).
+         */
+        MeasureResponse: {
+            acknowledgement?: components["schemas"]["MeasureAcknowledgement"] | null;
+            /**
+             * @description The answers in item order.
+             * @example [
+             *       1,
+             *       1,
+             *       0,
+             *       2,
+             *       0,
+             *       1,
+             *       0,
+             *       0,
+             *       0
+             *     ]
+             */
+            answers: number[];
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60 */
+            assignment_id: string;
+            band: components["schemas"]["MeasureBand"];
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e61 */
+            couple_id: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T09:30:00Z
+             */
+            created_at: string;
+            /**
+             * @description Only in the answer to the partner's own critical submission: the practice's crisis
+             *     notice, for a hard moment.
+             * @example If you are in danger, call 112.
+             */
+            crisis_notice?: string | null;
+            /**
+             * @description Clinicians only (`null` for the partner): whether an answer was a critical finding.
+             * @example false
+             */
+            critical?: boolean | null;
+            /**
+             * @description Clinicians only: the 1-based numbers of the critical items (PHQ-9 item 9).
+             * @example []
+             */
+            critical_items?: number[] | null;
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e63 */
+            id: string;
+            measure: components["schemas"]["MeasureKind"];
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f */
+            respondent_id: string;
+            /**
+             * Format: int32
+             * @description The total, computed by the server.
+             * @example 5
+             */
+            score: number;
+        };
+        /**
+         * @description A scored questionnaire response, as `listMeasureResponses` shows it (its author and
+         *     the clinicians only).
+         */
+        MeasureResponseEntry: {
+            /** @description Who answered. */
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["MeasureResponse"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "measure_response";
+        };
+        /**
+         * @description `measure_response`.
+         * @enum {string}
+         */
+        MeasureResponseEntryKind: "measure_response";
+        /**
+         * @description How a partner's scores on one measure moved from their first to their latest band.
+         * @enum {string}
+         */
+        MeasureTrend: "improved" | "unchanged" | "worsened";
         /** @description A milestone. */
         Milestone: {
             /** Format: date-time */
@@ -1826,21 +2866,176 @@ export interface components {
             /** Format: date-time */
             updated_at?: string | null;
         };
-        /** @description A partner's daily note. */
+        /**
+         * @description A couple's needs map as the caller may see it. Partners get `mine` and `partner`;
+         *     clinicians get `partners`. Nothing in it (its ETag included) changes because of an
+         *     item the caller may not read.
+         */
+        NeedsMap: {
+            /** @description Every compromise, oldest first: proposed, agreed and withdrawn. */
+            compromises: components["schemas"]["Compromise"][];
+            /** @example 01939a8d-0000-7000-8000-00000000c0c1 */
+            couple_id: string;
+            /** @description Partners: the caller's own items, every visibility. */
+            mine?: components["schemas"]["NeedsMapItem"][] | null;
+            /** @description Partners: the other partner's shared items. */
+            partner?: components["schemas"]["NeedsMapItem"][] | null;
+            /**
+             * @description Clinicians: both partners side by side (partner A first), shared and clinician
+             *     items only.
+             */
+            partners?: components["schemas"]["PartnerColumn"][] | null;
+        };
+        /** @description One desire or boundary of a partner's map. */
+        NeedsMapItem: {
+            /**
+             * @description The partner whose map it is (only they change it).
+             * @example 01939a8e-7c1f-7a00-8000-0000000000a1
+             */
+            author_id: string;
+            /** @example 0b8e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b90 */
+            id: string;
+            kind: components["schemas"]["NeedsMapItemKind"];
+            /** @example Coffee in bed, no phones */
+            note?: string | null;
+            /** @example Unhurried mornings together at the weekend */
+            text: string;
+            /**
+             * Format: date-time
+             * @description When it was last written (created, edited or re-shared).
+             */
+            updated_at: string;
+            /**
+             * @description `private`: only the author; `clinician`: also the couple's clinicians; `shared`:
+             *     also the other partner.
+             */
+            visibility: components["schemas"]["EntryVisibility"];
+        };
+        /**
+         * @description A state of a needs-map item the caller may read (created, edited or deleted): the
+         *     author's own, the other partner's shared ones, or (clinicians) shared and clinician
+         *     ones; each state is judged by the visibility it had.
+         */
+        NeedsMapItemEntry: {
+            /** @description The item's author. */
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["NeedsMapRevision"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "needs_map_item";
+        };
+        /**
+         * @description `needs_map_item`.
+         * @enum {string}
+         */
+        NeedsMapItemEntryKind: "needs_map_item";
+        /**
+         * @description What a needs-map item says.
+         * @enum {string}
+         */
+        NeedsMapItemKind: "desire" | "boundary";
+        /** @description Changes to one of your items; omitted fields keep their value. */
+        NeedsMapItemPatch: {
+            kind?: components["schemas"]["NeedsMapItemKind"] | null;
+            /**
+             * @description An empty string removes the note.
+             * @example It takes me straight out of the moment
+             */
+            note?: string | null;
+            /** @example No tickling, ever */
+            text?: string | null;
+            visibility?: components["schemas"]["EntryVisibility"] | null;
+        };
+        /** @description One state of an item, from the moment it was written (timeline, export). */
+        NeedsMapRevision: {
+            /** Format: date-time */
+            at: string;
+            /** @example 01939a8e-7c1f-7a00-8000-0000000000a1 */
+            author_id: string;
+            /**
+             * @description The author deleted the item with this revision.
+             * @example false
+             */
+            deleted: boolean;
+            /**
+             * @description The item this is a state of.
+             * @example 0b8e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b90
+             */
+            item_id: string;
+            kind: components["schemas"]["NeedsMapItemKind"];
+            /** @example Coffee in bed, no phones */
+            note?: string | null;
+            /** @example Unhurried mornings together at the weekend */
+            text: string;
+            visibility: components["schemas"]["EntryVisibility"];
+        };
+        /**
+         * @description A partner's check-in: the daily note (`kind` absent or `daily`: `felt_good`,
+         *     `was_hard`, `to_adjust`, `stress`) or the weekly talk (`kind` = `weekly_talk`:
+         *     `gratitude`, `frustrations`, `next_steps`). One flat body rather than a `oneOf`: a body
+         *     without `kind` must stay a daily check-in (a discriminator has to be present), and a
+         *     field of the other kind is answered 422 naming it (a union would answer 400).
+         */
         NewCheckIn: {
-            /** @example We laughed at dinner */
-            felt_good: string;
+            /**
+             * @description Daily: what felt good today. Required for a daily check-in, refused on a weekly talk.
+             * @example We laughed at dinner
+             */
+            felt_good?: string | null;
+            /**
+             * @description Weekly talk: the frustration inventory (at most 2000 characters). Required for a
+             *     weekly talk, refused on a daily check-in.
+             * @example We kept postponing our walk.
+             */
+            frustrations?: string | null;
+            /**
+             * @description Weekly talk: the gratitude segment (at most 2000 characters). Required for a weekly
+             *     talk, refused on a daily check-in.
+             * @example You made tea every morning when I was tired.
+             */
+            gratitude?: string | null;
+            kind?: components["schemas"]["CheckInKind"] | null;
+            /**
+             * @description Weekly talk: the plan for next steps (at most 2000 characters). Required for a
+             *     weekly talk, refused on a daily check-in.
+             * @example Walk on Saturday morning, phones at home.
+             */
+            next_steps?: string | null;
             /**
              * Format: int32
-             * @description Stress today, 0-10.
+             * @description Daily: stress today, 0-10. Required for a daily check-in, refused on a weekly talk.
              * @example 4
              */
-            stress: number;
-            /** @example Earlier bedtime */
-            to_adjust: string;
+            stress?: number | null;
+            /**
+             * @description Daily: what to adjust. Required for a daily check-in, refused on a weekly talk.
+             * @example Earlier bedtime
+             */
+            to_adjust?: string | null;
             visibility: components["schemas"]["Visibility"];
-            /** @example A stressful day at work */
-            was_hard: string;
+            /**
+             * @description Daily: what was hard. Required for a daily check-in, refused on a weekly talk.
+             * @example A stressful day at work
+             */
+            was_hard?: string | null;
+        };
+        /** @description A compromise, as proposed. */
+        NewCompromise: {
+            /**
+             * @description Up to 2,000 characters.
+             * @example Either of us can end it at any time
+             */
+            note?: string | null;
+            /**
+             * @description Short: 1 to 280 characters.
+             * @example Cuddles on the sofa on Sundays, clothes on, no expectations
+             */
+            text: string;
         };
         /** @description A new couple: a label, exactly two partners and, optionally, more clinicians. */
         NewCoupleRequest: {
@@ -1873,6 +3068,105 @@ export interface components {
              */
             description: string;
         };
+        /** @description A partner's journal entry. */
+        NewJournalEntry: {
+            /**
+             * @description An assignment addressed to the caller that this entry answers: it then leaves the
+             *     caller's agenda (never the other partner's).
+             */
+            assignment_id?: string | null;
+            /**
+             * @description Milestones of the couple to link (at most 10).
+             * @example []
+             */
+            milestone_ids?: string[];
+            /**
+             * @description A prompt of the practice's library this entry answers (built-in or the practice's
+             *     own, not archived). With `assignment_id`, it must be the assignment's prompt
+             *     (or be left out).
+             * @example 01930000-0000-7000-8000-000000000003
+             */
+            prompt_id?: string | null;
+            /**
+             * @description The entry, 1 to 8000 characters.
+             * @example We walked to the lake and held hands the whole way back.
+             */
+            text: string;
+            /**
+             * @description `private` (only you), `clinician` (you and the clinicians) or `shared` (your
+             *     partner and the clinicians too: the couple's shared journal).
+             */
+            visibility: components["schemas"]["EntryVisibility"];
+        };
+        /** @description A prompt of the practice's own. */
+        NewJournalPrompt: {
+            /**
+             * @description What the prompt asks, 1 to 1000 characters.
+             * @example Is there something you stopped asking for? Write about when and why.
+             */
+            text: string;
+            /**
+             * @description A short name, 1 to 120 characters.
+             * @example A door we closed
+             */
+            title: string;
+        };
+        /** @description A prompt to assign. */
+        NewJournalPromptAssignment: {
+            /** @description One partner of the couple; leave out to assign the prompt to both partners. */
+            partner_id?: string | null;
+            /**
+             * @description A prompt of the practice's library (built-in or the practice's own, not archived).
+             * @example 01930000-0000-7000-8000-000000000001
+             */
+            prompt_id: string;
+        };
+        /** @description A clinician's acknowledgement of a critical answer. */
+        NewMeasureAcknowledgement: {
+            /**
+             * @description What the clinician did (1 to 2000 characters); kept in the record.
+             * @example Called; safety plan reviewed, seen tomorrow.
+             */
+            note: string;
+        };
+        /** @description A measure to assign. */
+        NewMeasureAssignment: {
+            /**
+             * Format: int32
+             * @description Recur every this many weeks (1 to 52); leave out for once.
+             * @example 2
+             */
+            every_weeks?: number | null;
+            measure: components["schemas"]["MeasureKind"];
+            /** @description One partner of the couple; leave out (or `null`) for both partners. */
+            partner_id?: string | null;
+            /**
+             * Format: date-time
+             * @description When the first occurrence is due (from a day ago to a year ahead); default now.
+             * @example 2026-11-24T09:00:00Z
+             */
+            starts_at?: string | null;
+        };
+        /** @description A partner's answers, one per item in order. */
+        NewMeasureResponse: {
+            /**
+             * @description One value per item, in item order, each one of that item's option values (see
+             *     `listMeasures`). A missing (`null`) answer, too few or too many answers, or a
+             *     value out of range is 422 naming `answers` or `answers[i]`.
+             * @example [
+             *       1,
+             *       1,
+             *       0,
+             *       2,
+             *       0,
+             *       1,
+             *       0,
+             *       0,
+             *       0
+             *     ]
+             */
+            answers: (number | null)[];
+        };
         /** @description A new milestone. */
         NewMilestone: {
             /**
@@ -1883,6 +3177,25 @@ export interface components {
             note?: string | null;
             /** @example First relaxed cuddle in months */
             title: string;
+        };
+        /** @description A new desire or boundary. */
+        NewNeedsMapItem: {
+            kind: components["schemas"]["NeedsMapItemKind"];
+            /**
+             * @description Up to 2,000 characters.
+             * @example Coffee in bed, no phones
+             */
+            note?: string | null;
+            /**
+             * @description Short: 1 to 280 characters.
+             * @example Unhurried mornings together at the weekend
+             */
+            text: string;
+            /**
+             * @description Who may read it besides the author: nobody (`private`), the clinicians
+             *     (`clinician`), or also the other partner (`shared`).
+             */
+            visibility: components["schemas"]["EntryVisibility"];
         };
         /** @description A partner to create with a new couple. */
         NewPartner: {
@@ -1899,12 +3212,50 @@ export interface components {
              */
             time_zone?: string | null;
         };
-        /** @description A new plan. */
+        /**
+         * @description A new plan: written by hand (`title` and `goal` required), or drafted from a template
+         *     (`template_id`; `title` and `goal` then default to the template's).
+         */
         NewPlan: {
-            /** @example Feel at ease holding each other again */
-            goal: string;
-            /** @example Rebuilding comfortable touch */
-            title: string;
+            /**
+             * @description At most 2000 characters; required without `template_id`.
+             * @example Feel at ease holding each other again
+             */
+            goal?: string | null;
+            /**
+             * @description A built-in template or one of the practice's templates that is not archived
+             *     (`GET /api/v1/plan-templates`).
+             * @example 00000000-0000-7000-8000-000000000002
+             */
+            template_id?: string | null;
+            /**
+             * @description 1-200 characters; required without `template_id`.
+             * @example Rebuilding comfortable touch
+             */
+            title?: string | null;
+        };
+        /**
+         * @description A new template: a copy of another (`copy_of`), with any part replaced, or one written
+         *     whole (`title` and `steps` then required).
+         */
+        NewPlanTemplate: {
+            /**
+             * @description The id of a built-in template or one of the practice's templates to start from.
+             * @example 00000000-0000-7000-8000-000000000002
+             */
+            copy_of?: string | null;
+            /**
+             * @description At most 2000 characters (default: the copied template's, or empty).
+             * @example Grieve what has changed together and find closeness again.
+             */
+            goal?: string | null;
+            /** @description 1 to 20 steps, in order (default: the copied template's). */
+            steps?: components["schemas"]["TemplateStepInput"][] | null;
+            /**
+             * @description 1-200 characters (default: the copied template's).
+             * @example Grief and reconnection (our practice)
+             */
+            title?: string | null;
         };
         /** @description One attempt at an exercise of the current step. */
         NewReport: {
@@ -1989,6 +3340,13 @@ export interface components {
             /** @description A nudge after 7 quiet days. Default off. */
             inactivity_nudge: boolean;
             /**
+             * @description A discreet reminder when a short questionnaire is waiting. Default on (also when
+             *     a PUT leaves it out).
+             * @default true
+             * @example true
+             */
+            measure_reminders: boolean;
+            /**
              * @description Local time, `HH:MM`.
              * @example 19:00
              */
@@ -2038,6 +3396,13 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A page of a list. */
+        Paginated_ComfortScript: {
+            /** @description The items of this page, in the list's documented order. */
+            items: components["schemas"]["ComfortScript"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list. */
         Paginated_Couple: {
             /** @description The items of this page, in the list's documented order. */
             items: components["schemas"]["Couple"][];
@@ -2066,6 +3431,34 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A page of a list. */
+        Paginated_JournalEntry: {
+            /** @description The items of this page, in the list's documented order. */
+            items: components["schemas"]["JournalEntry"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list. */
+        Paginated_JournalPrompt: {
+            /** @description The items of this page, in the list's documented order. */
+            items: components["schemas"]["JournalPrompt"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list. */
+        Paginated_JournalPromptAssignment: {
+            /** @description The items of this page, in the list's documented order. */
+            items: components["schemas"]["JournalPromptAssignment"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list. */
+        Paginated_MeasureResponse: {
+            /** @description The items of this page, in the list's documented order. */
+            items: components["schemas"]["MeasureResponse"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list. */
         Paginated_Milestone: {
             /** @description The items of this page, in the list's documented order. */
             items: components["schemas"]["Milestone"][];
@@ -2083,6 +3476,13 @@ export interface components {
         Paginated_PlanSummary: {
             /** @description The items of this page, in the list's documented order. */
             items: components["schemas"]["PlanSummary"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list. */
+        Paginated_PlanTemplate: {
+            /** @description The items of this page, in the list's documented order. */
+            items: components["schemas"]["PlanTemplate"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
@@ -2121,6 +3521,13 @@ export interface components {
             /** @description `invited` until they accept their invitation. */
             status: components["schemas"]["AccountStatus"];
         };
+        /** @description One partner's column of the map, as a clinician sees it. */
+        PartnerColumn: {
+            /** @description The partner's shared and clinician items (never private ones). */
+            items: components["schemas"]["NeedsMapItem"][];
+            /** @example 01939a8e-7c1f-7a00-8000-0000000000a1 */
+            user_id: string;
+        };
         /** @description One partner's answer on a step, as the clinician sees it. */
         PartnerConsent: {
             answer: components["schemas"]["ConsentAnswer"];
@@ -2129,6 +3536,23 @@ export interface components {
             /** Format: date-time */
             updated_at?: string | null;
             user_id: string;
+        };
+        /** @description One partner's standing on an assignment. */
+        PartnerMeasureDue: {
+            /**
+             * @description Waiting for them now.
+             * @example true
+             */
+            due: boolean;
+            /**
+             * Format: date-time
+             * @description When their next unanswered occurrence is (or was) due; `null` once a one-off
+             *     measure is answered.
+             * @example 2026-11-24T09:00:00Z
+             */
+            next_due_at?: string | null;
+            /** @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f */
+            partner_id: string;
         };
         /** @description One partner's figures on one step. */
         PartnerProgress: {
@@ -2157,6 +3581,23 @@ export interface components {
              */
             distress_trend?: number | null;
             partner_id: string;
+        };
+        /** @description One partner's journal entries and weekly talks. */
+        PartnerReflection: {
+            /**
+             * @description Journal entries the clinician may read (clinician and shared).
+             * @example 3
+             */
+            journal_entries: number;
+            /** Format: date-time */
+            last_journal_entry_at?: string | null;
+            last_weekly_talk?: components["schemas"]["WeeklyTalk"] | null;
+            partner_id: string;
+            /**
+             * @description Weekly talks written.
+             * @example 2
+             */
+            weekly_talks: number;
         };
         /** @description One partner's side of the agreement. */
         PartnerTermsView: {
@@ -2243,6 +3684,7 @@ export interface components {
             status: components["schemas"]["PlanStatus"];
             /** @description Empty for `status_only` access. */
             steps: components["schemas"]["Step"][];
+            template?: components["schemas"]["PlanProvenance"] | null;
             /**
              * @description `null` for `status_only` access.
              * @example Rebuilding comfortable touch
@@ -2266,6 +3708,19 @@ export interface components {
             title?: string | null;
         };
         /**
+         * @description Where a plan came from: the template and the version of it the plan was drafted from
+         *     (the plan holds snapshots, so later edits of the template do not reach it).
+         */
+        PlanProvenance: {
+            /** @example 00000000-0000-7000-8000-000000000002 */
+            template_id: string;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            template_version: number;
+        };
+        /**
          * @description A plan's status; the codes follow FHIR CarePlan so an export maps one to one.
          * @enum {string}
          */
@@ -2280,6 +3735,60 @@ export interface components {
             title?: string | null;
             /** Format: date-time */
             updated_at: string;
+        };
+        /**
+         * @description A reusable plan: a title, a goal and ordered steps with exercises and criteria. Its
+         *     ETag (response header) names its version; send it as `If-Match` to edit or archive.
+         */
+        PlanTemplate: {
+            /**
+             * Format: date-time
+             * @description Set when archived: out of the list, not editable, not usable for new plans; plans
+             *     drafted from it keep it as their provenance.
+             */
+            archived_at?: string | null;
+            /**
+             * @description Built-in templates are the same in every practice and read-only; copy one
+             *     (`POST /api/v1/plan-templates` with `copy_of`) to adapt it.
+             * @example true
+             */
+            builtin: boolean;
+            /**
+             * Format: date-time
+             * @description `null` for built-ins.
+             */
+            created_at?: string | null;
+            /**
+             * @description Who wrote it; `null` for built-ins.
+             * @example 01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f
+             */
+            created_by?: string | null;
+            /** @example Grieve what has changed together and find closeness that does not depend on what was lost. */
+            goal: string;
+            /** @example 00000000-0000-7000-8000-000000000002 */
+            id: string;
+            steps: components["schemas"]["TemplateStep"][];
+            /** @example Grief and reconnection */
+            title: string;
+            /**
+             * Format: date-time
+             * @description `null` for built-ins.
+             */
+            updated_at?: string | null;
+            /**
+             * Format: int32
+             * @description Bumped by every edit (built-ins stay at 1).
+             * @example 1
+             */
+            version: number;
+        };
+        /** @description Changes to a template; omitted parts stay as they are. `steps` replaces every step. */
+        PlanTemplatePatch: {
+            /** @example Grieve what has changed together and find closeness again. */
+            goal?: string | null;
+            steps?: components["schemas"]["TemplateStepInput"][] | null;
+            /** @example Grief and reconnection, gently */
+            title?: string | null;
         };
         /** @description The practice the user belongs to. */
         PracticeSummary: {
@@ -2332,8 +3841,18 @@ export interface components {
         /** @description The review summary of a couple's current (or latest) plan. */
         Progress: {
             couple_id: string;
+            /**
+             * @description Scored questionnaires per partner and measure: first and latest score and band,
+             *     and the trend (both partners: the progress view is the clinicians').
+             */
+            measures: components["schemas"]["MeasureProgress"][];
             plan_id?: string | null;
             recommendation?: components["schemas"]["RecommendationView"] | null;
+            /**
+             * @description Each partner's journal and weekly talks between sessions, as the clinician may see
+             *     them (private journal entries never count).
+             */
+            reflection: components["schemas"]["PartnerReflection"][];
             steps: components["schemas"]["StepProgress"][];
         };
         /** @description Quiet hours in local time; a reminder that falls inside is skipped, not moved. */
@@ -2406,7 +3925,7 @@ export interface components {
          * @description Every reason a well-formed request can be refused by a rule of the domain.
          * @enum {string}
          */
-        RefusalCode: "invalid_transition" | "no_steps" | "agreement_not_in_effect" | "another_plan_running" | "consent_missing" | "incident_open" | "off_limits" | "withdrawn" | "not_in_treatment" | "plan_ended" | "not_editable" | "plan_not_running" | "step_not_current" | "recommendation_changed" | "no_baseline" | "invitation_accepted" | "last_admin" | "last_clinician" | "not_retryable" | "request_in_progress" | "already_exists";
+        RefusalCode: "invalid_transition" | "no_steps" | "agreement_not_in_effect" | "another_plan_running" | "consent_missing" | "incident_open" | "off_limits" | "withdrawn" | "not_in_treatment" | "plan_ended" | "not_editable" | "plan_not_running" | "step_not_current" | "recommendation_changed" | "no_baseline" | "invitation_accepted" | "last_admin" | "last_clinician" | "not_retryable" | "request_in_progress" | "already_exists" | "own_compromise" | "compromise_withdrawn" | "builtin_prompt" | "measure_not_due" | "nothing_to_acknowledge";
         /** @description A report as the caller may see it. */
         Report: {
             author_id: string;
@@ -2555,8 +4074,92 @@ export interface components {
          * @enum {string}
          */
         StepStatus: "not_started" | "active" | "on_hold" | "completed" | "skipped";
+        /**
+         * @description An exercise a template step names, as the practice's library holds it now. A plan
+         *     drafted from the template takes a snapshot of it.
+         */
+        TemplateExercise: {
+            /**
+             * @description Archived from the library since the template was written: a plan drafted from the
+             *     template leaves it out (and lists it in `left_out`).
+             * @example false
+             */
+            archived: boolean;
+            category: components["schemas"]["ExerciseCategory"];
+            /**
+             * @description The exercise's id in the practice's library (`GET /api/v1/exercises/{id}`).
+             * @example 01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80
+             */
+            exercise_id: string;
+            /**
+             * Format: int32
+             * @description Anticipated distress, 0-100.
+             * @example 35
+             */
+            intensity: number;
+            /**
+             * @description What the exercise involves; a couple's safety agreement can rule tags out.
+             * @example [
+             *       "conversation",
+             *       "clothing:on"
+             *     ]
+             */
+            tags: components["schemas"]["ExerciseTag"][];
+            /** @example Naming the grief together */
+            title: string;
+        };
+        /** @description One step of a template. */
+        TemplateStep: {
+            criteria: components["schemas"]["CriteriaView"];
+            /** @example Each partner says what they miss, and is heard without being fixed. */
+            description: string;
+            /** @description The step's exercises, in order. */
+            exercises: components["schemas"]["TemplateExercise"][];
+            /**
+             * Format: int32
+             * @description 0 for the first step.
+             * @example 0
+             */
+            position: number;
+            /**
+             * Format: int32
+             * @description Attempts per week to aim for, 1-21.
+             * @example 1
+             */
+            target_per_week: number;
+            /** @example Naming the grief together */
+            title: string;
+        };
+        /** @description A step of a template, as written. */
+        TemplateStepInput: {
+            criteria?: components["schemas"]["CriteriaView"] | null;
+            /**
+             * @description At most 4000 characters (default empty).
+             * @example Each partner says what they miss, and is heard without being fixed.
+             */
+            description?: string | null;
+            /**
+             * @description Exercises of the practice's library that are not archived, in order; at most 10,
+             *     none twice.
+             * @example [
+             *       "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80"
+             *     ]
+             */
+            exercise_ids?: string[];
+            /**
+             * Format: int32
+             * @description Attempts per week to aim for, 1-21 (default 3).
+             * @example 1
+             */
+            target_per_week?: number | null;
+            /**
+             * @description 1-200 characters.
+             * @example Naming the grief together
+             */
+            title: string;
+        };
         /** @description One entry of a couple's timeline; `kind` says which. */
-        TimelineEntry: components["schemas"]["ReportEntry"] | components["schemas"]["CheckInEntry"] | components["schemas"]["DecisionEntry"] | components["schemas"]["IncidentEntry"] | components["schemas"]["ConsentEntry"] | components["schemas"]["WithdrawalEntry"] | components["schemas"]["MilestoneEntry"];
+        TimelineEntry: components["schemas"]["ReportEntry"] | components["schemas"]["CheckInEntry"] | components["schemas"]["DecisionEntry"] | components["schemas"]["IncidentEntry"] | components["schemas"]["ConsentEntry"] | components["schemas"]["WithdrawalEntry"] | components["schemas"]["MilestoneEntry"] | components["schemas"]["NeedsMapItemEntry"] | components["schemas"]["CompromiseEntry"] | components["schemas"]["ComfortScriptEntry"] | components["schemas"]["JournalEntryEntry"] | components["schemas"]["MeasureResponseEntry"];
         /** @description A signed-in session: a short-lived access token and the refresh token that renews it. */
         TokenPair: {
             /**
@@ -2642,6 +4245,60 @@ export interface components {
          * @enum {string}
          */
         Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+        /** @description A partner's side of the structured weekly conversation. */
+        WeeklyTalk: {
+            author_id: string;
+            couple_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description The frustration inventory: what bothered them, said plainly and kindly.
+             * @example We kept postponing our walk.
+             */
+            frustrations: string;
+            /**
+             * @description The gratitude segment: what they appreciated this week.
+             * @example You made tea every morning when I was tired.
+             */
+            gratitude: string;
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "weekly_talk";
+            /**
+             * @description The plan for next steps.
+             * @example Walk on Saturday morning, phones at home.
+             */
+            next_steps: string;
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * @description `weekly_talk`.
+         * @enum {string}
+         */
+        WeeklyTalkKind: "weekly_talk";
+        /** @description What helps one partner on a hard day. */
+        WhatHelps: {
+            /** @example A hand on my back, and time to finish my sentence */
+            text: string;
+            /** @example 01939a8e-7c1f-7a00-8000-0000000000a1 */
+            user_id: string;
+        };
+        /** @description What helps one partner, as written. */
+        WhatHelpsInput: {
+            /**
+             * @description Up to 2,000 characters; may be empty.
+             * @example A hand on my back, and time to finish my sentence
+             */
+            text: string;
+            /**
+             * @description The partner this is about.
+             * @example 01939a8e-7c1f-7a00-8000-0000000000a1
+             */
+            user_id: string;
+        };
         /** @description What a withdrawal said. */
         Withdrawal: {
             /** @description The partner's reason, if they gave one. */
@@ -3240,7 +4897,7 @@ export interface operations {
                      *           "access": "full",
                      *           "attention": {
                      *             "flags": [
-                     *               "incident_or_withdrawal"
+                     *               "critical_item"
                      *             ],
                      *             "urgency": 1
                      *           },
@@ -3325,7 +4982,7 @@ export interface operations {
                      *       "access": "full",
                      *       "attention": {
                      *         "flags": [
-                     *           "incident_or_withdrawal"
+                     *           "critical_item"
                      *         ],
                      *         "urgency": 1
                      *       },
@@ -3405,7 +5062,7 @@ export interface operations {
                      *       "access": "full",
                      *       "attention": {
                      *         "flags": [
-                     *           "incident_or_withdrawal"
+                     *           "critical_item"
                      *         ],
                      *         "urgency": 1
                      *       },
@@ -3477,7 +5134,7 @@ export interface operations {
                      *       "access": "full",
                      *       "attention": {
                      *         "flags": [
-                     *           "incident_or_withdrawal"
+                     *           "critical_item"
                      *         ],
                      *         "urgency": 1
                      *       },
@@ -3652,12 +5309,13 @@ export interface operations {
                      *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *           "created_at": "2026-11-23T18:30:00Z",
-                     *           "felt_good": "Text",
+                     *           "felt_good": "We laughed at dinner",
                      *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
-                     *           "stress": 1,
-                     *           "to_adjust": "Text",
+                     *           "kind": "daily",
+                     *           "stress": 4,
+                     *           "to_adjust": "Earlier bedtime",
                      *           "visibility": "clinician_only",
-                     *           "was_hard": "Text"
+                     *           "was_hard": "A stressful day at work"
                      *         }
                      *       ],
                      *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
@@ -3688,15 +5346,16 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description A weekly talk, as below. A daily check-in leaves out `kind` (or sends `daily`) and sends `felt_good`, `was_hard`, `to_adjust` and `stress` instead of the three segments, e.g. `{"felt_good": "We laughed at dinner", "was_hard": "A stressful day at work", "to_adjust": "Earlier bedtime", "stress": 4, "visibility": "shared_with_partner"}`. */
         requestBody: {
             content: {
                 /**
                  * @example {
-                 *       "felt_good": "We laughed at dinner",
-                 *       "stress": 4,
-                 *       "to_adjust": "Earlier bedtime",
-                 *       "visibility": "clinician_only",
-                 *       "was_hard": "A stressful day at work"
+                 *       "frustrations": "We kept postponing our walk.",
+                 *       "gratitude": "You made tea every morning when I was tired.",
+                 *       "kind": "weekly_talk",
+                 *       "next_steps": "Walk on Saturday morning, phones at home.",
+                 *       "visibility": "shared_with_partner"
                  *     }
                  */
                 "application/json": components["schemas"]["NewCheckIn"];
@@ -3716,12 +5375,13 @@ export interface operations {
                      *       "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *       "created_at": "2026-11-23T18:30:00Z",
-                     *       "felt_good": "Text",
+                     *       "felt_good": "We laughed at dinner",
                      *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
-                     *       "stress": 1,
-                     *       "to_adjust": "Text",
+                     *       "kind": "daily",
+                     *       "stress": 4,
+                     *       "to_adjust": "Earlier bedtime",
                      *       "visibility": "clinician_only",
-                     *       "was_hard": "Text"
+                     *       "was_hard": "A stressful day at work"
                      *     }
                      */
                     "application/json": components["schemas"]["CheckIn"];
@@ -3790,7 +5450,7 @@ export interface operations {
                      *       "access": "full",
                      *       "attention": {
                      *         "flags": [
-                     *           "incident_or_withdrawal"
+                     *           "critical_item"
                      *         ],
                      *         "urgency": 1
                      *       },
@@ -3878,6 +5538,250 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getComfortScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest version, with its ETag. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "coming_back": "Whoever called the time-out comes back with a cup of tea and one sentence",
+                     *       "couple_id": "01939a8d-0000-7000-8000-00000000c0c1",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "edited_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *       "id": "01939a90-1a00-7d00-8000-0000000000d4",
+                     *       "time_out_signal": "A hand raised flat: twenty minutes apart, no questions",
+                     *       "version": 3,
+                     *       "what_helps": [
+                     *         {
+                     *           "text": "A hand on my back, and time to finish my sentence",
+                     *           "user_id": "01939a8e-7c1f-7a00-8000-0000000000a1"
+                     *         }
+                     *       ],
+                     *       "words_to_avoid": "\"always\", \"never\", \"calm down\"",
+                     *       "words_to_use": "\"I'm here\", \"we'll figure it out together\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ComfortScript"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putComfortScript: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the current version. Required for every version after the first (428 without it, 412 when stale). */
+                "If-Match"?: string | null;
+                /** @description `*` to create the first version. */
+                "If-None-Match"?: string | null;
+            };
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "coming_back": "Whoever called the time-out comes back with a cup of tea and one sentence",
+                 *       "time_out_signal": "A hand raised flat: twenty minutes apart, no questions",
+                 *       "what_helps": [
+                 *         {
+                 *           "text": "A hand on my back, and time to finish my sentence",
+                 *           "user_id": "01939a8e-7c1f-7a00-8000-0000000000a1"
+                 *         },
+                 *         {
+                 *           "text": "A hand on my back, and time to finish my sentence",
+                 *           "user_id": "01939a8e-7c1f-7a00-8000-0000000000a1"
+                 *         }
+                 *       ],
+                 *       "words_to_avoid": "\"always\", \"never\", \"calm down\"",
+                 *       "words_to_use": "\"I'm here\", \"we'll figure it out together\""
+                 *     }
+                 */
+                "application/json": components["schemas"]["ComfortScriptInput"];
+            };
+        };
+        responses: {
+            /** @description The new version, with its ETag. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "coming_back": "Whoever called the time-out comes back with a cup of tea and one sentence",
+                     *       "couple_id": "01939a8d-0000-7000-8000-00000000c0c1",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "edited_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *       "id": "01939a90-1a00-7d00-8000-0000000000d4",
+                     *       "time_out_signal": "A hand raised flat: twenty minutes apart, no questions",
+                     *       "version": 3,
+                     *       "what_helps": [
+                     *         {
+                     *           "text": "A hand on my back, and time to finish my sentence",
+                     *           "user_id": "01939a8e-7c1f-7a00-8000-0000000000a1"
+                     *         }
+                     *       ],
+                     *       "words_to_avoid": "\"always\", \"never\", \"calm down\"",
+                     *       "words_to_use": "\"I'm here\", \"we'll figure it out together\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ComfortScript"];
+                };
+            };
+            /** @description The first version, with its ETag. */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "coming_back": "Whoever called the time-out comes back with a cup of tea and one sentence",
+                     *       "couple_id": "01939a8d-0000-7000-8000-00000000c0c1",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "edited_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *       "id": "01939a90-1a00-7d00-8000-0000000000d4",
+                     *       "time_out_signal": "A hand raised flat: twenty minutes apart, no questions",
+                     *       "version": 3,
+                     *       "what_helps": [
+                     *         {
+                     *           "text": "A hand on my back, and time to finish my sentence",
+                     *           "user_id": "01939a8e-7c1f-7a00-8000-0000000000a1"
+                     *         }
+                     *       ],
+                     *       "words_to_avoid": "\"always\", \"never\", \"calm down\"",
+                     *       "words_to_use": "\"I'm here\", \"we'll figure it out together\""
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ComfortScript"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listComfortScriptVersions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "coming_back": "Whoever called the time-out comes back with a cup of tea and one sentence",
+                     *           "couple_id": "01939a8d-0000-7000-8000-00000000c0c1",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "edited_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *           "id": "01939a90-1a00-7d00-8000-0000000000d4",
+                     *           "time_out_signal": "A hand raised flat: twenty minutes apart, no questions",
+                     *           "version": 3,
+                     *           "what_helps": [
+                     *             {
+                     *               "text": "A hand on my back, and time to finish my sentence",
+                     *               "user_id": "01939a8e-7c1f-7a00-8000-0000000000a1"
+                     *             }
+                     *           ],
+                     *           "words_to_avoid": "\"always\", \"never\", \"calm down\"",
+                     *           "words_to_use": "\"I'm here\", \"we'll figure it out together\""
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Paginated_ComfortScript"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     exportCouple: {
         parameters: {
             query?: never;
@@ -3905,12 +5809,44 @@ export interface operations {
                      *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *           "created_at": "2026-11-23T18:30:00Z",
-                     *           "felt_good": "Text",
+                     *           "felt_good": "We laughed at dinner",
                      *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
-                     *           "stress": 1,
-                     *           "to_adjust": "Text",
+                     *           "kind": "daily",
+                     *           "stress": 4,
+                     *           "to_adjust": "Earlier bedtime",
                      *           "visibility": "clinician_only",
-                     *           "was_hard": "Text"
+                     *           "was_hard": "A stressful day at work"
+                     *         }
+                     *       ],
+                     *       "comfort_script_versions": [
+                     *         {
+                     *           "coming_back": "Whoever called the time-out comes back with a cup of tea and one sentence",
+                     *           "couple_id": "01939a8d-0000-7000-8000-00000000c0c1",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "edited_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *           "id": "01939a90-1a00-7d00-8000-0000000000d4",
+                     *           "time_out_signal": "A hand raised flat: twenty minutes apart, no questions",
+                     *           "version": 3,
+                     *           "what_helps": [
+                     *             {
+                     *               "text": "A hand on my back, and time to finish my sentence",
+                     *               "user_id": "01939a8e-7c1f-7a00-8000-0000000000a1"
+                     *             }
+                     *           ],
+                     *           "words_to_avoid": "\"always\", \"never\", \"calm down\"",
+                     *           "words_to_use": "\"I'm here\", \"we'll figure it out together\""
+                     *         }
+                     *       ],
+                     *       "compromises": [
+                     *         {
+                     *           "agreed_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01939a8f-2b40-7c00-8000-0000000000c3",
+                     *           "note": "Either of us can end it at any time",
+                     *           "proposed_at": "2026-11-23T18:30:00Z",
+                     *           "proposed_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *           "status": "proposed",
+                     *           "text": "Cuddles on the sofa on Sundays, clothes on, no expectations",
+                     *           "withdrawn_at": "2026-11-23T18:30:00Z"
                      *         }
                      *       ],
                      *       "consent_history": [
@@ -3966,6 +5902,89 @@ export interface operations {
                      *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
                      *         }
                      *       ],
+                     *       "journal_entries": [
+                     *         {
+                     *           "assignment_id": null,
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "id": "0193a1b2-7c00-7def-8000-00000000e171",
+                     *           "milestone_ids": [
+                     *             "Text"
+                     *           ],
+                     *           "prompt_id": "01930000-0000-7000-8000-000000000003",
+                     *           "text": "We walked to the lake and held hands the whole way back.",
+                     *           "visibility": "private"
+                     *         }
+                     *       ],
+                     *       "journal_prompt_assignments": [
+                     *         {
+                     *           "answered": false,
+                     *           "assigned_at": "2026-11-23T18:30:00Z",
+                     *           "assigned_by": "Text",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "id": "0193a1b2-7c00-7def-8000-00000000a551",
+                     *           "partner_id": null,
+                     *           "prompt": {
+                     *             "builtin": true,
+                     *             "created_at": "2026-11-23T18:30:00Z",
+                     *             "id": "01930000-0000-7000-8000-000000000003",
+                     *             "text": "What went a little better this week than you expected? Write down one small win, however ordinary it seems.",
+                     *             "title": "A small win this week"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "measure_assignments": [
+                     *         {
+                     *           "couple_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e61",
+                     *           "created_at": "2026-11-24T09:00:00Z",
+                     *           "created_by": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e62",
+                     *           "ended_at": null,
+                     *           "every_weeks": 2,
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "measure": "phq9",
+                     *           "partner_id": null,
+                     *           "partners": [
+                     *             {
+                     *               "due": true,
+                     *               "next_due_at": "2026-11-24T09:00:00Z",
+                     *               "partner_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f"
+                     *             }
+                     *           ],
+                     *           "starts_at": "2026-11-24T09:00:00Z"
+                     *         }
+                     *       ],
+                     *       "measure_responses": [
+                     *         {
+                     *           "acknowledgement": {
+                     *             "at": "2026-11-24T10:00:00Z",
+                     *             "by": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e62",
+                     *             "note": "Called; safety plan reviewed, seen tomorrow."
+                     *           },
+                     *           "answers": [
+                     *             1,
+                     *             1,
+                     *             0,
+                     *             2,
+                     *             0,
+                     *             1,
+                     *             0,
+                     *             0,
+                     *             0
+                     *           ],
+                     *           "assignment_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "band": "minimal",
+                     *           "couple_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e61",
+                     *           "created_at": "2026-11-24T09:30:00Z",
+                     *           "crisis_notice": "If you are in danger, call 112.",
+                     *           "critical": false,
+                     *           "critical_items": [],
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e63",
+                     *           "measure": "phq9",
+                     *           "respondent_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *           "score": 5
+                     *         }
+                     *       ],
                      *       "milestones": [
                      *         {
                      *           "achieved_at": "2026-11-23T18:30:00Z",
@@ -3975,6 +5994,29 @@ export interface operations {
                      *           "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *           "note": "Text",
                      *           "title": "First relaxed cuddle in months"
+                     *         }
+                     *       ],
+                     *       "needs_map_items": [
+                     *         {
+                     *           "author_id": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *           "id": "0b8e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b90",
+                     *           "kind": "desire",
+                     *           "note": "Coffee in bed, no phones",
+                     *           "text": "Unhurried mornings together at the weekend",
+                     *           "updated_at": "2026-11-23T18:30:00Z",
+                     *           "visibility": "private"
+                     *         }
+                     *       ],
+                     *       "needs_map_revisions": [
+                     *         {
+                     *           "at": "2026-11-23T18:30:00Z",
+                     *           "author_id": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *           "deleted": false,
+                     *           "item_id": "0b8e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b90",
+                     *           "kind": "desire",
+                     *           "note": "Coffee in bed, no phones",
+                     *           "text": "Unhurried mornings together at the weekend",
+                     *           "visibility": "private"
                      *         }
                      *       ],
                      *       "plans": [
@@ -4037,6 +6079,10 @@ export interface operations {
                      *               "title": "Text"
                      *             }
                      *           ],
+                     *           "template": {
+                     *             "template_id": "00000000-0000-7000-8000-000000000002",
+                     *             "template_version": 1
+                     *           },
                      *           "title": "Rebuilding comfortable touch",
                      *           "updated_at": "2026-11-23T18:30:00Z"
                      *         }
@@ -4262,6 +6308,793 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listJournalEntries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `all` (default): everything the caller may read; `shared`: the couple's shared
+                 *     journal only.
+                 * @example all
+                 */
+                scope?: "all" | "shared";
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "assignment_id": null,
+                     *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "id": "0193a1b2-7c00-7def-8000-00000000e171",
+                     *           "milestone_ids": [
+                     *             "Text"
+                     *           ],
+                     *           "prompt_id": "01930000-0000-7000-8000-000000000003",
+                     *           "text": "We walked to the lake and held hands the whole way back.",
+                     *           "visibility": "private"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Paginated_JournalEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createJournalEntry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key per entry, reused on retries. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "assignment_id": null,
+                 *       "milestone_ids": [],
+                 *       "prompt_id": "01930000-0000-7000-8000-000000000003",
+                 *       "text": "We walked to the lake and held hands the whole way back.",
+                 *       "visibility": "private"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewJournalEntry"];
+            };
+        };
+        responses: {
+            /** @description The entry (or the replay of the first answer). */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "assignment_id": null,
+                     *       "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "id": "0193a1b2-7c00-7def-8000-00000000e171",
+                     *       "milestone_ids": [
+                     *         "Text"
+                     *       ],
+                     *       "prompt_id": "01930000-0000-7000-8000-000000000003",
+                     *       "text": "We walked to the lake and held hands the whole way back.",
+                     *       "visibility": "private"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JournalEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:request_in_progress`: The same request is in progress.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listJournalPromptAssignments: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of assignments. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "answered": false,
+                     *           "assigned_at": "2026-11-23T18:30:00Z",
+                     *           "assigned_by": "Text",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "id": "0193a1b2-7c00-7def-8000-00000000a551",
+                     *           "partner_id": null,
+                     *           "prompt": {
+                     *             "builtin": true,
+                     *             "created_at": "2026-11-23T18:30:00Z",
+                     *             "id": "01930000-0000-7000-8000-000000000003",
+                     *             "text": "What went a little better this week than you expected? Write down one small win, however ordinary it seems.",
+                     *             "title": "A small win this week"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Paginated_JournalPromptAssignment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    assignJournalPrompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "partner_id": null,
+                 *       "prompt_id": "01930000-0000-7000-8000-000000000001"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewJournalPromptAssignment"];
+            };
+        };
+        responses: {
+            /** @description The assignment. */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "answered": false,
+                     *       "assigned_at": "2026-11-23T18:30:00Z",
+                     *       "assigned_by": "Text",
+                     *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "id": "0193a1b2-7c00-7def-8000-00000000a551",
+                     *       "partner_id": null,
+                     *       "prompt": {
+                     *         "builtin": true,
+                     *         "created_at": "2026-11-23T18:30:00Z",
+                     *         "id": "01930000-0000-7000-8000-000000000003",
+                     *         "text": "What went a little better this week than you expected? Write down one small win, however ordinary it seems.",
+                     *         "title": "A small win this week"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JournalPromptAssignment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    removeJournalPromptAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The assignment's id. */
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMeasureAssignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignments. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "couple_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e61",
+                     *           "created_at": "2026-11-24T09:00:00Z",
+                     *           "created_by": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e62",
+                     *           "ended_at": null,
+                     *           "every_weeks": 2,
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "measure": "phq9",
+                     *           "partner_id": null,
+                     *           "partners": [
+                     *             {
+                     *               "due": true,
+                     *               "next_due_at": "2026-11-24T09:00:00Z",
+                     *               "partner_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f"
+                     *             }
+                     *           ],
+                     *           "starts_at": "2026-11-24T09:00:00Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasureAssignmentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createMeasureAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "every_weeks": 2,
+                 *       "measure": "phq9",
+                 *       "partner_id": null,
+                 *       "starts_at": "2026-11-24T09:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewMeasureAssignment"];
+            };
+        };
+        responses: {
+            /** @description The assignment, with each asked partner's standing. */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "couple_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e61",
+                     *       "created_at": "2026-11-24T09:00:00Z",
+                     *       "created_by": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e62",
+                     *       "ended_at": null,
+                     *       "every_weeks": 2,
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *       "measure": "phq9",
+                     *       "partner_id": null,
+                     *       "partners": [
+                     *         {
+                     *           "due": true,
+                     *           "next_due_at": "2026-11-24T09:00:00Z",
+                     *           "partner_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f"
+                     *         }
+                     *       ],
+                     *       "starts_at": "2026-11-24T09:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasureAssignment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    endMeasureAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The assignment's id. */
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended. */
+            204: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMeasureResponses: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of responses. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "acknowledgement": {
+                     *             "at": "2026-11-24T10:00:00Z",
+                     *             "by": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e62",
+                     *             "note": "Called; safety plan reviewed, seen tomorrow."
+                     *           },
+                     *           "answers": [
+                     *             1,
+                     *             1,
+                     *             0,
+                     *             2,
+                     *             0,
+                     *             1,
+                     *             0,
+                     *             0,
+                     *             0
+                     *           ],
+                     *           "assignment_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "band": "minimal",
+                     *           "couple_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e61",
+                     *           "created_at": "2026-11-24T09:30:00Z",
+                     *           "crisis_notice": "If you are in danger, call 112.",
+                     *           "critical": false,
+                     *           "critical_items": [],
+                     *           "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e63",
+                     *           "measure": "phq9",
+                     *           "respondent_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *           "score": 5
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Paginated_MeasureResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createMeasureResponse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key per response, reused on retries. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The assignment's id. */
+                assignment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "answers": [
+                 *         1,
+                 *         1,
+                 *         0,
+                 *         2,
+                 *         0,
+                 *         1,
+                 *         0,
+                 *         0,
+                 *         0
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewMeasureResponse"];
+            };
+        };
+        responses: {
+            /** @description The scored response (or the replay of the first answer). */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledgement": {
+                     *         "at": "2026-11-24T10:00:00Z",
+                     *         "by": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e62",
+                     *         "note": "Called; safety plan reviewed, seen tomorrow."
+                     *       },
+                     *       "answers": [
+                     *         1,
+                     *         1,
+                     *         0,
+                     *         2,
+                     *         0,
+                     *         1,
+                     *         0,
+                     *         0,
+                     *         0
+                     *       ],
+                     *       "assignment_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *       "band": "minimal",
+                     *       "couple_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e61",
+                     *       "created_at": "2026-11-24T09:30:00Z",
+                     *       "crisis_notice": "If you are in danger, call 112.",
+                     *       "critical": false,
+                     *       "critical_items": [],
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e63",
+                     *       "measure": "phq9",
+                     *       "respondent_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *       "score": 5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasureResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:measure_not_due`: The questionnaire is not due.
+             *     - `urn:tandem:problem:request_in_progress`: The same request is in progress.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acknowledgeMeasureResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The assignment's id. */
+                assignment_id: string;
+                /** @description The response's id. */
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Called; safety plan reviewed, seen tomorrow."
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewMeasureAcknowledgement"];
+            };
+        };
+        responses: {
+            /** @description The response with its acknowledgement. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acknowledgement": {
+                     *         "at": "2026-11-24T10:00:00Z",
+                     *         "by": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e62",
+                     *         "note": "Called; safety plan reviewed, seen tomorrow."
+                     *       },
+                     *       "answers": [
+                     *         1,
+                     *         1,
+                     *         0,
+                     *         2,
+                     *         0,
+                     *         1,
+                     *         0,
+                     *         0,
+                     *         0
+                     *       ],
+                     *       "assignment_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *       "band": "minimal",
+                     *       "couple_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e61",
+                     *       "created_at": "2026-11-24T09:30:00Z",
+                     *       "crisis_notice": "If you are in danger, call 112.",
+                     *       "critical": false,
+                     *       "critical_items": [],
+                     *       "id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e63",
+                     *       "measure": "phq9",
+                     *       "respondent_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *       "score": 5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasureResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:nothing_to_acknowledge`: Nothing to acknowledge.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listMilestones: {
         parameters: {
             query?: {
@@ -4368,6 +7201,498 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getNeedsMap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The map, with an ETag of exactly this view. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "compromises": [
+                     *         {
+                     *           "agreed_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01939a8f-2b40-7c00-8000-0000000000c3",
+                     *           "note": "Either of us can end it at any time",
+                     *           "proposed_at": "2026-11-23T18:30:00Z",
+                     *           "proposed_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *           "status": "proposed",
+                     *           "text": "Cuddles on the sofa on Sundays, clothes on, no expectations",
+                     *           "withdrawn_at": "2026-11-23T18:30:00Z"
+                     *         }
+                     *       ],
+                     *       "couple_id": "01939a8d-0000-7000-8000-00000000c0c1",
+                     *       "mine": [
+                     *         {
+                     *           "author_id": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *           "id": "0b8e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b90",
+                     *           "kind": "desire",
+                     *           "note": "Coffee in bed, no phones",
+                     *           "text": "Unhurried mornings together at the weekend",
+                     *           "updated_at": "2026-11-23T18:30:00Z",
+                     *           "visibility": "private"
+                     *         }
+                     *       ],
+                     *       "partner": [
+                     *         {
+                     *           "author_id": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *           "id": "0b8e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b90",
+                     *           "kind": "desire",
+                     *           "note": "Coffee in bed, no phones",
+                     *           "text": "Unhurried mornings together at the weekend",
+                     *           "updated_at": "2026-11-23T18:30:00Z",
+                     *           "visibility": "private"
+                     *         }
+                     *       ],
+                     *       "partners": [
+                     *         {
+                     *           "items": [
+                     *             {
+                     *               "author_id": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *               "id": "0b8e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b90",
+                     *               "kind": "desire",
+                     *               "note": "Coffee in bed, no phones",
+                     *               "text": "Unhurried mornings together at the weekend",
+                     *               "updated_at": "2026-11-23T18:30:00Z",
+                     *               "visibility": "private"
+                     *             }
+                     *           ],
+                     *           "user_id": "01939a8e-7c1f-7a00-8000-0000000000a1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NeedsMap"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    proposeCompromise: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key per proposal, reused on retries. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Either of us can end it at any time",
+                 *       "text": "Cuddles on the sofa on Sundays, clothes on, no expectations"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewCompromise"];
+            };
+        };
+        responses: {
+            /** @description The proposal. */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agreed_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01939a8f-2b40-7c00-8000-0000000000c3",
+                     *       "note": "Either of us can end it at any time",
+                     *       "proposed_at": "2026-11-23T18:30:00Z",
+                     *       "proposed_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *       "status": "proposed",
+                     *       "text": "Cuddles on the sofa on Sundays, clothes on, no expectations",
+                     *       "withdrawn_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Compromise"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:request_in_progress`: The same request is in progress.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acceptCompromise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The compromise's id. */
+                compromise_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The compromise, agreed. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agreed_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01939a8f-2b40-7c00-8000-0000000000c3",
+                     *       "note": "Either of us can end it at any time",
+                     *       "proposed_at": "2026-11-23T18:30:00Z",
+                     *       "proposed_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *       "status": "proposed",
+                     *       "text": "Cuddles on the sofa on Sundays, clothes on, no expectations",
+                     *       "withdrawn_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Compromise"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:own_compromise`: Your own proposal.
+             *     - `urn:tandem:problem:compromise_withdrawn`: The compromise was withdrawn.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    withdrawCompromise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The compromise's id. */
+                compromise_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The compromise, withdrawn. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agreed_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01939a8f-2b40-7c00-8000-0000000000c3",
+                     *       "note": "Either of us can end it at any time",
+                     *       "proposed_at": "2026-11-23T18:30:00Z",
+                     *       "proposed_by": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *       "status": "proposed",
+                     *       "text": "Cuddles on the sofa on Sundays, clothes on, no expectations",
+                     *       "withdrawn_at": "2026-11-23T18:30:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Compromise"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createNeedsMapItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key per item, reused on retries. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "desire",
+                 *       "note": "Coffee in bed, no phones",
+                 *       "text": "Unhurried mornings together at the weekend",
+                 *       "visibility": "private"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewNeedsMapItem"];
+            };
+        };
+        responses: {
+            /** @description The item. */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "author_id": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *       "id": "0b8e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b90",
+                     *       "kind": "desire",
+                     *       "note": "Coffee in bed, no phones",
+                     *       "text": "Unhurried mornings together at the weekend",
+                     *       "updated_at": "2026-11-23T18:30:00Z",
+                     *       "visibility": "private"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NeedsMapItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:request_in_progress`: The same request is in progress.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteNeedsMapItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The item's id. */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateNeedsMapItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The item's id. */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "desire",
+                 *       "note": "It takes me straight out of the moment",
+                 *       "text": "No tickling, ever",
+                 *       "visibility": "private"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NeedsMapItemPatch"];
+            };
+        };
+        responses: {
+            /** @description The item as changed. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "author_id": "01939a8e-7c1f-7a00-8000-0000000000a1",
+                     *       "id": "0b8e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b90",
+                     *       "kind": "desire",
+                     *       "note": "Coffee in bed, no phones",
+                     *       "text": "Unhurried mornings together at the weekend",
+                     *       "updated_at": "2026-11-23T18:30:00Z",
+                     *       "visibility": "private"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NeedsMapItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -4492,6 +7817,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "goal": "Feel at ease holding each other again",
+                 *       "template_id": "00000000-0000-7000-8000-000000000002",
                  *       "title": "Rebuilding comfortable touch"
                  *     }
                  */
@@ -4499,7 +7825,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The draft, with its ETag. */
+            /** @description The draft, with its ETag, and what of its template it does not have. */
             201: {
                 headers: {
                     /** @description The document's version; send it as `If-Match` with the next change. */
@@ -4522,6 +7848,20 @@ export interface operations {
                      *       "goal": "Feel at ease holding each other again",
                      *       "hold_cause": "clinician",
                      *       "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "left_out": [
+                     *         {
+                     *           "exercise_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80",
+                     *           "exercise_title": "Sensate focus, stage 2",
+                     *           "off_limits_tags": [
+                     *             "touch:genital",
+                     *             "clothing:removed"
+                     *           ],
+                     *           "reason": "off_limits",
+                     *           "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "step_position": 5,
+                     *           "step_title": "Sensate focus, stage 2"
+                     *         }
+                     *       ],
                      *       "status": "draft",
                      *       "steps": [
                      *         {
@@ -4571,11 +7911,15 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Plan"];
+                    "application/json": components["schemas"]["DraftedPlan"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4629,6 +7973,21 @@ export interface operations {
                     /**
                      * @example {
                      *       "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "measures": [
+                     *         {
+                     *           "first_at": "2026-11-03T09:30:00Z",
+                     *           "first_band": "minimal",
+                     *           "first_score": 14,
+                     *           "last_at": "2026-11-24T09:30:00Z",
+                     *           "last_band": "minimal",
+                     *           "last_score": 8,
+                     *           "measure": "phq9",
+                     *           "partner_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e5f",
+                     *           "responses": 3,
+                     *           "score_change": -6,
+                     *           "trend": "improved"
+                     *         }
+                     *       ],
                      *       "plan_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *       "recommendation": {
                      *         "awaiting_consent": false,
@@ -4641,6 +8000,25 @@ export interface operations {
                      *         ],
                      *         "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
                      *       },
+                     *       "reflection": [
+                     *         {
+                     *           "journal_entries": 3,
+                     *           "last_journal_entry_at": "2026-11-23T18:30:00Z",
+                     *           "last_weekly_talk": {
+                     *             "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "created_at": "2026-11-23T18:30:00Z",
+                     *             "frustrations": "We kept postponing our walk.",
+                     *             "gratitude": "You made tea every morning when I was tired.",
+                     *             "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *             "kind": "weekly_talk",
+                     *             "next_steps": "Walk on Saturday morning, phones at home.",
+                     *             "visibility": "clinician_only"
+                     *           },
+                     *           "partner_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "weekly_talks": 2
+                     *         }
+                     *       ],
                      *       "steps": [
                      *         {
                      *           "partners": [
@@ -5638,6 +9016,152 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listJournalPrompts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of prompts. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "builtin": true,
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01930000-0000-7000-8000-000000000003",
+                     *           "text": "What went a little better this week than you expected? Write down one small win, however ordinary it seems.",
+                     *           "title": "A small win this week"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Paginated_JournalPrompt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createJournalPrompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "Is there something you stopped asking for? Write about when and why.",
+                 *       "title": "A door we closed"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewJournalPrompt"];
+            };
+        };
+        responses: {
+            /** @description The prompt. */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "builtin": true,
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01930000-0000-7000-8000-000000000003",
+                     *       "text": "What went a little better this week than you expected? Write down one small win, however ordinary it seems.",
+                     *       "title": "A small win this week"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JournalPrompt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    archiveJournalPrompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The prompt's id. */
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived. */
+            204: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:builtin_prompt`: Built-in prompts are read-only.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -5804,6 +9328,30 @@ export interface operations {
                      *         "target_per_week": 1,
                      *         "title": "Text"
                      *       },
+                     *       "journal_prompts": [
+                     *         {
+                     *           "answered": false,
+                     *           "assigned_at": "2026-11-23T18:30:00Z",
+                     *           "assigned_by": "Text",
+                     *           "couple_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "id": "0193a1b2-7c00-7def-8000-00000000a551",
+                     *           "partner_id": null,
+                     *           "prompt": {
+                     *             "builtin": true,
+                     *             "created_at": "2026-11-23T18:30:00Z",
+                     *             "id": "01930000-0000-7000-8000-000000000003",
+                     *             "text": "What went a little better this week than you expected? Write down one small win, however ordinary it seems.",
+                     *             "title": "A small win this week"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "measures_due": [
+                     *         {
+                     *           "assignment_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e60",
+                     *           "measure": "phq9",
+                     *           "title": "PHQ-9"
+                     *         }
+                     *       ],
                      *       "plan": {
                      *         "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *         "status": "draft",
@@ -5849,6 +9397,7 @@ export interface operations {
                      *       ],
                      *       "exercise_reminders": false,
                      *       "inactivity_nudge": false,
+                     *       "measure_reminders": true,
                      *       "preferred_time": "19:00",
                      *       "quiet_hours": {
                      *         "end": "07:00",
@@ -5887,6 +9436,7 @@ export interface operations {
                  *       ],
                  *       "exercise_reminders": false,
                  *       "inactivity_nudge": false,
+                 *       "measure_reminders": true,
                  *       "preferred_time": "19:00",
                  *       "quiet_hours": {
                  *         "end": "07:00",
@@ -5918,6 +9468,7 @@ export interface operations {
                      *       ],
                      *       "exercise_reminders": false,
                      *       "inactivity_nudge": false,
+                     *       "measure_reminders": true,
                      *       "preferred_time": "19:00",
                      *       "quiet_hours": {
                      *         "end": "07:00",
@@ -5936,6 +9487,59 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMeasures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The definitions. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "instructions": "Over the last 2 weeks, how often have you been bothered by any of the following problems?",
+                     *           "items": [
+                     *             {
+                     *               "number": 1,
+                     *               "options": [
+                     *                 {
+                     *                   "label": "Several days",
+                     *                   "value": 1
+                     *                 }
+                     *               ],
+                     *               "text": "Little interest or pleasure in doing things"
+                     *             }
+                     *           ],
+                     *           "max_score": 27,
+                     *           "measure": "phq9",
+                     *           "min_score": 0,
+                     *           "source": "Kroenke, Spitzer & Williams (2001). No permission required to reproduce.",
+                     *           "title": "PHQ-9"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasureDefinitionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ControlCharacterInQuery"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -6042,6 +9646,438 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listPlanTemplates: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of templates. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "archived_at": "2026-11-23T18:30:00Z",
+                     *           "builtin": true,
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "created_by": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *           "goal": "Grieve what has changed together and find closeness that does not depend on what was lost.",
+                     *           "id": "00000000-0000-7000-8000-000000000002",
+                     *           "steps": [
+                     *             {
+                     *               "criteria": {
+                     *                 "min_sessions": 3,
+                     *                 "setback_suds": 70,
+                     *                 "target_suds": 30,
+                     *                 "window_days": 14
+                     *               },
+                     *               "description": "Each partner says what they miss, and is heard without being fixed.",
+                     *               "exercises": [
+                     *                 {
+                     *                   "archived": false,
+                     *                   "category": "connection",
+                     *                   "exercise_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80",
+                     *                   "intensity": 35,
+                     *                   "tags": [
+                     *                     "conversation",
+                     *                     "clothing:on"
+                     *                   ],
+                     *                   "title": "Naming the grief together"
+                     *                 }
+                     *               ],
+                     *               "position": 0,
+                     *               "target_per_week": 1,
+                     *               "title": "Naming the grief together"
+                     *             }
+                     *           ],
+                     *           "title": "Grief and reconnection",
+                     *           "updated_at": "2026-11-23T18:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Paginated_PlanTemplate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPlanTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "copy_of": "00000000-0000-7000-8000-000000000002",
+                 *       "goal": "Grieve what has changed together and find closeness again.",
+                 *       "steps": [
+                 *         {
+                 *           "criteria": {
+                 *             "min_sessions": 3,
+                 *             "setback_suds": 70,
+                 *             "target_suds": 30,
+                 *             "window_days": 14
+                 *           },
+                 *           "description": "Each partner says what they miss, and is heard without being fixed.",
+                 *           "exercise_ids": [
+                 *             "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80"
+                 *           ],
+                 *           "target_per_week": 1,
+                 *           "title": "Naming the grief together"
+                 *         }
+                 *       ],
+                 *       "title": "Grief and reconnection (our practice)"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewPlanTemplate"];
+            };
+        };
+        responses: {
+            /** @description The new template, with its ETag. */
+            201: {
+                headers: {
+                    /** @description The document's version; send it as `If-Match` with the next change. */
+                    ETag?: string;
+                    /** @description The new template's address. */
+                    Location?: string;
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "archived_at": "2026-11-23T18:30:00Z",
+                     *       "builtin": true,
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "created_by": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Grieve what has changed together and find closeness that does not depend on what was lost.",
+                     *       "id": "00000000-0000-7000-8000-000000000002",
+                     *       "steps": [
+                     *         {
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Each partner says what they miss, and is heard without being fixed.",
+                     *           "exercises": [
+                     *             {
+                     *               "archived": false,
+                     *               "category": "connection",
+                     *               "exercise_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80",
+                     *               "intensity": 35,
+                     *               "tags": [
+                     *                 "conversation",
+                     *                 "clothing:on"
+                     *               ],
+                     *               "title": "Naming the grief together"
+                     *             }
+                     *           ],
+                     *           "position": 0,
+                     *           "target_per_week": 1,
+                     *           "title": "Naming the grief together"
+                     *         }
+                     *       ],
+                     *       "title": "Grief and reconnection",
+                     *       "updated_at": "2026-11-23T18:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTemplate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPlanTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's id. */
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template, with its ETag. */
+            200: {
+                headers: {
+                    /** @description The document's version; send it as `If-Match` with the next change. */
+                    ETag?: string;
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "archived_at": "2026-11-23T18:30:00Z",
+                     *       "builtin": true,
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "created_by": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Grieve what has changed together and find closeness that does not depend on what was lost.",
+                     *       "id": "00000000-0000-7000-8000-000000000002",
+                     *       "steps": [
+                     *         {
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Each partner says what they miss, and is heard without being fixed.",
+                     *           "exercises": [
+                     *             {
+                     *               "archived": false,
+                     *               "category": "connection",
+                     *               "exercise_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80",
+                     *               "intensity": 35,
+                     *               "tags": [
+                     *                 "conversation",
+                     *                 "clothing:on"
+                     *               ],
+                     *               "title": "Naming the grief together"
+                     *             }
+                     *           ],
+                     *           "position": 0,
+                     *           "target_per_week": 1,
+                     *           "title": "Naming the grief together"
+                     *         }
+                     *       ],
+                     *       "title": "Grief and reconnection",
+                     *       "updated_at": "2026-11-23T18:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTemplate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    archivePlanTemplate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The template's ETag from the last read. */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The template's id. */
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived. */
+            204: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_editable`: This can no longer be edited.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ControlCharacterInQuery"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePlanTemplate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The template's ETag from the last read. */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The template's id. */
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "goal": "Grieve what has changed together and find closeness again.",
+                 *       "steps": [
+                 *         {
+                 *           "criteria": {
+                 *             "min_sessions": 3,
+                 *             "setback_suds": 70,
+                 *             "target_suds": 30,
+                 *             "window_days": 14
+                 *           },
+                 *           "description": "Each partner says what they miss, and is heard without being fixed.",
+                 *           "exercise_ids": [
+                 *             "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80"
+                 *           ],
+                 *           "target_per_week": 1,
+                 *           "title": "Naming the grief together"
+                 *         }
+                 *       ],
+                 *       "title": "Grief and reconnection, gently"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlanTemplatePatch"];
+            };
+        };
+        responses: {
+            /** @description The template as changed, with its new ETag. */
+            200: {
+                headers: {
+                    /** @description The document's version; send it as `If-Match` with the next change. */
+                    ETag?: string;
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "archived_at": "2026-11-23T18:30:00Z",
+                     *       "builtin": true,
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "created_by": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
+                     *       "goal": "Grieve what has changed together and find closeness that does not depend on what was lost.",
+                     *       "id": "00000000-0000-7000-8000-000000000002",
+                     *       "steps": [
+                     *         {
+                     *           "criteria": {
+                     *             "min_sessions": 3,
+                     *             "setback_suds": 70,
+                     *             "target_suds": 30,
+                     *             "window_days": 14
+                     *           },
+                     *           "description": "Each partner says what they miss, and is heard without being fixed.",
+                     *           "exercises": [
+                     *             {
+                     *               "archived": false,
+                     *               "category": "connection",
+                     *               "exercise_id": "01936f3e-8a4b-7c2d-9e1f-0a1b2c3d4e80",
+                     *               "intensity": 35,
+                     *               "tags": [
+                     *                 "conversation",
+                     *                 "clothing:on"
+                     *               ],
+                     *               "title": "Naming the grief together"
+                     *             }
+                     *           ],
+                     *           "position": 0,
+                     *           "target_per_week": 1,
+                     *           "title": "Naming the grief together"
+                     *         }
+                     *       ],
+                     *       "title": "Grief and reconnection",
+                     *       "updated_at": "2026-11-23T18:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PlanTemplate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_editable`: This can no longer be edited.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getPlan: {
         parameters: {
             query?: never;
@@ -6124,6 +10160,10 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
@@ -6235,6 +10275,10 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
@@ -6563,6 +10607,10 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
@@ -6708,6 +10756,10 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
@@ -6842,6 +10894,10 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
@@ -6967,6 +11023,10 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
@@ -7106,6 +11166,10 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
@@ -7311,6 +11375,10 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
@@ -7439,6 +11507,10 @@ export interface operations {
                      *           "title": "Text"
                      *         }
                      *       ],
+                     *       "template": {
+                     *         "template_id": "00000000-0000-7000-8000-000000000002",
+                     *         "template_version": 1
+                     *       },
                      *       "title": "Rebuilding comfortable touch",
                      *       "updated_at": "2026-11-23T18:30:00Z"
                      *     }
