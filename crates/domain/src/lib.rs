@@ -12,6 +12,7 @@ pub mod lifetimes;
 pub mod plans;
 pub mod policy;
 pub mod progression;
+pub mod reconnect;
 pub mod refusal;
 pub mod reminders;
 pub mod validation;

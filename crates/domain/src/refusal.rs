@@ -48,6 +48,18 @@ crate::plans::text_enum!(
         RequestInProgress = "request_in_progress",
         /// Something with this identity (an email in the practice, a name) already exists.
         AlreadyExists = "already_exists",
+        /// A reconnect window is accepted by the partner who did not propose it.
+        OwnProposal = "own_proposal",
+        /// The reconnect window was called off.
+        WindowCancelled = "window_cancelled",
+        /// The date is not an occurrence of the agreed reconnect window.
+        NotAnOccurrence = "not_an_occurrence",
+        /// The occurrence is already over.
+        OccurrenceOver = "occurrence_over",
+        /// The occurrence was off (called off, or the window was).
+        OccurrenceOff = "occurrence_off",
+        /// The occurrence has not ended yet.
+        OccurrenceNotEnded = "occurrence_not_ended",
     }
 );
 
@@ -77,6 +89,12 @@ impl Code {
             Self::NotRetryable => "The message cannot be retried",
             Self::RequestInProgress => "The same request is in progress",
             Self::AlreadyExists => "Already exists",
+            Self::OwnProposal => "The other partner accepts this",
+            Self::WindowCancelled => "The reconnect window was called off",
+            Self::NotAnOccurrence => "Not an occurrence of the window",
+            Self::OccurrenceOver => "The occurrence is over",
+            Self::OccurrenceOff => "The occurrence was off",
+            Self::OccurrenceNotEnded => "The occurrence has not ended",
         }
     }
 }

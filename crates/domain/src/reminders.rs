@@ -15,6 +15,7 @@ text_enum!(
         DailyCheckIn = "daily_check_in",
         AgreementReview = "agreement_review",
         InactivityNudge = "inactivity_nudge",
+        ReconnectWindow = "reconnect_window",
     }
 );
 
@@ -25,6 +26,8 @@ pub struct Preferences {
     pub daily_check_in: bool,
     pub agreement_review: bool,
     pub inactivity_nudge: bool,
+    /// Before each occurrence of an agreed reconnect window.
+    pub reconnect_window: bool,
     pub time_zone: Tz,
     pub preferred_time: NaiveTime,
     pub days: Vec<Weekday>,
@@ -32,7 +35,8 @@ pub struct Preferences {
 }
 
 impl Preferences {
-    /// domain.md defaults: exercise, check-in and review reminders on, the nudge off.
+    /// domain.md defaults: exercise, check-in and review reminders on, the nudge off;
+    /// reconnect-window reminders on (the couple agreed the window).
     #[must_use]
     pub fn defaults(time_zone: Tz) -> Self {
         Self {
@@ -40,6 +44,7 @@ impl Preferences {
             daily_check_in: true,
             agreement_review: true,
             inactivity_nudge: false,
+            reconnect_window: true,
             time_zone,
             preferred_time: NaiveTime::from_hms_opt(19, 0, 0).unwrap_or_default(),
             days: vec![
@@ -62,6 +67,7 @@ impl Preferences {
             ReminderKind::DailyCheckIn => self.daily_check_in,
             ReminderKind::AgreementReview => self.agreement_review,
             ReminderKind::InactivityNudge => self.inactivity_nudge,
+            ReminderKind::ReconnectWindow => self.reconnect_window,
         }
     }
 }

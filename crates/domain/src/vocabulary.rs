@@ -33,6 +33,7 @@ text_enum!(
         Consent = "consent",
         Withdrawal = "withdrawal",
         Milestone = "milestone",
+        ReconnectCheckIn = "reconnect_check_in",
     }
 );
 
@@ -200,6 +201,8 @@ text_enum!(
         DailyCheckIn = "daily_check_in",
         AgreementReview = "agreement_review",
         InactivityNudge = "inactivity_nudge",
+        /// Before an occurrence of an agreed reconnect window.
+        ReconnectWindow = "reconnect_window",
     }
 );
 
@@ -207,9 +210,29 @@ impl EmailKind {
     /// Reminders carry a one-click unsubscribe; transactional emails do not.
     #[must_use]
     pub const fn is_reminder(self) -> bool {
-        matches!(self, Self::ExerciseReminder | Self::DailyCheckIn | Self::AgreementReview | Self::InactivityNudge)
+        matches!(
+            self,
+            Self::ExerciseReminder
+                | Self::DailyCheckIn
+                | Self::AgreementReview
+                | Self::InactivityNudge
+                | Self::ReconnectWindow
+        )
     }
 }
+
+text_enum!(
+    /// Who may read a partner's entry in the couple's toolkit (a reconnect check-in).
+    #[cfg_attr(feature = "openapi", schema(as = EntryVisibility))]
+    EntryVisibility {
+        /// The author only; never the other partner, never a clinician.
+        Private = "private",
+        /// The author and the couple's clinicians.
+        Clinician = "clinician",
+        /// Both partners and the couple's clinicians.
+        Shared = "shared",
+    }
+);
 
 #[cfg(test)]
 mod tests {

@@ -41,6 +41,7 @@ fn preferences() -> impl Strategy<Value = Preferences> {
             daily_check_in: check_in,
             agreement_review: review,
             inactivity_nudge: nudge,
+            reconnect_window: true,
             time_zone: tz,
             preferred_time,
             days,
