@@ -36,6 +36,7 @@ pub mod plan_editing;
 pub mod plans;
 pub mod preferences;
 pub mod progress;
+pub mod reconnect;
 pub mod records;
 pub mod reports;
 pub mod review;

@@ -25,6 +25,8 @@ pub struct PreferencesInput {
     pub daily_check_in: bool,
     pub agreement_review: bool,
     pub inactivity_nudge: bool,
+    /// Before each occurrence of an agreed reconnect window.
+    pub reconnect_window: bool,
     /// IANA time zone (also the account's).
     pub time_zone: String,
     pub preferred_time: String,
@@ -102,6 +104,7 @@ pub fn put(cx: &Ctx, input: PreferencesInput) -> Result<Preferences> {
         daily_check_in: input.daily_check_in,
         agreement_review: input.agreement_review,
         inactivity_nudge: input.inactivity_nudge,
+        reconnect_window: input.reconnect_window,
         preferred_time: preferred,
         days: days_json(&days),
         quiet_start,
@@ -121,6 +124,7 @@ pub fn put(cx: &Ctx, input: PreferencesInput) -> Result<Preferences> {
             (ReminderKind::DailyCheckIn, row.daily_check_in),
             (ReminderKind::AgreementReview, row.agreement_review),
             (ReminderKind::InactivityNudge, row.inactivity_nudge),
+            (ReminderKind::ReconnectWindow, row.reconnect_window),
         ]
         .into_iter()
         .filter(|(_, on)| !on)
@@ -168,6 +172,7 @@ pub fn unsubscribe(env: &Env, signer: &UnsubscribeSigner, token: &str, all: bool
                 Some(ReminderKind::DailyCheckIn) => prefs.daily_check_in = false,
                 Some(ReminderKind::AgreementReview) => prefs.agreement_review = false,
                 Some(ReminderKind::InactivityNudge) => prefs.inactivity_nudge = false,
+                Some(ReminderKind::ReconnectWindow) => prefs.reconnect_window = false,
                 None => {}
             }
         }
@@ -180,6 +185,7 @@ pub fn unsubscribe(env: &Env, signer: &UnsubscribeSigner, token: &str, all: bool
                 daily_check_in: prefs.daily_check_in,
                 agreement_review: prefs.agreement_review,
                 inactivity_nudge: prefs.inactivity_nudge,
+                reconnect_window: prefs.reconnect_window,
                 preferred_time: hhmm(prefs.preferred_time),
                 days: days_json(&day_names(&prefs)),
                 quiet_start: prefs.quiet_hours.map(|(s, _)| hhmm(s)),

@@ -22,6 +22,7 @@ pub mod per_backend;
 pub mod plans;
 pub mod practices;
 pub mod preferences;
+pub mod reconnect_windows;
 pub mod records;
 pub mod schedule;
 pub mod schema;

@@ -23,6 +23,8 @@ pub struct PreferencesRow {
     pub quiet_start: Option<String>,
     pub quiet_end: Option<String>,
     pub updated_at: chrono::NaiveDateTime,
+    /// Reminders before each occurrence of an agreed reconnect window.
+    pub reconnect_window: bool,
 }
 
 pub fn find(conn: &mut AnyConnection, user_id: &str) -> StoreResult<Option<PreferencesRow>> {

@@ -390,6 +390,7 @@ diesel::table! {
         quiet_start -> Nullable<Text>,
         quiet_end -> Nullable<Text>,
         updated_at -> Timestamp,
+        reconnect_window -> Bool,
     }
 }
 
@@ -424,6 +425,49 @@ diesel::table! {
         reason -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reconnect_windows (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        proposed_by -> Text,
+        weekday -> Text,
+        start_time -> Text,
+        duration_minutes -> Integer,
+        time_zone -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reconnect_skips (window_id, occurrence_date) {
+        window_id -> Text,
+        occurrence_date -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reconnect_check_ins (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        window_id -> Text,
+        occurrence_date -> Text,
+        author_id -> Text,
+        closeness -> Integer,
+        safety -> Integer,
+        note -> Nullable<Text>,
+        visibility -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -467,4 +511,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_preferences,
     outbox,
     break_glass_grants,
+    reconnect_windows,
+    reconnect_skips,
+    reconnect_check_ins,
 );

@@ -33,6 +33,11 @@ pub struct NotificationPreferences {
     pub agreement_review: bool,
     /// A nudge after 7 quiet days. Default off.
     pub inactivity_nudge: bool,
+    /// A reminder an hour before each occurrence of an agreed reconnect window. Default
+    /// on; may be left out when setting preferences (it then stays on).
+    #[serde(default = "switched_on")]
+    #[schema(default = true, example = true)]
+    pub reconnect_window: bool,
     /// IANA time zone (also the account's).
     #[schema(example = "Europe/Berlin")]
     pub time_zone: String,
@@ -43,6 +48,10 @@ pub struct NotificationPreferences {
     #[schema(value_type = Vec<tandem_domain::vocabulary::Weekday>, example = json!(["mon", "wed", "fri"]))]
     pub days: Vec<String>,
     pub quiet_hours: Option<QuietHours>,
+}
+
+const fn switched_on() -> bool {
+    true
 }
 
 fn hhmm(t: NaiveTime) -> String {
@@ -56,6 +65,7 @@ impl From<Preferences> for NotificationPreferences {
             daily_check_in: p.daily_check_in,
             agreement_review: p.agreement_review,
             inactivity_nudge: p.inactivity_nudge,
+            reconnect_window: p.reconnect_window,
             time_zone: p.time_zone.name().to_owned(),
             preferred_time: hhmm(p.preferred_time),
             days: p
@@ -72,7 +82,7 @@ impl From<Preferences> for NotificationPreferences {
     tag = "notifications",
     operation_id = "getNotificationPreferences",
     summary = "Your reminder preferences (partners)",
-    description = "Defaults until changed: exercise, check-in and agreement-review reminders on, the inactivity nudge off, 19:00 every day, no quiet hours.",
+    description = "Defaults until changed: exercise, check-in and agreement-review reminders on, the inactivity nudge off, reconnect-window reminders on, 19:00 every day, no quiet hours.",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The preferences.", body = NotificationPreferences)
@@ -110,6 +120,7 @@ pub async fn put_preferences(
         daily_check_in: p.daily_check_in,
         agreement_review: p.agreement_review,
         inactivity_nudge: p.inactivity_nudge,
+        reconnect_window: p.reconnect_window,
         time_zone: p.time_zone,
         preferred_time: p.preferred_time,
         days: p.days,
