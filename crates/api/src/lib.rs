@@ -41,6 +41,7 @@ pub use config::ApiConfig;
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
+use crate::handlers::reconnect_windows;
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, consents, couple_clinicians,
     couples, decisions, exercises, incidents, invitations, me, milestones, ops, outbox, partner_invitations,
@@ -121,7 +122,12 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(decisions::decide)
                 .service(review_routes::get_progress)
                 .service(review_routes::get_timeline)
-                .service(review_routes::export),
+                .service(review_routes::export)
+                .service(reconnect_windows::propose)
+                .service(reconnect_windows::list)
+                .service(reconnect_windows::accept)
+                .service(reconnect_windows::cancel)
+                .service(reconnect_windows::create_check_in),
         );
 }
 

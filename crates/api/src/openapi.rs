@@ -78,7 +78,8 @@ problem_response!(
         (name = "incidents", description = "Crossed boundaries and withdrawals: private channels to the clinicians."),
         (name = "milestones", description = "Small victories, shared with the couple."),
         (name = "decisions", description = "The recommendation and the clinician's advance / hold / step back."),
-        (name = "review", description = "Progress, timeline and export of a couple's record.")
+        (name = "review", description = "Progress, timeline and export of a couple's record."),
+        (name = "reconnect", description = "Reconnect windows: an agreed weekly time for closeness without performance, and the check-ins after each.")
     ),
     modifiers(&CommonResponses)
 )]

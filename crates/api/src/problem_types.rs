@@ -48,6 +48,20 @@ pub const REFUSALS: &[(&str, &[Code])] = &[
     ("createReport", &[Code::NotInTreatment, Code::StepNotCurrent, Code::RequestInProgress]),
     ("createCheckIn", &[Code::NotInTreatment, Code::RequestInProgress]),
     ("openIncident", &[Code::RequestInProgress]),
+    ("proposeReconnectWindow", &[Code::NotInTreatment, Code::RequestInProgress]),
+    ("acceptReconnectWindow", &[Code::NotInTreatment, Code::OwnProposal, Code::WindowCancelled]),
+    ("cancelReconnectWindow", &[Code::WindowCancelled, Code::NotAnOccurrence, Code::OccurrenceOver]),
+    (
+        "createReconnectCheckIn",
+        &[
+            Code::NotInTreatment,
+            Code::NotAnOccurrence,
+            Code::OccurrenceOff,
+            Code::OccurrenceNotEnded,
+            Code::AlreadyExists,
+            Code::RequestInProgress,
+        ],
+    ),
 ];
 
 /// The refusals `operation_id` can answer (empty: it never answers 409).

@@ -130,7 +130,8 @@ impl Window {
     /// window is active and it is not off.
     #[must_use]
     pub fn takes_place(&self, date: NaiveDate) -> bool {
-        let agreed = self.accepted_at.zip(self.schedule.starts(date)).is_some_and(|(accepted, start)| start >= accepted);
+        let agreed =
+            self.accepted_at.zip(self.schedule.starts(date)).is_some_and(|(accepted, start)| start >= accepted);
         agreed && !self.is_off(date)
     }
 
@@ -303,10 +304,7 @@ mod tests {
     fn upcoming_and_ended_occurrences() {
         let s = sunday_berlin(hm(19, 0));
         // During the 2026-11-29 occurrence it is still upcoming, and not yet ended.
-        assert_eq!(
-            s.upcoming(utc("2026-11-29T18:10:00Z"), 2),
-            vec![date("2026-11-29"), date("2026-12-06")]
-        );
+        assert_eq!(s.upcoming(utc("2026-11-29T18:10:00Z"), 2), vec![date("2026-11-29"), date("2026-12-06")]);
         assert!(s.ended_within(utc("2026-11-29T18:10:00Z"), 7).iter().all(|d| *d != date("2026-11-29")));
         assert_eq!(s.upcoming(utc("2026-11-29T18:30:00Z"), 1), vec![date("2026-12-06")]);
         assert_eq!(s.ended_within(utc("2026-11-29T18:30:00Z"), 7), vec![date("2026-11-29")]);
@@ -356,7 +354,10 @@ mod tests {
             assert_eq!(w.cancel_occurrence(date(d), now).map_err(|r| r.code), expected, "{d}");
         }
         let cancelled = Window { status: WindowStatus::Cancelled, ..active(s) };
-        assert_eq!(cancelled.cancel_occurrence(date("2026-11-29"), now).map_err(|r| r.code), Err(Code::WindowCancelled));
+        assert_eq!(
+            cancelled.cancel_occurrence(date("2026-11-29"), now).map_err(|r| r.code),
+            Err(Code::WindowCancelled)
+        );
         assert!(w.is_off(date("2026-12-06")) && !w.is_off(date("2026-11-29")));
         // A whole window called off: later occurrences are off, earlier ones took place.
         let off = Window { status: WindowStatus::Cancelled, cancelled_at: Some(now), ..active(s) };
@@ -366,11 +367,8 @@ mod tests {
     #[test]
     fn check_ins_answer_occurrences_that_took_place_and_ended() {
         let s = sunday_berlin(hm(19, 0));
-        let w = Window {
-            accepted_at: Some(utc("2026-11-16T00:00:00Z")),
-            off_dates: vec![date("2026-11-22")],
-            ..active(s)
-        };
+        let w =
+            Window { accepted_at: Some(utc("2026-11-16T00:00:00Z")), off_dates: vec![date("2026-11-22")], ..active(s) };
         let now = utc("2026-11-29T18:15:00Z");
         let table: [(&str, Result<(), Code>); 5] = [
             ("2026-11-15", Err(Code::NotAnOccurrence)), // before it was agreed

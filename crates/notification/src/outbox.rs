@@ -525,8 +525,7 @@ fn reconnect_rows(
         }
         let Some(couple) = &client.couple else { continue };
         for row in windows.iter().filter(|w| w.couple_id == couple.id) {
-            let Some(window) = reconnect_window(row, skips.get(&row.id).map(Vec::as_slice).unwrap_or_default())
-            else {
+            let Some(window) = reconnect_window(row, skips.get(&row.id).map(Vec::as_slice).unwrap_or_default()) else {
                 continue;
             };
             for (date, at) in window.reminders_due(now, lookback, prefs.time_zone, prefs.quiet_hours) {

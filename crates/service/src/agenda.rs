@@ -37,6 +37,8 @@ pub struct Agenda {
     pub consent_requested: Vec<ConsentRequest>,
     pub check_in_due: bool,
     pub agreement_to_acknowledge: Option<i32>,
+    /// Reconnect-window occurrences waiting for the caller's own check-in.
+    pub reconnect_check_ins_due: Vec<crate::reconnect::CheckInDue>,
     pub crisis_notice: String,
 }
 
@@ -63,6 +65,7 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
                 consent_requested: Vec::new(),
                 check_in_due: false,
                 agreement_to_acknowledge: None,
+                reconnect_check_ins_due: Vec::new(),
                 crisis_notice,
             });
         };
@@ -76,8 +79,14 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
                 plans::list(conn, &couple.id, &page)?.items.into_iter().find(|p| p.status == PlanStatus::Draft.as_str())
             }
         };
+        let reconnect_check_ins_due = if couple.status == "active" {
+            crate::reconnect::check_ins_due(conn, &couple.id, me, cx.now)?
+        } else {
+            Vec::new()
+        };
         let mut out = Agenda {
             viewer,
+            reconnect_check_ins_due,
             check_in_due: check_in_due && couple.status == "active",
             couple: Some(couple),
             plan: None,

@@ -9,6 +9,7 @@ use tandem_store::couples::CoupleRow;
 use tandem_store::decisions::{self, DecisionRow};
 use tandem_store::incidents::{self, IncidentRow, WithdrawalRow};
 use tandem_store::plans::{self, ConsentEventRow, PlanTree};
+use tandem_store::reconnect_windows::{self, CheckInRow as ReconnectCheckInRow, WindowRow};
 use tandem_store::records::{self, CheckInRow, MilestoneRow, Reader, ReportRow};
 
 use crate::access;
@@ -35,6 +36,10 @@ pub struct Record {
     pub withdrawals: Vec<WithdrawalRow>,
     pub milestones: Vec<MilestoneRow>,
     pub decisions: Vec<DecisionRow>,
+    /// Oldest first, each with the local dates of occurrences called off (never by whom).
+    pub reconnect_windows: Vec<(WindowRow, Vec<String>)>,
+    /// Clinician and shared reconnect check-ins, oldest first (never private ones).
+    pub reconnect_check_ins: Vec<ReconnectCheckInRow>,
 }
 
 /// The whole record (clinicians).
@@ -49,7 +54,20 @@ pub fn export(cx: &Ctx, couple_id: &str) -> Result<Record> {
                 trees.push(tree);
             }
         }
+        let windows = reconnect_windows::all_of_couple(conn, &c.id)?;
+        let window_ids: Vec<&str> = windows.iter().map(|w| w.id.as_str()).collect();
+        let mut skips = reconnect_windows::skips_of(conn, &window_ids, None)?;
+        let reconnect_windows = windows
+            .into_iter()
+            .map(|w| {
+                let mut off = skips.remove(&w.id).unwrap_or_default();
+                off.sort();
+                (w, off)
+            })
+            .collect();
         Ok(Record {
+            reconnect_windows,
+            reconnect_check_ins: reconnect_windows::check_ins_of_couple(conn, &c.id, &Reader::Clinician)?,
             exported_at: cx.now,
             agreements: agreements::versions(conn, &c.id)?,
             plans: trees,

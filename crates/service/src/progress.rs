@@ -46,6 +46,8 @@ pub struct Progress {
     pub plan_id: Option<String>,
     pub steps: Vec<StepFigures>,
     pub recommendation: Option<Current>,
+    /// Per partner, the reconnect check-ins the caller may see.
+    pub reconnect: Vec<crate::reconnect::PartnerFigures>,
 }
 
 fn mean(xs: &[f64]) -> Option<f64> {
@@ -80,7 +82,13 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         plans::running(conn, &couple.id)?
             .or(plans::list(conn, &couple.id, &PageRequest { after: None, limit: 1 })?.items.into_iter().next());
     let Some(plan) = latest else {
-        return Ok(Progress { couple_id: couple.id.clone(), plan_id: None, steps: Vec::new(), recommendation: None });
+        return Ok(Progress {
+            couple_id: couple.id.clone(),
+            plan_id: None,
+            steps: Vec::new(),
+            recommendation: None,
+            reconnect: Vec::new(),
+        });
     };
     let plan_id = plan.id.clone();
     // Steps and consents only: the progress view shows no exercise snapshots.
@@ -98,13 +106,17 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
         })
         .collect();
     let recommendation = review::current(conn, &tree, couple, now)?;
-    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation })
+    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation, reconnect: Vec::new() })
 }
 
 /// The review summary (clinicians; audited).
 pub fn get(cx: &Ctx, couple_id: &str) -> Result<Progress> {
     let couple = access::load_couple(cx, couple_id, Action::ReadReview)?.couple;
-    let out = cx.read(|conn| progress(conn, &couple, cx.now))?;
+    let out = cx.read(|conn| {
+        let mut out = progress(conn, &couple, cx.now)?;
+        out.reconnect = crate::reconnect::figures(conn, &couple, &access::reader(&cx.actor))?;
+        Ok(out)
+    })?;
     cx.audit_read(cx.event("progress.read", "couple", &couple.id, &couple.id));
     Ok(out)
 }

@@ -16,8 +16,11 @@ use tandem_domain::validation::{FieldError, check_text, check_time_zone, one_of}
 use tandem_domain::vocabulary::EntryVisibility;
 use tandem_notification::outbox::{DAYS, reconnect_window};
 use tandem_store::couples::CoupleRow;
-use tandem_store::reconnect_windows::{self as store, CheckInRow, SkipRow, WindowRow};
+use tandem_store::reconnect_windows::{self as store, SkipRow};
 use tandem_store::{AnyConnection, Page, PageRequest, StoreError, ids, time, users};
+
+/// The stored rows, for adapters that render them.
+pub use tandem_store::reconnect_windows::{CheckInRow, WindowRow};
 
 use crate::access;
 use crate::audit::{self, Event};
@@ -357,8 +360,7 @@ pub fn check_ins_due(
     let mut out = Vec::new();
     for row in &windows {
         let window = rules(row, skips.get(&row.id).map(Vec::as_slice).unwrap_or_default())?;
-        let mine: Vec<NaiveDate> =
-            answered.get(&row.id).into_iter().flatten().filter_map(|d| d.parse().ok()).collect();
+        let mine: Vec<NaiveDate> = answered.get(&row.id).into_iter().flatten().filter_map(|d| d.parse().ok()).collect();
         for occurrence_date in window.check_ins_due(now, &mine) {
             out.push(CheckInDue { window_id: row.id.clone(), occurrence_date });
         }
@@ -379,7 +381,11 @@ pub struct PartnerFigures {
 
 /// Per partner, the reconnect check-ins `reader` may see (a partner: their own and the
 /// other's shared; a clinician: clinician and shared, never private).
-pub fn figures(conn: &mut AnyConnection, couple: &CoupleRow, reader: &tandem_store::records::Reader) -> Result<Vec<PartnerFigures>> {
+pub fn figures(
+    conn: &mut AnyConnection,
+    couple: &CoupleRow,
+    reader: &tandem_store::records::Reader,
+) -> Result<Vec<PartnerFigures>> {
     let rows = store::check_ins_of_couple(conn, &couple.id, reader)?;
     let mut by: HashMap<&str, Vec<&CheckInRow>> = HashMap::new();
     for r in &rows {

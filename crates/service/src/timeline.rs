@@ -22,6 +22,7 @@ pub enum Item {
     Decision(DecisionRow),
     Withdrawal(WithdrawalRow),
     Consent(ConsentEventRow),
+    ReconnectCheckIn(tandem_store::reconnect_windows::CheckInRow),
 }
 
 /// One entry of the timeline.
@@ -34,8 +35,8 @@ pub struct Entry {
     pub item: Item,
 }
 
-/// Reports, check-ins, milestones, incidents, consent changes and (for clinicians)
-/// decisions and withdrawals, oldest first. A partner sees their own entries, the other
+/// Reports, check-ins, reconnect check-ins, milestones, incidents, consent changes and
+/// (for clinicians) decisions and withdrawals, oldest first. A partner sees their own entries, the other
 /// partner's shared reports and check-ins and the milestones; never decisions, the
 /// other's consent, incidents or withdrawals. Audited.
 ///
@@ -72,6 +73,10 @@ pub fn get(cx: &Ctx, couple_id: &str, page: &PageRequest) -> Result<Page<Entry>>
             for x in incidents::withdrawals(conn, &couple.id)? {
                 out.push(entry(x.id.clone(), time::from_db(x.created_at), x.user_id.clone(), Item::Withdrawal(x)));
             }
+        }
+        for x in tandem_store::reconnect_windows::check_ins_of_couple(conn, &couple.id, &r)? {
+            let (id, at, author) = (x.id.clone(), time::from_db(x.created_at), x.author_id.clone());
+            out.push(entry(id, at, author, Item::ReconnectCheckIn(x)));
         }
         // Every plan's consent history in one query.
         for x in plans::consent_history_of_couple(conn, &couple.id)? {

@@ -22,6 +22,7 @@ pub mod partner_invitations;
 pub mod password_reset;
 pub mod plans;
 pub mod preferences;
+pub mod reconnect_windows;
 pub mod reports;
 pub mod review;
 pub mod step_exercises;

@@ -51,6 +51,9 @@ pub struct Progress {
     pub plan_id: Option<String>,
     pub steps: Vec<StepProgress>,
     pub recommendation: Option<RecommendationView>,
+    /// Per partner, the reconnect check-ins the caller may see (clinician and shared ones,
+    /// never private).
+    pub reconnect: Vec<crate::views::reconnect::ReconnectProgress>,
 }
 
 impl From<progress::Progress> for Progress {
@@ -58,6 +61,7 @@ impl From<progress::Progress> for Progress {
         let plan_id = p.plan_id.clone().unwrap_or_default();
         Self {
             couple_id: p.couple_id,
+            reconnect: p.reconnect.into_iter().map(Into::into).collect(),
             steps: p
                 .steps
                 .into_iter()

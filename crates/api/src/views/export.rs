@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::error::ApiResult;
 use crate::views::agreement::{Agreement, view as agreement_view};
 use crate::views::plan::{Plan, view as plan_view};
+use crate::views::reconnect::{ExportedReconnectWindow, ReconnectCheckIn};
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
 
 /// A couple's whole record, for the clinicians.
@@ -31,6 +32,10 @@ pub struct CoupleExport {
     pub withdrawals: Vec<ExportedWithdrawal>,
     pub milestones: Vec<Milestone>,
     pub decisions: Vec<Decision>,
+    /// Reconnect windows, oldest first, with the occurrences called off (never by whom).
+    pub reconnect_windows: Vec<ExportedReconnectWindow>,
+    /// Clinician and shared reconnect check-ins, oldest first (never private ones).
+    pub reconnect_check_ins: Vec<ReconnectCheckIn>,
 }
 
 /// The couple the record is about.
@@ -117,6 +122,12 @@ impl CoupleExport {
                 .collect(),
             milestones: r.milestones.into_iter().map(Milestone::from).collect(),
             decisions: r.decisions.into_iter().map(Decision::from).collect(),
+            reconnect_windows: r
+                .reconnect_windows
+                .into_iter()
+                .map(|(w, off)| ExportedReconnectWindow::of(w, off))
+                .collect(),
+            reconnect_check_ins: r.reconnect_check_ins.into_iter().map(ReconnectCheckIn::from).collect(),
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod couple;
 pub mod export;
 pub mod plan;
+pub mod reconnect;
 pub mod record;
 pub mod session;
 pub mod timeline;

@@ -9,6 +9,7 @@ use tandem_domain::plans::ConsentAnswer;
 use tandem_service::timeline::{Entry, Item};
 use utoipa::ToSchema;
 
+use crate::views::reconnect::ReconnectCheckIn;
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
 
 /// One entry of a couple's timeline; `kind` says which.
@@ -22,6 +23,7 @@ pub enum TimelineEntry {
     Consent(ConsentEntry),
     Withdrawal(WithdrawalEntry),
     Milestone(MilestoneEntry),
+    ReconnectCheckIn(ReconnectCheckInEntry),
 }
 
 /// `report`.
@@ -71,6 +73,24 @@ pub enum WithdrawalEntryKind {
 #[serde(rename_all = "snake_case")]
 pub enum MilestoneEntryKind {
     Milestone,
+}
+
+/// `reconnect_check_in`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconnectCheckInEntryKind {
+    ReconnectCheckIn,
+}
+
+/// A partner's check-in after a reconnect-window occurrence (their own, the other
+/// partner's shared ones; clinicians see clinician and shared ones, never private).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconnectCheckInEntry {
+    pub kind: ReconnectCheckInEntryKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: ReconnectCheckIn,
 }
 
 /// An attempt, as `listReports` shows it to the caller.
@@ -205,6 +225,13 @@ impl TimelineEntry {
                 at,
                 actor_id,
                 data: ConsentChange { plan_id: c.plan_id, step_id: c.step_id, answer: c.answer, note: c.note },
+            }),
+            Item::ReconnectCheckIn(c) => Self::ReconnectCheckIn(ReconnectCheckInEntry {
+                kind: ReconnectCheckInEntryKind::ReconnectCheckIn,
+                id,
+                at,
+                actor_id,
+                data: c.into(),
             }),
         }
     }
