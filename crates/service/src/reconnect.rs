@@ -297,15 +297,21 @@ pub fn prepare_check_in(cx: &Ctx, couple_id: &str, window_id: &str, input: NewCh
         visibility: visibility.as_str().to_owned(),
         created_at: time::to_db(cx.now),
     };
-    cx.read(|conn| check_in_rules(conn, &couple, &row, cx.now))?;
+    // Whether the partner already answered is checked on write only, so a retry with the
+    // same `Idempotency-Key` reaches the replay of its first answer.
+    cx.read(|conn| occurrence_rules(conn, &couple, &row, cx.now))?;
     let event = cx.event("reconnect_check_in.create", "reconnect_check_in", &row.id, &couple.id);
     Ok(PreparedCheckIn { row, event, now: cx.now })
 }
 
-fn check_in_rules(conn: &mut AnyConnection, couple: &CoupleRow, row: &CheckInRow, now: DateTime<Utc>) -> Result<()> {
+fn occurrence_rules(conn: &mut AnyConnection, couple: &CoupleRow, row: &CheckInRow, now: DateTime<Utc>) -> Result<()> {
     let (window, skips) = load(conn, couple, &row.window_id)?;
     let date: NaiveDate = row.occurrence_date.parse().map_err(|_| Error::NotFound)?;
-    rules(&window, &skips)?.check_in_allowed(date, now).map_err(refused)?;
+    rules(&window, &skips)?.check_in_allowed(date, now).map_err(refused)
+}
+
+fn check_in_rules(conn: &mut AnyConnection, couple: &CoupleRow, row: &CheckInRow, now: DateTime<Utc>) -> Result<()> {
+    occurrence_rules(conn, couple, row, now)?;
     if store::has_check_in(conn, &row.window_id, &row.author_id, &row.occurrence_date)? {
         return Err(already_answered());
     }
