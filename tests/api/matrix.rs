@@ -36,6 +36,8 @@ struct PracticeIds {
     exercise: String,
     /// An incident of the other couple.
     incident: String,
+    /// A reconnect window of the other couple.
+    window: String,
 }
 
 /// Drafts a one-step plan with one exercise; returns its id.
@@ -84,6 +86,14 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         .post(&format!("/api/v1/couples/{couple_other}/incidents"), Some(&partner2), json!({"description": "x"}))
         .await;
     let incident = incident.body["id"].as_str().unwrap().to_owned();
+    let window = app
+        .post(
+            &format!("/api/v1/couples/{couple_other}/reconnect-windows"),
+            Some(&partner2),
+            json!({"weekday": "sun", "start_time": "19:00", "duration_minutes": 30}),
+        )
+        .await;
+    let window = window.body["id"].as_str().unwrap().to_owned();
     let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
     let couple_partners = |view: &Value| {
         view["partners"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
@@ -116,6 +126,7 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         plan_other,
         exercise,
         incident,
+        window,
     }
 }
 
@@ -135,6 +146,8 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
     not_own_plans.push(home.plan_other.clone());
     let away_incident = vec![away.incident.clone()];
     let both_incidents = vec![away.incident.clone(), home.incident.clone()];
+    // Every caller's windows are their own couple's at most: both other couples' are out.
+    let windows = vec![home.window.clone(), away.window.clone()];
     let pools = |couples: Vec<String>,
                  users: Vec<String>,
                  plans: Vec<String>,
@@ -146,6 +159,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
             ("plan_id", plans),
             ("exercise_id", exercises),
             ("incident_id", incidents),
+            ("window_id", windows.clone()),
         ])
     };
     vec![
