@@ -176,28 +176,24 @@ pub fn cancel(cx: &Ctx, couple_id: &str, window_id: &str, occurrence_date: Optio
         let (row, mut skips) = load(conn, &couple, window_id)?;
         let window = rules(&row, &skips)?;
         match date {
-            Some(date) => {
-                if window.cancel_occurrence(date, cx.now).map_err(refused)? {
-                    store::skip(
-                        conn,
-                        &SkipRow {
-                            window_id: row.id.clone(),
-                            occurrence_date: date.to_string(),
-                            practice_id: couple.practice_id.clone(),
-                            couple_id: couple.id.clone(),
-                            created_at: time::to_db(cx.now),
-                        },
-                    )?;
-                    skips.push(date.to_string());
-                    let event = cx.event("reconnect_window.cancel_occurrence", "reconnect_window", &row.id, &couple.id);
-                    audit::record(conn, event)?;
-                }
+            Some(date) if window.cancel_occurrence(date, cx.now).map_err(refused)? => {
+                let skip = SkipRow {
+                    window_id: row.id.clone(),
+                    occurrence_date: date.to_string(),
+                    practice_id: couple.practice_id.clone(),
+                    couple_id: couple.id.clone(),
+                    created_at: time::to_db(cx.now),
+                };
+                store::skip(conn, &skip)?;
+                skips.push(date.to_string());
+                let event = cx.event("reconnect_window.cancel_occurrence", "reconnect_window", &row.id, &couple.id);
+                audit::record(conn, event)?;
             }
             None if window.cancel() => {
                 store::cancel(conn, &row.id, cx.now)?;
                 audit::record(conn, cx.event("reconnect_window.cancel", "reconnect_window", &row.id, &couple.id))?;
             }
-            None => {}
+            Some(_) | None => {}
         }
         let row = store::find(conn, &row.id)?.ok_or(Error::NotFound)?;
         view(row, &skips, cx.now)
