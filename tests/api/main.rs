@@ -25,6 +25,7 @@ mod plans;
 mod privacy;
 mod problems;
 mod progress;
+mod reconnect_windows;
 mod reminders;
 mod replicas;
 mod schema;

@@ -48,6 +48,8 @@ struct PracticeIds {
     /// A questionnaire assignment of the other couple, and its partner's response.
     measure_assignment: String,
     measure_response: String,
+    /// A reconnect window of the other couple.
+    window: String,
 }
 
 /// Drafts a one-step plan with one exercise; returns its id.
@@ -108,6 +110,14 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
     let needs_item = toolkit("items", json!({"kind": "desire", "text": "x", "visibility": "private"})).await;
     let compromise = toolkit("compromises", json!({"text": "x"})).await;
     let (measure_assignment, measure_response) = measure_for(app, &clin2, &partner2, &couple_other).await;
+    let window = app
+        .post(
+            &format!("/api/v1/couples/{couple_other}/reconnect-windows"),
+            Some(&partner2),
+            json!({"weekday": "sun", "start_time": "19:00", "duration_minutes": 30}),
+        )
+        .await;
+    let window = window.body["id"].as_str().unwrap().to_owned();
     let admin_id = app.get("/api/v1/me", &admin).await.body["user"]["id"].as_str().unwrap().to_owned();
     let couple_partners = |view: &Value| {
         view["partners"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
@@ -163,6 +173,7 @@ async fn build_practice(app: &TestApp, name: &str) -> PracticeIds {
         assignment,
         measure_assignment,
         measure_response,
+        window,
     }
 }
 
@@ -231,6 +242,8 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
         pool.insert("compromise_id", compromises);
         pool
     };
+    // Every caller's windows are their own couple's at most: both other couples' are out.
+    let windows = vec![home.window.clone(), away.window.clone()];
     let pools = |couples: Vec<String>,
                  users: Vec<String>,
                  plans: Vec<String>,
@@ -244,6 +257,7 @@ fn callers(home: &PracticeIds, away: &PracticeIds, practice: &str) -> Vec<Caller
             ("exercise_id", exercises),
             ("incident_id", incidents),
             ("template_id", templates),
+            ("window_id", windows.clone()),
         ])
     };
     let mut out = vec![

@@ -41,6 +41,7 @@ pub use config::ApiConfig;
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 
+use crate::handlers::reconnect_windows;
 use crate::handlers::{
     agenda, agreements, audit_events, auth as auth_routes, break_glass, check_ins, comfort_script, compromises,
     consents, couple_clinicians, couples, decisions, exercises, incidents, invitations, journal, journal_assignments,
@@ -155,7 +156,12 @@ fn routes(cfg: &mut ServiceConfig<'_>) {
                 .service(measure_assignments::end_assignment)
                 .service(measure_responses::create_response)
                 .service(measure_responses::list_responses)
-                .service(measure_responses::acknowledge),
+                .service(measure_responses::acknowledge)
+                .service(reconnect_windows::propose)
+                .service(reconnect_windows::list)
+                .service(reconnect_windows::accept)
+                .service(reconnect_windows::cancel)
+                .service(reconnect_windows::create_check_in),
         );
 }
 

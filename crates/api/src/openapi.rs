@@ -82,7 +82,8 @@ problem_response!(
         (name = "needs-map", description = "Each partner's desires and boundaries, with per-item visibility, and the compromises between the partners."),
         (name = "comfort-script", description = "The couple's co-written comfort script for hard days, every version kept."),
         (name = "journal", description = "Journaling prompts, clinicians' assignments and partners' journal entries (private, for the clinician, or shared)."),
-        (name = "measures", description = "Scored questionnaires (PHQ-9, GAD-7, CSI-4): assignments, partners' responses, critical answers and their acknowledgement.")
+        (name = "measures", description = "Scored questionnaires (PHQ-9, GAD-7, CSI-4): assignments, partners' responses, critical answers and their acknowledgement."),
+        (name = "reconnect", description = "Reconnect windows: an agreed weekly time for closeness without performance, and the check-ins after each.")
     ),
     modifiers(&CommonResponses)
 )]

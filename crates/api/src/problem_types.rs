@@ -65,6 +65,20 @@ pub const REFUSALS: &[(&str, &[Code])] = &[
     ("createMeasureAssignment", WRITE_CLINICAL),
     ("createMeasureResponse", &[Code::NotInTreatment, Code::MeasureNotDue, Code::RequestInProgress]),
     ("acknowledgeMeasureResponse", &[Code::NothingToAcknowledge]),
+    ("proposeReconnectWindow", &[Code::NotInTreatment, Code::RequestInProgress]),
+    ("acceptReconnectWindow", &[Code::NotInTreatment, Code::OwnProposal, Code::WindowCancelled]),
+    ("cancelReconnectWindow", &[Code::WindowCancelled, Code::NotAnOccurrence, Code::OccurrenceOver]),
+    (
+        "createReconnectCheckIn",
+        &[
+            Code::NotInTreatment,
+            Code::NotAnOccurrence,
+            Code::OccurrenceOff,
+            Code::OccurrenceNotEnded,
+            Code::AlreadyExists,
+            Code::RequestInProgress,
+        ],
+    ),
 ];
 
 /// The refusals `operation_id` can answer (empty: it never answers 409).

@@ -16,6 +16,7 @@ pub mod needs_map;
 pub mod plans;
 pub mod policy;
 pub mod progression;
+pub mod reconnect;
 pub mod refusal;
 pub mod reminders;
 pub mod templates;

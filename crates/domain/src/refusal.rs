@@ -58,6 +58,18 @@ crate::plans::text_enum!(
         MeasureNotDue = "measure_not_due",
         /// The response has no critical finding waiting for acknowledgement.
         NothingToAcknowledge = "nothing_to_acknowledge",
+        /// A reconnect window is accepted by the partner who did not propose it.
+        OwnProposal = "own_proposal",
+        /// The reconnect window was called off.
+        WindowCancelled = "window_cancelled",
+        /// The date is not an occurrence of the agreed reconnect window.
+        NotAnOccurrence = "not_an_occurrence",
+        /// The occurrence is already over.
+        OccurrenceOver = "occurrence_over",
+        /// The occurrence was off (called off, or the window was).
+        OccurrenceOff = "occurrence_off",
+        /// The occurrence has not ended yet.
+        OccurrenceNotEnded = "occurrence_not_ended",
     }
 );
 
@@ -92,6 +104,12 @@ impl Code {
             Self::BuiltinPrompt => "Built-in prompts are read-only",
             Self::MeasureNotDue => "The questionnaire is not due",
             Self::NothingToAcknowledge => "Nothing to acknowledge",
+            Self::OwnProposal => "The other partner accepts this",
+            Self::WindowCancelled => "The reconnect window was called off",
+            Self::NotAnOccurrence => "Not an occurrence of the window",
+            Self::OccurrenceOver => "The occurrence is over",
+            Self::OccurrenceOff => "The occurrence was off",
+            Self::OccurrenceNotEnded => "The occurrence has not ended",
         }
     }
 }

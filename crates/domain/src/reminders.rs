@@ -17,6 +17,7 @@ text_enum!(
         InactivityNudge = "inactivity_nudge",
         /// "A short questionnaire is waiting" (scored measures, docs/measures.md).
         MeasureReminder = "measure_reminder",
+        ReconnectWindow = "reconnect_window",
     }
 );
 
@@ -29,6 +30,8 @@ pub struct Preferences {
     pub inactivity_nudge: bool,
     /// Reminders that a questionnaire is waiting (on by default).
     pub measure_reminders: bool,
+    /// Before each occurrence of an agreed reconnect window.
+    pub reconnect_window: bool,
     pub time_zone: Tz,
     pub preferred_time: NaiveTime,
     pub days: Vec<Weekday>,
@@ -36,7 +39,8 @@ pub struct Preferences {
 }
 
 impl Preferences {
-    /// domain.md defaults: exercise, check-in and review reminders on, the nudge off.
+    /// domain.md defaults: exercise, check-in and review reminders on, the nudge off;
+    /// reconnect-window reminders on (the couple agreed the window).
     #[must_use]
     pub fn defaults(time_zone: Tz) -> Self {
         Self {
@@ -45,6 +49,7 @@ impl Preferences {
             agreement_review: true,
             inactivity_nudge: false,
             measure_reminders: true,
+            reconnect_window: true,
             time_zone,
             preferred_time: NaiveTime::from_hms_opt(19, 0, 0).unwrap_or_default(),
             days: vec![
@@ -68,6 +73,7 @@ impl Preferences {
             ReminderKind::AgreementReview => self.agreement_review,
             ReminderKind::InactivityNudge => self.inactivity_nudge,
             ReminderKind::MeasureReminder => self.measure_reminders,
+            ReminderKind::ReconnectWindow => self.reconnect_window,
         }
     }
 }

@@ -42,6 +42,7 @@ text_enum!(
         JournalEntry = "journal_entry",
         /// A scored questionnaire response (its author and the clinicians only).
         MeasureResponse = "measure_response",
+        ReconnectCheckIn = "reconnect_check_in",
     }
 );
 
@@ -211,6 +212,8 @@ text_enum!(
         InactivityNudge = "inactivity_nudge",
         /// To a partner: a short questionnaire is waiting (never which one).
         MeasureReminder = "measure_reminder",
+        /// Before an occurrence of an agreed reconnect window.
+        ReconnectWindow = "reconnect_window",
     }
 );
 
@@ -225,6 +228,7 @@ impl EmailKind {
                 | Self::AgreementReview
                 | Self::InactivityNudge
                 | Self::MeasureReminder
+                | Self::ReconnectWindow
         )
     }
 }

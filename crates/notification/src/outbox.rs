@@ -15,11 +15,12 @@ use rand::Rng;
 use sha2::Sha256;
 use tandem_domain::Clock;
 use tandem_domain::plans::PlanStatus;
+use tandem_domain::reconnect;
 use tandem_domain::reminders::{self, ClientFacts, Preferences, ReminderKind};
 use tandem_store::error::StoreResult;
 use tandem_store::outbox::{self as store, OutboxRow};
 use tandem_store::preferences::PreferencesRow;
-use tandem_store::{AnyConnection, Pool, StoreError, couples, ids, schedule, time, write_tx};
+use tandem_store::{AnyConnection, Pool, StoreError, couples, ids, reconnect_windows, schedule, time, write_tx};
 
 /// Sending gives up after this many attempts (dead letter).
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -277,6 +278,9 @@ fn still_eligible(conn: &mut AnyConnection, row: &OutboxRow) -> Result<Option<&'
     if couple.status != "active" || couples::summary(conn, &couple.id)?.withdrawn {
         return Ok(Some("couple not in treatment"));
     }
+    if kind == EmailKind::ReconnectWindow {
+        return reconnect_still_wanted(conn, row);
+    }
     if kind == EmailKind::ExerciseReminder {
         let running = tandem_store::plans::running(conn, &couple.id)?;
         if running.is_none_or(|p| p.status != PlanStatus::Active.as_str()) {
@@ -457,6 +461,7 @@ pub fn from_row(row: &PreferencesRow, tz: chrono_tz::Tz) -> Preferences {
         agreement_review: row.agreement_review,
         inactivity_nudge: row.inactivity_nudge,
         measure_reminders: row.measure_reminders,
+        reconnect_window: row.reconnect_window,
         time_zone: tz,
         preferred_time: parse_time(&row.preferred_time).unwrap_or_default(),
         days: days.iter().filter_map(|d| DAYS.iter().find(|(n, _)| n == d).map(|(_, w)| *w)).collect(),
@@ -482,12 +487,104 @@ pub fn tick(pool: &Pool, now: DateTime<Utc>, lookback: Duration) -> Result<usize
         after = Some(last.user_id.clone());
         let mut rows: Vec<OutboxRow> = page.iter().flat_map(|client| due_rows(client, now, lookback)).collect();
         rows.extend(measure_reminder_rows(&mut conn, &page, now, lookback)?);
+        rows.extend(reconnect_rows(&mut conn, &page, now, lookback)?);
         added += write_tx(&mut conn, |c| schedule::enqueue_all(c, &rows))?;
         if page.len() < usize::try_from(TICK_PAGE).unwrap_or(usize::MAX) {
             break;
         }
     }
     Ok(added)
+}
+
+/// Reconnect-window reminders due for a page of clients: the page's couples' active
+/// windows and the occurrences called off, read in two queries whatever the page size.
+fn reconnect_rows(
+    conn: &mut AnyConnection,
+    page: &[schedule::ClientFacts],
+    now: DateTime<Utc>,
+    lookback: Duration,
+) -> StoreResult<Vec<OutboxRow>> {
+    let in_treatment = |c: &schedule::ClientFacts| {
+        c.couple.as_ref().is_some_and(|couple| couple.status == "active")
+            && !c.summary.as_ref().is_some_and(|s| s.withdrawn)
+    };
+    let mut couple_ids: Vec<&str> =
+        page.iter().filter(|c| in_treatment(c)).filter_map(|c| c.couple.as_ref().map(|x| x.id.as_str())).collect();
+    couple_ids.sort_unstable();
+    couple_ids.dedup();
+    let windows = reconnect_windows::active_of_couples(conn, &couple_ids)?;
+    if windows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let window_ids: Vec<&str> = windows.iter().map(|w| w.id.as_str()).collect();
+    let from = (now - Duration::days(2)).date_naive().to_string();
+    let skips = reconnect_windows::skips_of(conn, &window_ids, Some(&from))?;
+    let mut out = Vec::new();
+    for client in page.iter().filter(|c| in_treatment(c)) {
+        let prefs = preferences(client.preferences.as_ref(), &client.time_zone);
+        if !prefs.enabled(ReminderKind::ReconnectWindow) {
+            continue;
+        }
+        let Some(couple) = &client.couple else { continue };
+        for row in windows.iter().filter(|w| w.couple_id == couple.id) {
+            let Some(window) = reconnect_window(row, skips.get(&row.id).map(Vec::as_slice).unwrap_or_default()) else {
+                continue;
+            };
+            for (date, at) in window.reminders_due(now, lookback, prefs.time_zone, prefs.quiet_hours) {
+                out.push(OutboxRow {
+                    id: ids::new_id(),
+                    practice_id: client.practice_id.clone(),
+                    user_id: Some(client.user_id.clone()),
+                    kind: EmailKind::ReconnectWindow.as_str().to_owned(),
+                    to_address: client.email.clone(),
+                    token: None,
+                    dedupe_key: Some(reconnect::reminder_key(&client.user_id, &row.id, date)),
+                    status: store::PENDING.into(),
+                    attempts: 0,
+                    next_attempt_at: time::to_db(at),
+                    lease_until: None,
+                    last_error: None,
+                    created_at: time::to_db(now),
+                    sent_at: None,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A stored window as the domain's rules see it (`None` if a stored value does not
+/// parse, which the table's checks prevent).
+#[must_use]
+pub fn reconnect_window(row: &reconnect_windows::WindowRow, off_dates: &[String]) -> Option<reconnect::Window> {
+    Some(reconnect::Window {
+        status: reconnect::WindowStatus::parse(&row.status)?,
+        proposed_by: row.proposed_by.clone(),
+        schedule: reconnect::Schedule {
+            weekday: DAYS.iter().find(|(n, _)| *n == row.weekday)?.1,
+            start: parse_time(&row.start_time)?,
+            minutes: u32::try_from(row.duration_minutes).ok()?,
+            time_zone: row.time_zone.parse().ok()?,
+        },
+        accepted_at: row.accepted_at.map(time::from_db),
+        cancelled_at: row.cancelled_at.map(time::from_db),
+        off_dates: off_dates.iter().filter_map(|d| d.parse().ok()).collect(),
+    })
+}
+
+/// Just before sending a reconnect-window reminder: the window is still active and its
+/// occurrence not called off.
+fn reconnect_still_wanted(conn: &mut AnyConnection, row: &OutboxRow) -> Result<Option<&'static str>, StoreError> {
+    let Some((window_id, date)) = row.dedupe_key.as_deref().and_then(reconnect::parse_reminder_key) else {
+        return Ok(Some("not a reconnect reminder"));
+    };
+    let Some(stored) = reconnect_windows::find(conn, window_id)? else { return Ok(Some("window gone")) };
+    let skips = reconnect_windows::skips_of(conn, &[window_id], Some(&date.to_string()))?;
+    let window = reconnect_window(&stored, skips.get(window_id).map(Vec::as_slice).unwrap_or_default());
+    match window {
+        Some(w) if w.status == reconnect::WindowStatus::Active && !w.is_off(date) => Ok(None),
+        _ => Ok(Some("window or occurrence called off")),
+    }
 }
 
 /// The reminder rows due for one client in the window.

@@ -15,6 +15,7 @@ const fn subject(kind: EmailKind) -> &'static str {
         | EmailKind::AgreementReview
         | EmailKind::InactivityNudge => "Something is waiting for you in the app",
         EmailKind::MeasureReminder => "A short questionnaire is waiting",
+        EmailKind::ReconnectWindow => "A time you set aside is coming up",
     }
 }
 
@@ -43,7 +44,7 @@ fn environment() -> &'static Environment<'static> {
 fn build_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    let templates: [(&str, &str); 16] = [
+    let templates: [(&str, &str); 18] = [
         ("exercise_reminder.txt", include_str!("../templates/reminder.txt")),
         ("exercise_reminder.html", include_str!("../templates/reminder.html")),
         ("daily_check_in.txt", include_str!("../templates/reminder.txt")),
@@ -60,6 +61,8 @@ fn build_environment() -> Environment<'static> {
         ("password_reset.html", include_str!("../templates/password_reset.html")),
         ("measure_reminder.txt", include_str!("../templates/measure_reminder.txt")),
         ("measure_reminder.html", include_str!("../templates/measure_reminder.html")),
+        ("reconnect_window.txt", include_str!("../templates/reconnect_window.txt")),
+        ("reconnect_window.html", include_str!("../templates/reconnect_window.html")),
     ];
     for (name, source) in templates {
         // The sources are compiled into the binary and covered by the tests below, so a

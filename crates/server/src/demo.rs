@@ -9,7 +9,7 @@ use tandem_service::audit::AuditLog;
 use tandem_service::records::CoupleRow;
 use tandem_service::{
     Ctx, Env, agreements, comfort_script, consents, decisions, journal, journal_prompts, measure_responses, measures,
-    milestones, needs_map, plan_editing, plans, reports, template_plans,
+    milestones, needs_map, plan_editing, plans, reconnect, reports, template_plans,
 };
 use tandem_store::exercises::{self, ExerciseFilter, Visible};
 use tandem_store::{PageRequest, Pool};
@@ -181,6 +181,7 @@ pub fn seed_couple_history(
     }
     seed_toolkit(&cast, couple, now - Duration::days(10))?;
     seed_journal(&cast, couple, now)?;
+    seed_reconnect_window(&cast, couple, now)?;
     Ok(())
 }
 
@@ -338,6 +339,37 @@ pub fn seed_measures(pool: &Pool, couple: &CoupleRow, clinician: &str, now: Date
                 cx.write(|conn| measure_responses::record(conn, prepared))?;
             }
         }
+    }
+    Ok(())
+}
+
+/// A Sunday 19:00 reconnect window (30 minutes, in the proposing partner's zone) that
+/// the first partner proposed and the second accepted two weeks ago, and the first
+/// partner's shared check-in after the last Sunday that has ended.
+fn seed_reconnect_window(cast: &Cast, couple: &CoupleRow, now: DateTime<Utc>) -> Result<(), SetupError> {
+    let agreed = now - Duration::days(14);
+    let window = reconnect::NewWindow {
+        weekday: "sun".into(),
+        start_time: "19:00".into(),
+        duration_minutes: 30,
+        time_zone: None,
+    };
+    let proposing = cast.at(&cast.partners[0], agreed - Duration::hours(1));
+    let prepared = reconnect::prepare_propose(&proposing, &couple.id, window)?;
+    let window = proposing.write(|conn| reconnect::record_propose(conn, prepared))?;
+    let accepted = reconnect::accept(&cast.at(&cast.partners[1], agreed), &couple.id, &window.row.id)?;
+    let writing = cast.at(&cast.partners[0], now);
+    let due = writing.read(|conn| reconnect::check_ins_due(conn, &couple.id, &cast.partners[0].user_id, now))?;
+    if let Some(last) = due.first() {
+        let check_in = reconnect::NewCheckIn {
+            occurrence_date: last.occurrence_date.to_string(),
+            closeness: 7,
+            safety: 8,
+            note: Some("Easier to settle in than last time".into()),
+            visibility: "shared".into(),
+        };
+        let prepared = reconnect::prepare_check_in(&writing, &couple.id, &accepted.row.id, check_in)?;
+        writing.write(|conn| reconnect::record_check_in(conn, prepared))?;
     }
     Ok(())
 }

@@ -37,6 +37,8 @@ pub struct Agenda {
     pub consent_requested: Vec<ConsentRequest>,
     pub check_in_due: bool,
     pub agreement_to_acknowledge: Option<i32>,
+    /// Reconnect-window occurrences waiting for the caller's own check-in.
+    pub reconnect_check_ins_due: Vec<crate::reconnect::CheckInDue>,
     pub crisis_notice: String,
     /// Journal prompts assigned to the caller and not answered by them yet, oldest first.
     pub journal_prompts: Vec<crate::journal_prompts::Assignment>,
@@ -67,6 +69,7 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
                 consent_requested: Vec::new(),
                 check_in_due: false,
                 agreement_to_acknowledge: None,
+                reconnect_check_ins_due: Vec::new(),
                 crisis_notice,
                 journal_prompts: Vec::new(),
                 measures_due: Vec::new(),
@@ -85,10 +88,16 @@ pub fn get(cx: &Ctx) -> Result<Agenda> {
         let journal_prompts = crate::journal::open_assignments(conn, &couple.id, me)?;
         let measures_due =
             if couple.status == "active" { crate::measures::due_for(conn, &couple, me, cx.now)? } else { Vec::new() };
+        let reconnect_check_ins_due = if couple.status == "active" {
+            crate::reconnect::check_ins_due(conn, &couple.id, me, cx.now)?
+        } else {
+            Vec::new()
+        };
         let mut out = Agenda {
             measures_due,
             viewer,
             journal_prompts,
+            reconnect_check_ins_due,
             check_in_due: check_in_due && couple.status == "active",
             couple: Some(couple),
             plan: None,

@@ -11,6 +11,7 @@ use tandem_store::decisions::{self, DecisionRow};
 use tandem_store::incidents::{self, IncidentRow, WithdrawalRow};
 use tandem_store::needs_map::{self, CompromiseRow, ItemRow, RevisionRow};
 use tandem_store::plans::{self, ConsentEventRow, PlanTree};
+use tandem_store::reconnect_windows::{self, CheckInRow as ReconnectCheckInRow, WindowRow};
 use tandem_store::records::{self, CheckInRow, MilestoneRow, Reader, ReportRow};
 
 use crate::access;
@@ -53,6 +54,10 @@ pub struct Record {
     pub measure_assignments: Vec<tandem_store::measures::AssignmentRow>,
     /// Every scored response, oldest first.
     pub measure_responses: Vec<tandem_store::measures::ResponseRow>,
+    /// Oldest first, each with the local dates of occurrences called off (never by whom).
+    pub reconnect_windows: Vec<(WindowRow, Vec<String>)>,
+    /// Clinician and shared reconnect check-ins, oldest first (never private ones).
+    pub reconnect_check_ins: Vec<ReconnectCheckInRow>,
 }
 
 /// The whole record (clinicians).
@@ -67,7 +72,20 @@ pub fn export(cx: &Ctx, couple_id: &str) -> Result<Record> {
                 trees.push(tree);
             }
         }
+        let windows = reconnect_windows::all_of_couple(conn, &c.id)?;
+        let window_ids: Vec<&str> = windows.iter().map(|w| w.id.as_str()).collect();
+        let mut skips = reconnect_windows::skips_of(conn, &window_ids, None)?;
+        let reconnect_windows = windows
+            .into_iter()
+            .map(|w| {
+                let mut off = skips.remove(&w.id).unwrap_or_default();
+                off.sort();
+                (w, off)
+            })
+            .collect();
         Ok(Record {
+            reconnect_windows,
+            reconnect_check_ins: reconnect_windows::check_ins_of_couple(conn, &c.id, &Reader::Clinician)?,
             exported_at: cx.now,
             agreements: agreements::versions(conn, &c.id)?,
             plans: trees,

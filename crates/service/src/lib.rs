@@ -43,6 +43,7 @@ pub mod plan_templates;
 pub mod plans;
 pub mod preferences;
 pub mod progress;
+pub mod reconnect;
 pub mod records;
 pub mod reports;
 pub mod review;

@@ -27,6 +27,8 @@ pub struct PreferencesInput {
     pub inactivity_nudge: bool,
     /// "A short questionnaire is waiting" reminders.
     pub measure_reminders: bool,
+    /// Before each occurrence of an agreed reconnect window.
+    pub reconnect_window: bool,
     /// IANA time zone (also the account's).
     pub time_zone: String,
     pub preferred_time: String,
@@ -105,6 +107,7 @@ pub fn put(cx: &Ctx, input: PreferencesInput) -> Result<Preferences> {
         agreement_review: input.agreement_review,
         inactivity_nudge: input.inactivity_nudge,
         measure_reminders: input.measure_reminders,
+        reconnect_window: input.reconnect_window,
         preferred_time: preferred,
         days: days_json(&days),
         quiet_start,
@@ -125,6 +128,7 @@ pub fn put(cx: &Ctx, input: PreferencesInput) -> Result<Preferences> {
             (ReminderKind::AgreementReview, row.agreement_review),
             (ReminderKind::InactivityNudge, row.inactivity_nudge),
             (ReminderKind::MeasureReminder, row.measure_reminders),
+            (ReminderKind::ReconnectWindow, row.reconnect_window),
         ]
         .into_iter()
         .filter(|(_, on)| !on)
@@ -173,6 +177,7 @@ pub fn unsubscribe(env: &Env, signer: &UnsubscribeSigner, token: &str, all: bool
                 Some(ReminderKind::AgreementReview) => prefs.agreement_review = false,
                 Some(ReminderKind::InactivityNudge) => prefs.inactivity_nudge = false,
                 Some(ReminderKind::MeasureReminder) => prefs.measure_reminders = false,
+                Some(ReminderKind::ReconnectWindow) => prefs.reconnect_window = false,
                 None => {}
             }
         }
@@ -186,6 +191,7 @@ pub fn unsubscribe(env: &Env, signer: &UnsubscribeSigner, token: &str, all: bool
                 agreement_review: prefs.agreement_review,
                 inactivity_nudge: prefs.inactivity_nudge,
                 measure_reminders: prefs.measure_reminders,
+                reconnect_window: prefs.reconnect_window,
                 preferred_time: hhmm(prefs.preferred_time),
                 days: days_json(&day_names(&prefs)),
                 quiet_start: prefs.quiet_hours.map(|(s, _)| hhmm(s)),

@@ -50,6 +50,8 @@ pub struct Progress {
     pub reflection: Vec<PartnerReflection>,
     /// Scored measures per partner: first and latest score and band, and the trend.
     pub measures: Vec<crate::measures::MeasureTrend>,
+    /// Per partner, the reconnect check-ins the caller may see.
+    pub reconnect: Vec<crate::reconnect::PartnerFigures>,
 }
 
 /// One partner's journal entries and weekly talks between sessions.
@@ -131,6 +133,7 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
             recommendation: None,
             reflection: reflection(conn, couple)?,
             measures: measure_trends(conn, couple)?,
+            reconnect: Vec::new(),
         });
     };
     let plan_id = plan.id.clone();
@@ -151,13 +154,25 @@ fn progress(conn: &mut AnyConnection, couple: &CoupleRow, now: DateTime<Utc>) ->
     let recommendation = review::current(conn, &tree, couple, now)?;
     let reflection = reflection(conn, couple)?;
     let measures = measure_trends(conn, couple)?;
-    Ok(Progress { couple_id: couple.id.clone(), plan_id: Some(plan_id), steps, recommendation, reflection, measures })
+    Ok(Progress {
+        couple_id: couple.id.clone(),
+        plan_id: Some(plan_id),
+        steps,
+        recommendation,
+        reflection,
+        measures,
+        reconnect: Vec::new(),
+    })
 }
 
 /// The review summary (clinicians; audited).
 pub fn get(cx: &Ctx, couple_id: &str) -> Result<Progress> {
     let couple = access::load_couple(cx, couple_id, Action::ReadReview)?.couple;
-    let out = cx.read(|conn| progress(conn, &couple, cx.now))?;
+    let out = cx.read(|conn| {
+        let mut out = progress(conn, &couple, cx.now)?;
+        out.reconnect = crate::reconnect::figures(conn, &couple, &access::reader(&cx.actor))?;
+        Ok(out)
+    })?;
     cx.audit_read(cx.event("progress.read", "couple", &couple.id, &couple.id));
     Ok(out)
 }

@@ -35,6 +35,7 @@ pub enum Item {
     ComfortScript(ComfortScriptRow, [String; 2]),
     JournalEntry(tandem_store::journal::Entry),
     MeasureResponse(tandem_store::measures::ResponseRow),
+    ReconnectCheckIn(tandem_store::reconnect_windows::CheckInRow),
 }
 
 /// A compromise event with its compromise and whom it may name: the proposer for a
@@ -57,11 +58,13 @@ pub struct Entry {
     pub item: Item,
 }
 
-/// Reports, check-ins (daily and weekly talks), milestones, journal entries, incidents,
-/// consent changes and (for clinicians) decisions and withdrawals, oldest first. A partner
-/// sees their own entries, the other partner's shared reports, check-ins and journal
-/// entries and the milestones; never decisions, the other's consent, incidents or
-/// withdrawals. A clinician never sees a private journal entry. Audited.
+/// Reports, check-ins (daily and weekly talks), reconnect check-ins, milestones, journal
+/// entries, needs-map revisions, compromises, comfort-script versions, measure responses,
+/// incidents, consent changes and (for clinicians) decisions and withdrawals, oldest
+/// first. A partner sees their own entries, the other partner's shared reports,
+/// check-ins, reconnect check-ins, journal entries and needs-map items, the milestones,
+/// compromises and comfort script; never decisions, the other's consent or measure
+/// responses, incidents or withdrawals. A clinician never sees a private entry. Audited.
 ///
 /// Paged by `(at, id)`: the cursor is the last entry's time and id, so a page neither
 /// skips nor repeats entries when later ones are added. The couple's record is read whole
@@ -105,6 +108,10 @@ pub fn get(cx: &Ctx, couple_id: &str, page: &PageRequest) -> Result<Page<Entry>>
         for x in tandem_store::measures::all_responses(conn, &couple.id, own_only.as_deref())? {
             let (id, at, actor) = (x.id.clone(), time::from_db(x.created_at), x.respondent_id.clone());
             out.push(entry(id, at, actor, Item::MeasureResponse(x)));
+        }
+        for x in tandem_store::reconnect_windows::check_ins_of_couple(conn, &couple.id, &r)? {
+            let (id, at, author) = (x.id.clone(), time::from_db(x.created_at), x.author_id.clone());
+            out.push(entry(id, at, author, Item::ReconnectCheckIn(x)));
         }
         // Every plan's consent history in one query.
         for x in plans::consent_history_of_couple(conn, &couple.id)? {

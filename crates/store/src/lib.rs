@@ -27,6 +27,7 @@ pub mod plan_templates;
 pub mod plans;
 pub mod practices;
 pub mod preferences;
+pub mod reconnect_windows;
 pub mod records;
 pub mod schedule;
 pub mod schema;

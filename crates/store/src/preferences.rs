@@ -25,6 +25,8 @@ pub struct PreferencesRow {
     pub updated_at: chrono::NaiveDateTime,
     /// "A short questionnaire is waiting" reminders.
     pub measure_reminders: bool,
+    /// Reminders before each occurrence of an agreed reconnect window.
+    pub reconnect_window: bool,
 }
 
 pub fn find(conn: &mut AnyConnection, user_id: &str) -> StoreResult<Option<PreferencesRow>> {

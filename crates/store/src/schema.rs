@@ -400,6 +400,7 @@ diesel::table! {
         quiet_end -> Nullable<Text>,
         updated_at -> Timestamp,
         measure_reminders -> Bool,
+        reconnect_window -> Bool,
     }
 }
 
@@ -610,6 +611,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reconnect_windows (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        proposed_by -> Text,
+        weekday -> Text,
+        start_time -> Text,
+        duration_minutes -> Integer,
+        time_zone -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reconnect_skips (window_id, occurrence_date) {
+        window_id -> Text,
+        occurrence_date -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reconnect_check_ins (id) {
+        id -> Text,
+        practice_id -> Text,
+        couple_id -> Text,
+        window_id -> Text,
+        occurrence_date -> Text,
+        author_id -> Text,
+        closeness -> Integer,
+        safety -> Integer,
+        note -> Nullable<Text>,
+        visibility -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(step_exercises -> plans (plan_id));
 diesel::joinable!(step_exercises -> plan_steps (step_id));
 diesel::joinable!(agreement_acknowledgements -> safety_agreements (agreement_id));
@@ -650,6 +694,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     milestones,
     decisions,
     idempotency_keys,
+    reconnect_windows,
+    reconnect_skips,
+    reconnect_check_ins,
     notification_preferences,
     measure_assignments,
     measure_responses,

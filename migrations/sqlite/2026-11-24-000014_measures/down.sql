@@ -3,7 +3,7 @@ CREATE TABLE outbox_new (
     id TEXT PRIMARY KEY,
     practice_id TEXT NOT NULL REFERENCES practices (id),
     user_id TEXT REFERENCES users (id),
-    kind TEXT NOT NULL CHECK (kind IN ('invitation', 'password_reset', 'clinician_alert', 'exercise_reminder', 'daily_check_in', 'agreement_review', 'inactivity_nudge')),
+    kind TEXT NOT NULL CHECK (kind IN ('invitation', 'password_reset', 'clinician_alert', 'exercise_reminder', 'daily_check_in', 'agreement_review', 'inactivity_nudge', 'reconnect_window')),
     to_address TEXT NOT NULL,
     token TEXT,
     dedupe_key TEXT UNIQUE,

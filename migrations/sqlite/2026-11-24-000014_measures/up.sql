@@ -53,7 +53,7 @@ CREATE TABLE outbox_new (
     id TEXT PRIMARY KEY,
     practice_id TEXT NOT NULL REFERENCES practices (id),
     user_id TEXT REFERENCES users (id),
-    kind TEXT NOT NULL CHECK (kind IN ('invitation', 'password_reset', 'clinician_alert', 'exercise_reminder', 'daily_check_in', 'agreement_review', 'inactivity_nudge', 'measure_reminder')),
+    kind TEXT NOT NULL CHECK (kind IN ('invitation', 'password_reset', 'clinician_alert', 'exercise_reminder', 'daily_check_in', 'agreement_review', 'inactivity_nudge', 'reconnect_window', 'measure_reminder')),
     to_address TEXT NOT NULL,
     token TEXT,
     dedupe_key TEXT UNIQUE,

@@ -53,6 +53,9 @@ pub struct Agenda {
     pub check_in_due: bool,
     /// The agreement version waiting for the caller's acknowledgement.
     pub agreement_to_acknowledge: Option<i32>,
+    /// Reconnect-window occurrences of the last week waiting for the caller's own short
+    /// check-in (`createReconnectCheckIn`); one disappears once the caller answers it.
+    pub reconnect_check_ins_due: Vec<crate::views::reconnect::ReconnectCheckInDue>,
     /// The practice's crisis notice.
     pub crisis_notice: String,
     /// Journaling prompts assigned to the caller that they have not answered yet, oldest
@@ -87,6 +90,7 @@ pub async fn get_agenda(state: web::Data<AppState>, auth: Authenticated) -> ApiR
             .collect(),
         check_in_due: a.check_in_due,
         agreement_to_acknowledge: a.agreement_to_acknowledge,
+        reconnect_check_ins_due: a.reconnect_check_ins_due.into_iter().map(Into::into).collect(),
         crisis_notice: a.crisis_notice,
         journal_prompts: a.journal_prompts.into_iter().map(JournalPromptAssignment::from).collect(),
         measures_due: a.measures_due.into_iter().map(Into::into).collect(),

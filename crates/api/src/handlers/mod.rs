@@ -31,6 +31,7 @@ pub mod password_reset;
 pub mod plan_templates;
 pub mod plans;
 pub mod preferences;
+pub mod reconnect_windows;
 pub mod reports;
 pub mod review;
 pub mod step_exercises;

@@ -38,6 +38,11 @@ pub struct NotificationPreferences {
     #[serde(default = "on")]
     #[schema(default = true, example = true)]
     pub measure_reminders: bool,
+    /// A reminder an hour before each occurrence of an agreed reconnect window. Default
+    /// on; may be left out when setting preferences (it then stays on).
+    #[serde(default = "on")]
+    #[schema(default = true, example = true)]
+    pub reconnect_window: bool,
     /// IANA time zone (also the account's).
     #[schema(example = "Europe/Berlin")]
     pub time_zone: String,
@@ -66,6 +71,7 @@ impl From<Preferences> for NotificationPreferences {
             agreement_review: p.agreement_review,
             inactivity_nudge: p.inactivity_nudge,
             measure_reminders: p.measure_reminders,
+            reconnect_window: p.reconnect_window,
             time_zone: p.time_zone.name().to_owned(),
             preferred_time: hhmm(p.preferred_time),
             days: p
@@ -82,7 +88,7 @@ impl From<Preferences> for NotificationPreferences {
     tag = "notifications",
     operation_id = "getNotificationPreferences",
     summary = "Your reminder preferences (partners)",
-    description = "Defaults until changed: exercise, check-in, agreement-review and questionnaire reminders on, the inactivity nudge off, 19:00 every day, no quiet hours.",
+    description = "Defaults until changed: exercise, check-in, agreement-review, questionnaire and reconnect-window reminders on, the inactivity nudge off, 19:00 every day, no quiet hours.",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The preferences.", body = NotificationPreferences)
@@ -121,6 +127,7 @@ pub async fn put_preferences(
         agreement_review: p.agreement_review,
         inactivity_nudge: p.inactivity_nudge,
         measure_reminders: p.measure_reminders,
+        reconnect_window: p.reconnect_window,
         time_zone: p.time_zone,
         preferred_time: p.preferred_time,
         days: p.days,

@@ -58,6 +58,9 @@ pub struct Progress {
     /// Scored questionnaires per partner and measure: first and latest score and band,
     /// and the trend (both partners: the progress view is the clinicians').
     pub measures: Vec<crate::views::measure::MeasureProgress>,
+    /// Per partner, the reconnect check-ins the caller may see (clinician and shared ones,
+    /// never private).
+    pub reconnect: Vec<crate::views::reconnect::ReconnectProgress>,
 }
 
 /// One partner's journal entries and weekly talks.
@@ -92,6 +95,7 @@ impl From<progress::Progress> for Progress {
         let plan_id = p.plan_id.clone().unwrap_or_default();
         Self {
             couple_id: p.couple_id,
+            reconnect: p.reconnect.into_iter().map(Into::into).collect(),
             steps: p
                 .steps
                 .into_iter()

@@ -14,6 +14,7 @@ use crate::views::agreement::{Agreement, view as agreement_view};
 use crate::views::journal::{JournalEntry, JournalPromptAssignment};
 use crate::views::needs_map::{ComfortScript, Compromise, NeedsMapItem, NeedsMapRevision};
 use crate::views::plan::{Plan, view as plan_view};
+use crate::views::reconnect::{ExportedReconnectWindow, ReconnectCheckIn};
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
 
 /// A couple's whole record, for the clinicians.
@@ -51,6 +52,10 @@ pub struct CoupleExport {
     pub measure_assignments: Vec<crate::views::measure::MeasureAssignment>,
     /// Every scored response of both partners, oldest first, with critical findings.
     pub measure_responses: Vec<crate::views::measure::MeasureResponse>,
+    /// Reconnect windows, oldest first, with the occurrences called off (never by whom).
+    pub reconnect_windows: Vec<ExportedReconnectWindow>,
+    /// Clinician and shared reconnect check-ins, oldest first (never private ones).
+    pub reconnect_check_ins: Vec<ReconnectCheckIn>,
 }
 
 /// The couple the record is about.
@@ -157,6 +162,12 @@ impl CoupleExport {
                 .into_iter()
                 .map(|x| crate::views::measure::response_view(x, actor))
                 .collect(),
+            reconnect_windows: r
+                .reconnect_windows
+                .into_iter()
+                .map(|(w, off)| ExportedReconnectWindow::of(w, off))
+                .collect(),
+            reconnect_check_ins: r.reconnect_check_ins.into_iter().map(ReconnectCheckIn::from).collect(),
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod measure;
 pub mod needs_map;
 pub mod plan;
 pub mod plan_template;
+pub mod reconnect;
 pub mod record;
 pub mod session;
 pub mod timeline;

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::views::journal::JournalEntry;
 use crate::views::needs_map::{ComfortScript, NeedsMapRevision};
+use crate::views::reconnect::ReconnectCheckIn;
 use crate::views::record::{CheckIn, Decision, Incident, Milestone, Report, report_view};
 
 /// One entry of a couple's timeline; `kind` says which.
@@ -30,6 +31,7 @@ pub enum TimelineEntry {
     ComfortScript(ComfortScriptEntry),
     JournalEntry(JournalEntryEntry),
     MeasureResponse(MeasureResponseEntry),
+    ReconnectCheckIn(ReconnectCheckInEntry),
 }
 
 /// `report`.
@@ -137,6 +139,24 @@ pub struct MeasureResponseEntry {
     /// Who answered.
     pub actor_id: String,
     pub data: crate::views::measure::MeasureResponse,
+}
+
+/// `reconnect_check_in`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconnectCheckInEntryKind {
+    ReconnectCheckIn,
+}
+
+/// A partner's check-in after a reconnect-window occurrence (their own, the other
+/// partner's shared ones; clinicians see clinician and shared ones, never private).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconnectCheckInEntry {
+    pub kind: ReconnectCheckInEntryKind,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: String,
+    pub data: ReconnectCheckIn,
 }
 
 /// An attempt, as `listReports` shows it to the caller.
@@ -365,6 +385,13 @@ impl TimelineEntry {
                 at,
                 actor_id,
                 data: j.into(),
+            }),
+            Item::ReconnectCheckIn(c) => Self::ReconnectCheckIn(ReconnectCheckInEntry {
+                kind: ReconnectCheckInEntryKind::ReconnectCheckIn,
+                id,
+                at,
+                actor_id,
+                data: c.into(),
             }),
         }
     }

@@ -42,6 +42,7 @@ fn preferences() -> impl Strategy<Value = Preferences> {
             agreement_review: review,
             inactivity_nudge: nudge,
             measure_reminders: true,
+            reconnect_window: true,
             time_zone: tz,
             preferred_time,
             days,
