@@ -212,7 +212,7 @@ async fn a_withdrawn_compromise_names_nobody() {
     // One agreed compromise the acceptor withdraws, one proposal its proposer takes back.
     let first = propose(&app, &c, &c.a, "Sunday cuddles").await;
     let second = propose(&app, &c, &c.a, "Saturday walks").await;
-    assert_refused(&app.post(&act(&c, &first, "accept"), Some(&c.a), json!({})).await, "own_compromise");
+    assert_refused(&app.post(&act(&c, &first, "accept"), Some(&c.a), json!({})).await, "own_proposal");
     app.post(&act(&c, &first, "accept"), Some(&c.clin), json!({})).await.assert_problem(403);
     app.post(&act(&c, &first, "withdraw"), Some(&c.clin), json!({})).await.assert_problem(403);
     let agreed = app.post(&act(&c, &first, "accept"), Some(&c.b), json!({})).await;

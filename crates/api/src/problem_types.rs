@@ -54,7 +54,7 @@ pub const REFUSALS: &[(&str, &[Code])] = &[
     ("updateNeedsMapItem", WRITE_CLINICAL),
     ("deleteNeedsMapItem", WRITE_CLINICAL),
     ("proposeCompromise", &[Code::NotInTreatment, Code::RequestInProgress]),
-    ("acceptCompromise", &[Code::NotInTreatment, Code::OwnCompromise, Code::CompromiseWithdrawn]),
+    ("acceptCompromise", &[Code::NotInTreatment, Code::OwnProposal, Code::CompromiseWithdrawn]),
     ("withdrawCompromise", WRITE_CLINICAL),
     ("putComfortScript", WRITE_CLINICAL),
     ("archiveJournalPrompt", &[Code::BuiltinPrompt]),

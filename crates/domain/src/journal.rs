@@ -2,10 +2,9 @@
 //! the prompt library, and which fields each kind of check-in (daily, weekly talk) takes.
 //! `docs/journal.md` explains them for people.
 
-use crate::actor::{Actor, UserKind};
+use crate::actor::Actor;
 use crate::plans::text_enum;
 use crate::policy::Access;
-use crate::vocabulary::EntryVisibility;
 
 text_enum!(
     /// Which entries a journal read returns.
@@ -38,16 +37,6 @@ pub const PROMPT_TEXT_MAX_CHARS: usize = 1000;
 pub const MAX_MILESTONE_LINKS: usize = 10;
 /// Each weekly-talk segment's limit, in characters (as the daily fields).
 pub const SEGMENT_MAX_CHARS: usize = 2000;
-
-/// Who reads an entry: its author always; the other partner only a shared one; a
-/// clinician a clinician or shared one, never a private one.
-#[must_use]
-pub fn readable(visibility: EntryVisibility, reader: &Actor, author_id: &str) -> bool {
-    match reader.kind {
-        UserKind::Client => reader.user_id == author_id || visibility == EntryVisibility::Shared,
-        UserKind::Staff => visibility != EntryVisibility::Private,
-    }
-}
 
 /// Whether an assignment is for `partner_id`: one without a partner is for both partners,
 /// one with a partner for that partner alone (the other never sees it).
@@ -94,22 +83,10 @@ impl CheckInKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actor::UserKind;
 
     fn actor(id: &str, kind: UserKind, clinician: bool) -> Actor {
         Actor { user_id: id.into(), practice_id: "p1".into(), kind, is_admin: false, is_clinician: clinician }
-    }
-
-    #[test]
-    fn each_reader_sees_what_the_visibility_allows() {
-        let author = actor("a", UserKind::Client, false);
-        let partner = actor("b", UserKind::Client, false);
-        let clinician = actor("c", UserKind::Staff, true);
-        use EntryVisibility::{Clinician, Private, Shared};
-        let table = [(Private, [true, false, false]), (Clinician, [true, false, true]), (Shared, [true, true, true])];
-        for (visibility, expected) in table {
-            let got = [&author, &partner, &clinician].map(|r| readable(visibility, r, "a"));
-            assert_eq!(got, expected, "{visibility:?}");
-        }
     }
 
     #[test]

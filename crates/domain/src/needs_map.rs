@@ -4,7 +4,6 @@
 use crate::plans::text_enum;
 use crate::refusal::{Code, Refusal};
 use crate::validation::FieldError;
-use crate::vocabulary::EntryVisibility;
 
 text_enum!(
     /// What a needs-map item says.
@@ -35,29 +34,6 @@ pub const TEXT_MAX: usize = 280;
 /// The longest optional note on an item or a compromise.
 pub const NOTE_MAX: usize = 2000;
 
-/// Who is reading an item, relative to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Viewer {
-    /// The partner who wrote it.
-    Author,
-    /// The other partner.
-    Partner,
-    /// One of the couple's clinicians (or a break-glass reader).
-    Clinician,
-}
-
-/// Who reads an item (or one of its revisions): `private` only its author, `clinician`
-/// also the clinicians, `shared` also the other partner. A clinician never reads a
-/// private item; the other partner reads only shared ones.
-#[must_use]
-pub fn may_read(viewer: Viewer, visibility: EntryVisibility) -> bool {
-    match viewer {
-        Viewer::Author => true,
-        Viewer::Partner => visibility == EntryVisibility::Shared,
-        Viewer::Clinician => visibility != EntryVisibility::Private,
-    }
-}
-
 /// Checks an item's text (required, short) and note (optional), naming each field.
 pub fn check_text(text: Option<&str>, note: Option<&str>, errors: &mut Vec<FieldError>) {
     if let Some(text) = text {
@@ -86,7 +62,7 @@ pub enum Transition {
 /// while it is on the table; accepting an agreed one again changes nothing.
 pub fn accept(status: CompromiseStatus, caller_proposed: bool) -> Result<Transition, Refusal> {
     if caller_proposed {
-        return Err(Refusal::new(Code::OwnCompromise, "a compromise is agreed by the partner who did not propose it"));
+        return Err(Refusal::new(Code::OwnProposal, "a compromise is agreed by the partner who did not propose it"));
     }
     match status {
         CompromiseStatus::Proposed => Ok(Transition::To(CompromiseStatus::Agreed)),
@@ -112,25 +88,6 @@ pub fn withdraw(status: CompromiseStatus) -> Transition {
 mod tests {
     use super::*;
     use CompromiseStatus::{Agreed, Proposed, Withdrawn};
-    use EntryVisibility::{Clinician, Private, Shared};
-
-    #[test]
-    fn who_reads_what() {
-        let table = [
-            (Viewer::Author, Private, true),
-            (Viewer::Author, Clinician, true),
-            (Viewer::Author, Shared, true),
-            (Viewer::Partner, Private, false),
-            (Viewer::Partner, Clinician, false),
-            (Viewer::Partner, Shared, true),
-            (Viewer::Clinician, Private, false),
-            (Viewer::Clinician, Clinician, true),
-            (Viewer::Clinician, Shared, true),
-        ];
-        for (viewer, vis, expected) in table {
-            assert_eq!(may_read(viewer, vis), expected, "{viewer:?} {vis:?}");
-        }
-    }
 
     #[test]
     fn accepting() {
@@ -138,7 +95,7 @@ mod tests {
         assert_eq!(accept(Agreed, false), Ok(Transition::Unchanged));
         assert_eq!(accept(Withdrawn, false).unwrap_err().code, Code::CompromiseWithdrawn);
         for status in CompromiseStatus::ALL {
-            assert_eq!(accept(*status, true).unwrap_err().code, Code::OwnCompromise);
+            assert_eq!(accept(*status, true).unwrap_err().code, Code::OwnProposal);
         }
     }
 

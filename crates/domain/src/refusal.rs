@@ -48,8 +48,6 @@ crate::plans::text_enum!(
         RequestInProgress = "request_in_progress",
         /// Something with this identity (an email in the practice, a name) already exists.
         AlreadyExists = "already_exists",
-        /// A compromise is agreed by the partner who did not propose it.
-        OwnCompromise = "own_compromise",
         /// The compromise was withdrawn; it can no longer be agreed.
         CompromiseWithdrawn = "compromise_withdrawn",
         /// Built-in journal prompts are read-only (the same in every practice).
@@ -58,7 +56,8 @@ crate::plans::text_enum!(
         MeasureNotDue = "measure_not_due",
         /// The response has no critical finding waiting for acknowledgement.
         NothingToAcknowledge = "nothing_to_acknowledge",
-        /// A reconnect window is accepted by the partner who did not propose it.
+        /// A compromise or a reconnect window is accepted by the partner who did not
+        /// propose it.
         OwnProposal = "own_proposal",
         /// The reconnect window was called off.
         WindowCancelled = "window_cancelled",
@@ -99,7 +98,6 @@ impl Code {
             Self::NotRetryable => "The message cannot be retried",
             Self::RequestInProgress => "The same request is in progress",
             Self::AlreadyExists => "Already exists",
-            Self::OwnCompromise => "Your own proposal",
             Self::CompromiseWithdrawn => "The compromise was withdrawn",
             Self::BuiltinPrompt => "Built-in prompts are read-only",
             Self::MeasureNotDue => "The questionnaire is not due",

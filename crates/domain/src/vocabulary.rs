@@ -246,9 +246,45 @@ text_enum!(
     }
 );
 
+/// Who is reading a partner's entry in the couple's toolkit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryReader {
+    /// The partner who wrote it.
+    Author,
+    /// The other partner.
+    Partner,
+    /// One of the couple's clinicians (or a break-glass reader).
+    Clinician,
+}
+
+impl EntryVisibility {
+    /// The toolkit's one visibility rule (needs-map items, journal entries, reconnect
+    /// check-ins): the author always reads an entry, the other partner only a shared
+    /// one, a clinician a clinician or shared one and never a private one. The store's
+    /// filters are this rule written as SQL.
+    #[must_use]
+    pub fn readable_by(self, reader: EntryReader) -> bool {
+        match reader {
+            EntryReader::Author => true,
+            EntryReader::Partner => self == Self::Shared,
+            EntryReader::Clinician => self != Self::Private,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ExerciseTag;
+
+    #[test]
+    fn who_reads_a_toolkit_entry() {
+        use super::EntryReader::{Author, Clinician as Staff, Partner};
+        use super::EntryVisibility::{Clinician, Private, Shared};
+        let table = [(Private, [true, false, false]), (Clinician, [true, false, true]), (Shared, [true, true, true])];
+        for (visibility, expected) in table {
+            assert_eq!([Author, Partner, Staff].map(|r| visibility.readable_by(r)), expected, "{visibility:?}");
+        }
+    }
 
     #[test]
     fn the_tag_enum_is_the_documented_vocabulary() {

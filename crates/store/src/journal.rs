@@ -201,7 +201,7 @@ pub fn insert_entry(conn: &mut AnyConnection, entry: &Entry) -> StoreResult<()> 
     Ok(())
 }
 
-// The visibility rule (`tandem_domain::journal::readable`) as a filter, written once for
+// The visibility rule (`EntryVisibility::readable_by`) as a filter, written once for
 // both readers below (a boxed query's type is long to name).
 macro_rules! visible {
     ($couple_id:expr, $reader:expr, $scope:expr) => {{

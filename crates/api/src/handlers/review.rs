@@ -143,7 +143,7 @@ impl From<progress::PartnerFigures> for PartnerProgress {
     tag = "review",
     operation_id = "getProgress",
     summary = "How the couple is doing (clinicians)",
-    description = "For the running (or latest) plan: per step and partner, attempts, distress first / last / mean and trend, comfort, adherence against the weekly target, and the current recommendation; and per partner, the journal entries the clinician may read (never private ones) and their weekly talks.",
+    description = "For the running (or latest) plan: per step and partner, attempts, distress first / last / mean and trend, comfort, adherence against the weekly target, and the current recommendation; per partner, the journal entries the clinician may read (never private ones) and their weekly talks, scored questionnaires (first / latest score and band, trend) and reconnect check-ins the caller may see (never private ones).",
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
@@ -164,7 +164,7 @@ pub async fn get_progress(
     tag = "review",
     operation_id = "getTimeline",
     summary = "Everything that happened, in order",
-    description = "Reports, check-ins (daily and weekly talks), decisions, incidents, consent changes, withdrawals, milestones and journal entries, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything but private journal entries; a partner sees their own entries, the other partner's shared reports, check-ins and journal entries (reports without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.",
+    description = "Reports, check-ins (daily and weekly talks), reconnect check-ins, decisions, incidents, consent changes, withdrawals, milestones, journal entries, needs-map item revisions, compromises, comfort-script versions and questionnaire responses, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything but private entries; a partner sees their own entries, the other partner's shared reports, check-ins, reconnect check-ins, journal entries and needs-map items (reports without `boundary_crossed`), the milestones, compromises and comfort script, and never decisions, the other's consent or questionnaire responses, incidents or withdrawals. A withdrawn compromise names nobody (`actor_id` is null).",
     params(("couple_id" = String, Path, description = "The couple's id."), PageParams),
     security(("bearer" = [])),
     responses(
@@ -187,7 +187,7 @@ pub async fn get_timeline(
     tag = "review",
     operation_id = "exportCouple",
     summary = "The couple's whole record as JSON (clinicians)",
-    description = "Couple, agreements (every version), plans with steps and snapshots, consent history, reports, check-ins (daily and weekly talks), incidents, withdrawals, milestones, decisions, clinician and shared journal entries (never private ones) and journaling assignments. Audited.",
+    description = "Couple, agreements (every version), plans with steps and snapshots, consent history, reports, check-ins (daily and weekly talks), incidents, withdrawals, milestones, decisions, clinician and shared journal entries and needs-map items with their history (never private ones), journaling assignments, compromises (never who withdrew one), comfort-script versions, reconnect windows (never who called one off) with the clinician and shared check-ins, and questionnaire assignments and responses. Audited.",
     params(("couple_id" = String, Path, description = "The couple's id.")),
     security(("bearer" = [])),
     responses(
