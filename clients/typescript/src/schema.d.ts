@@ -333,7 +333,7 @@ export interface paths {
         };
         /**
          * The couple's whole record as JSON (clinicians)
-         * @description Couple, agreements (every version), plans with steps and snapshots, consent history, reports, check-ins (daily and weekly talks), incidents, withdrawals, milestones, decisions, clinician and shared journal entries (never private ones) and journaling assignments. Audited.
+         * @description Couple, agreements (every version), plans with steps and snapshots, consent history, reports, check-ins (daily and weekly talks), incidents, withdrawals, milestones, decisions, clinician and shared journal entries and needs-map items with their history (never private ones), journaling assignments, compromises (never who withdrew one), comfort-script versions, reconnect windows (never who called one off) with the clinician and shared check-ins, and questionnaire assignments and responses. Audited.
          */
         get: operations["exportCouple"];
         put?: never;
@@ -743,11 +743,95 @@ export interface paths {
         };
         /**
          * How the couple is doing (clinicians)
-         * @description For the running (or latest) plan: per step and partner, attempts, distress first / last / mean and trend, comfort, adherence against the weekly target, and the current recommendation; and per partner, the journal entries the clinician may read (never private ones) and their weekly talks.
+         * @description For the running (or latest) plan: per step and partner, attempts, distress first / last / mean and trend, comfort, adherence against the weekly target, and the current recommendation; per partner, the journal entries the clinician may read (never private ones) and their weekly talks, scored questionnaires (first / latest score and band, trend) and reconnect check-ins the caller may see (never private ones).
          */
         get: operations["getProgress"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/reconnect-windows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A couple's reconnect windows
+         * @description Newest first, cursor-paginated; for both partners and the couple's clinicians. Each shows its status and next occurrences with `off` flags. Nothing here (nor in the timeline or export) says who called a window or an occurrence off.
+         */
+        get: operations["listReconnectWindows"];
+        put?: never;
+        /**
+         * Propose a reconnect window (partners)
+         * @description A weekly time for closeness without performance, e.g. Sundays 19:00 for 30 minutes. It is `proposed` until the other partner accepts it. The time zone defaults to yours. Send an `Idempotency-Key` so a retry proposes one window. Refused (409) for a discharged couple.
+         */
+        post: operations["proposeReconnectWindow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/reconnect-windows/{window_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a proposed reconnect window (the other partner)
+         * @description Only the partner who did not propose it; the window is `active` from now and its reminders start. Accepting an active window again changes nothing. Refused (409) for your own proposal, a cancelled window or a discharged couple.
+         */
+        post: operations["acceptReconnectWindow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/reconnect-windows/{window_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call off one occurrence or the whole window (either partner)
+         * @description With `occurrence_date`, that one occurrence is off; without, the whole window is (`cancelled`). No reason is asked, and nobody is told who called it off: the other partner and the clinicians see only that it is off. Calling off again changes nothing. Refused (409) for a date that is not an occurrence, one already over, or an occurrence of a cancelled window.
+         */
+        post: operations["cancelReconnectWindow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/couples/{couple_id}/reconnect-windows/{window_id}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check in after an occurrence (partners)
+         * @description How close and how safe you felt (0-10), an optional note and who may read it. One per partner per occurrence, once it has ended; it then leaves your agenda (your partner's agenda does not change). A private check-in is yours alone: nothing your partner reads changes. Honours `Idempotency-Key` like reports. Refused (409) for an occurrence that was off, has not ended, is not an occurrence of the agreed window, or that you already answered.
+         */
+        post: operations["createReconnectCheckIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -847,7 +931,7 @@ export interface paths {
         };
         /**
          * Everything that happened, in order
-         * @description Reports, check-ins (daily and weekly talks), decisions, incidents, consent changes, withdrawals, milestones and journal entries, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything but private journal entries; a partner sees their own entries, the other partner's shared reports, check-ins and journal entries (reports without `boundary_crossed`) and milestones, and never decisions, the other's consent, incidents or withdrawals.
+         * @description Reports, check-ins (daily and weekly talks), reconnect check-ins, decisions, incidents, consent changes, withdrawals, milestones, journal entries, needs-map item revisions, compromises, comfort-script versions and questionnaire responses, oldest first, cursor-paginated. Each entry's `kind` says what it is and its `data` has the shape of that record's own endpoint. Clinicians see everything but private entries; a partner sees their own entries, the other partner's shared reports, check-ins, reconnect check-ins, journal entries and needs-map items (reports without `boundary_crossed`), the milestones, compromises and comfort script, and never decisions, the other's consent or questionnaire responses, incidents or withdrawals. A withdrawn compromise names nobody (`actor_id` is null).
          */
         get: operations["getTimeline"];
         put?: never;
@@ -1047,7 +1131,7 @@ export interface paths {
         };
         /**
          * Your reminder preferences (partners)
-         * @description Defaults until changed: exercise, check-in, agreement-review and questionnaire reminders on, the inactivity nudge off, 19:00 every day, no quiet hours.
+         * @description Defaults until changed: exercise, check-in, agreement-review, questionnaire and reconnect-window reminders on, the inactivity nudge off, 19:00 every day, no quiet hours.
          */
         get: operations["getNotificationPreferences"];
         /**
@@ -1605,6 +1689,11 @@ export interface components {
             /** @description Questionnaires waiting for the caller (only their own; never the other partner's). */
             measures_due: components["schemas"]["AgendaMeasure"][];
             plan?: components["schemas"]["AgendaPlan"] | null;
+            /**
+             * @description Reconnect-window occurrences of the last week waiting for the caller's own short
+             *     check-in (`createReconnectCheckIn`); one disappears once the caller answers it.
+             */
+            reconnect_check_ins_due: components["schemas"]["ReconnectCheckInDue"][];
         };
         /** @description A questionnaire waiting for the calling partner (the agenda). */
         AgendaMeasure: {
@@ -1770,6 +1859,15 @@ export interface components {
              * @example Covering Dr. Rivera's on-call: a partner phoned in distress
              */
             reason: string;
+        };
+        /** @description What to call off. */
+        CancelReconnectWindow: {
+            /**
+             * @description One occurrence to call off (its local date, as `upcoming[].date` shows it). Left
+             *     out, the whole window is called off. No reason is asked.
+             * @example 2026-12-06
+             */
+            occurrence_date?: string | null;
         };
         /** @description A check-in as the caller may see it: a daily note or a weekly talk; `kind` says which. */
         CheckIn: components["schemas"]["DailyCheckIn"] | components["schemas"]["WeeklyTalk"];
@@ -2064,6 +2162,10 @@ export interface components {
             needs_map_revisions: components["schemas"]["NeedsMapRevision"][];
             /** @description Newest first, with steps, exercise snapshots and both partners' consent. */
             plans: components["schemas"]["Plan"][];
+            /** @description Clinician and shared reconnect check-ins, oldest first (never private ones). */
+            reconnect_check_ins: components["schemas"]["ReconnectCheckIn"][];
+            /** @description Reconnect windows, oldest first, with the occurrences called off (never by whom). */
+            reconnect_windows: components["schemas"]["ExportedReconnectWindow"][];
             reports: components["schemas"]["Report"][];
             /** @description Every version, newest first. */
             safety_agreements: components["schemas"]["Agreement"][];
@@ -2196,7 +2298,7 @@ export interface components {
          * @description The kinds of email the outbox sends.
          * @enum {string}
          */
-        EmailKind: "invitation" | "password_reset" | "clinician_alert" | "exercise_reminder" | "daily_check_in" | "agreement_review" | "inactivity_nudge" | "measure_reminder";
+        EmailKind: "invitation" | "password_reset" | "clinician_alert" | "exercise_reminder" | "daily_check_in" | "agreement_review" | "inactivity_nudge" | "measure_reminder" | "reconnect_window";
         /**
          * @description Who may read a partner's entry in the couple's toolkit (a reconnect check-in).
          * @enum {string}
@@ -2315,6 +2417,24 @@ export interface components {
             /** @description Both partners' user ids. */
             partners: string[];
             status: components["schemas"]["CoupleStatus"];
+        };
+        /**
+         * @description A window in the export: its schedule, status and the occurrences called off (never by
+         *     whom).
+         */
+        ExportedReconnectWindow: components["schemas"]["ReconnectWindow"] & {
+            /**
+             * Format: date-time
+             * @description When the whole window was called off.
+             */
+            cancelled_at?: string | null;
+            /**
+             * @description Local dates of single occurrences called off, oldest first.
+             * @example [
+             *       "2026-12-06"
+             *     ]
+             */
+            off_dates: string[];
         };
         /** @description A partner's withdrawal from the programme. */
         ExportedWithdrawal: {
@@ -3257,6 +3377,57 @@ export interface components {
              */
             title?: string | null;
         };
+        /** @description A partner's short check-in after one occurrence. */
+        NewReconnectCheckIn: {
+            /**
+             * Format: int32
+             * @description How close you felt, 0-10.
+             * @example 7
+             */
+            closeness: number;
+            /**
+             * @description Optional, at most 2000 characters.
+             * @example Easier than last week
+             */
+            note?: string | null;
+            /**
+             * @description The occurrence's local date.
+             * @example 2026-11-29
+             */
+            occurrence_date: string;
+            /**
+             * Format: int32
+             * @description How safe you felt, 0-10.
+             * @example 8
+             */
+            safety: number;
+            /**
+             * @description `private` (you only), `clinician` (you and the clinicians) or `shared` (also your
+             *     partner).
+             */
+            visibility: components["schemas"]["EntryVisibility"];
+        };
+        /** @description A proposed reconnect window. */
+        NewReconnectWindow: {
+            /**
+             * Format: int32
+             * @description How long each occurrence lasts, 10-240 minutes.
+             * @example 30
+             */
+            duration_minutes: number;
+            /**
+             * @description Local start time, `HH:MM`, in `time_zone`.
+             * @example 19:00
+             */
+            start_time: string;
+            /**
+             * @description IANA time zone; left out, the proposing partner's own.
+             * @example Europe/Berlin
+             */
+            time_zone?: string | null;
+            /** @description The day of the week it recurs. */
+            weekday: components["schemas"]["Weekday"];
+        };
         /** @description One attempt at an exercise of the current step. */
         NewReport: {
             /**
@@ -3353,10 +3524,37 @@ export interface components {
             preferred_time: string;
             quiet_hours?: components["schemas"]["QuietHours"] | null;
             /**
+             * @description A reminder an hour before each occurrence of an agreed reconnect window. Default
+             *     on; may be left out when setting preferences (it then stays on).
+             * @default true
+             * @example true
+             */
+            reconnect_window: boolean;
+            /**
              * @description IANA time zone (also the account's).
              * @example Europe/Berlin
              */
             time_zone: string;
+        };
+        /** @description One occurrence of a window. */
+        Occurrence: {
+            /**
+             * @description The local date in the window's time zone; the value to send as `occurrence_date`.
+             * @example 2026-11-29
+             */
+            date: string;
+            /**
+             * @description The occurrence is off: called off by a partner (never saying which) or the whole
+             *     window was.
+             * @example false
+             */
+            off: boolean;
+            /**
+             * Format: date-time
+             * @description When it starts (clock changes follow the reminder rules).
+             * @example 2026-11-29T18:00:00Z
+             */
+            starts_at: string;
         };
         /** @description An outbox message, without its content. */
         OutboxMessage: {
@@ -3483,6 +3681,13 @@ export interface components {
         Paginated_PlanTemplate: {
             /** @description The items of this page, in the list's documented order. */
             items: components["schemas"]["PlanTemplate"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list. */
+        Paginated_ReconnectWindow: {
+            /** @description The items of this page, in the list's documented order. */
+            items: components["schemas"]["ReconnectWindow"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
@@ -3849,6 +4054,11 @@ export interface components {
             plan_id?: string | null;
             recommendation?: components["schemas"]["RecommendationView"] | null;
             /**
+             * @description Per partner, the reconnect check-ins the caller may see (clinician and shared ones,
+             *     never private).
+             */
+            reconnect: components["schemas"]["ReconnectProgress"][];
+            /**
              * @description Each partner's journal and weekly talks between sessions, as the clinician may see
              *     them (private journal entries never count).
              */
@@ -3911,6 +4121,143 @@ export interface components {
             reasons: string[];
             step_id: string;
         };
+        /** @description A partner's short check-in after one occurrence of a reconnect window. */
+        ReconnectCheckIn: {
+            /** @example 01936f0e-2222-7cc0-8a35-3f1c2d4e5f60 */
+            author_id: string;
+            /**
+             * Format: int32
+             * @description How close the partner felt, 0-10.
+             * @example 7
+             */
+            closeness: number;
+            /** @example 01936f0e-1111-7cc0-8a35-3f1c2d4e5f60 */
+            couple_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @example 01936f0e-3333-7cc0-8a35-3f1c2d4e5f60 */
+            id: string;
+            /** @example Easier than last week */
+            note?: string | null;
+            /**
+             * @description The occurrence's local date.
+             * @example 2026-11-29
+             */
+            occurrence_date: string;
+            /**
+             * Format: int32
+             * @description How safe the partner felt, 0-10.
+             * @example 8
+             */
+            safety: number;
+            visibility: components["schemas"]["EntryVisibility"];
+            /** @example 01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60 */
+            window_id: string;
+        };
+        /** @description An occurrence waiting for the caller's own check-in. */
+        ReconnectCheckInDue: {
+            /** @example 2026-11-29 */
+            occurrence_date: string;
+            /** @example 01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60 */
+            window_id: string;
+        };
+        /**
+         * @description A partner's check-in after a reconnect-window occurrence (their own, the other
+         *     partner's shared ones; clinicians see clinician and shared ones, never private).
+         */
+        ReconnectCheckInEntry: {
+            actor_id: string;
+            /** Format: date-time */
+            at: string;
+            data: components["schemas"]["ReconnectCheckIn"];
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "reconnect_check_in";
+        };
+        /**
+         * @description `reconnect_check_in`.
+         * @enum {string}
+         */
+        ReconnectCheckInEntryKind: "reconnect_check_in";
+        /**
+         * @description One partner's reconnect check-ins, as far as the caller may see them (clinicians:
+         *     clinician and shared ones, never private).
+         */
+        ReconnectProgress: {
+            /** @example 3 */
+            check_ins: number;
+            /**
+             * Format: int32
+             * @example 7
+             */
+            closeness_last?: number | null;
+            /**
+             * Format: double
+             * @example 6.5
+             */
+            closeness_mean?: number | null;
+            /** @example 01936f0e-2222-7cc0-8a35-3f1c2d4e5f60 */
+            partner_id: string;
+            /**
+             * Format: int32
+             * @example 8
+             */
+            safety_last?: number | null;
+            /**
+             * Format: double
+             * @example 7
+             */
+            safety_mean?: number | null;
+        };
+        /** @description A recurring, agreed time for closeness without performance. */
+        ReconnectWindow: {
+            /**
+             * Format: date-time
+             * @description When the other partner accepted (`null` while proposed).
+             */
+            accepted_at?: string | null;
+            /** @example 01936f0e-1111-7cc0-8a35-3f1c2d4e5f60 */
+            couple_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int32
+             * @example 30
+             */
+            duration_minutes: number;
+            /** @example 01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60 */
+            id: string;
+            /**
+             * @description The partner who proposed it; the other partner accepts it.
+             * @example 01936f0e-2222-7cc0-8a35-3f1c2d4e5f60
+             */
+            proposed_by: string;
+            /**
+             * @description Local start time, `HH:MM`, in `time_zone`.
+             * @example 19:00
+             */
+            start_time: string;
+            status: components["schemas"]["ReconnectWindowStatus"];
+            /**
+             * @description IANA time zone the window keeps.
+             * @example Europe/Berlin
+             */
+            time_zone: string;
+            /**
+             * @description The next occurrences that have not ended (one in progress first), with whether each
+             *     is off.
+             */
+            upcoming: components["schemas"]["Occurrence"][];
+            weekday: components["schemas"]["Weekday"];
+        };
+        /**
+         * @description Where a reconnect window stands.
+         * @enum {string}
+         */
+        ReconnectWindowStatus: "proposed" | "active" | "cancelled";
         /** @description A refresh token to exchange or revoke. */
         RefreshRequest: {
             /**
@@ -3925,7 +4272,7 @@ export interface components {
          * @description Every reason a well-formed request can be refused by a rule of the domain.
          * @enum {string}
          */
-        RefusalCode: "invalid_transition" | "no_steps" | "agreement_not_in_effect" | "another_plan_running" | "consent_missing" | "incident_open" | "off_limits" | "withdrawn" | "not_in_treatment" | "plan_ended" | "not_editable" | "plan_not_running" | "step_not_current" | "recommendation_changed" | "no_baseline" | "invitation_accepted" | "last_admin" | "last_clinician" | "not_retryable" | "request_in_progress" | "already_exists" | "own_compromise" | "compromise_withdrawn" | "builtin_prompt" | "measure_not_due" | "nothing_to_acknowledge";
+        RefusalCode: "invalid_transition" | "no_steps" | "agreement_not_in_effect" | "another_plan_running" | "consent_missing" | "incident_open" | "off_limits" | "withdrawn" | "not_in_treatment" | "plan_ended" | "not_editable" | "plan_not_running" | "step_not_current" | "recommendation_changed" | "no_baseline" | "invitation_accepted" | "last_admin" | "last_clinician" | "not_retryable" | "request_in_progress" | "already_exists" | "compromise_withdrawn" | "builtin_prompt" | "measure_not_due" | "nothing_to_acknowledge" | "own_proposal" | "window_cancelled" | "not_an_occurrence" | "occurrence_over" | "occurrence_off" | "occurrence_not_ended";
         /** @description A report as the caller may see it. */
         Report: {
             author_id: string;
@@ -4159,7 +4506,7 @@ export interface components {
             title: string;
         };
         /** @description One entry of a couple's timeline; `kind` says which. */
-        TimelineEntry: components["schemas"]["ReportEntry"] | components["schemas"]["CheckInEntry"] | components["schemas"]["DecisionEntry"] | components["schemas"]["IncidentEntry"] | components["schemas"]["ConsentEntry"] | components["schemas"]["WithdrawalEntry"] | components["schemas"]["MilestoneEntry"] | components["schemas"]["NeedsMapItemEntry"] | components["schemas"]["CompromiseEntry"] | components["schemas"]["ComfortScriptEntry"] | components["schemas"]["JournalEntryEntry"] | components["schemas"]["MeasureResponseEntry"];
+        TimelineEntry: components["schemas"]["ReportEntry"] | components["schemas"]["CheckInEntry"] | components["schemas"]["DecisionEntry"] | components["schemas"]["IncidentEntry"] | components["schemas"]["ConsentEntry"] | components["schemas"]["WithdrawalEntry"] | components["schemas"]["MilestoneEntry"] | components["schemas"]["NeedsMapItemEntry"] | components["schemas"]["CompromiseEntry"] | components["schemas"]["ComfortScriptEntry"] | components["schemas"]["JournalEntryEntry"] | components["schemas"]["MeasureResponseEntry"] | components["schemas"]["ReconnectCheckInEntry"];
         /** @description A signed-in session: a short-lived access token and the refresh token that renews it. */
         TokenPair: {
             /**
@@ -6087,6 +6434,45 @@ export interface operations {
                      *           "updated_at": "2026-11-23T18:30:00Z"
                      *         }
                      *       ],
+                     *       "reconnect_check_ins": [
+                     *         {
+                     *           "author_id": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+                     *           "closeness": 7,
+                     *           "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "id": "01936f0e-3333-7cc0-8a35-3f1c2d4e5f60",
+                     *           "note": "Easier than last week",
+                     *           "occurrence_date": "2026-11-29",
+                     *           "safety": 8,
+                     *           "visibility": "private",
+                     *           "window_id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60"
+                     *         }
+                     *       ],
+                     *       "reconnect_windows": [
+                     *         {
+                     *           "accepted_at": "2026-11-23T18:30:00Z",
+                     *           "cancelled_at": "2026-11-23T18:30:00Z",
+                     *           "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "duration_minutes": 30,
+                     *           "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
+                     *           "off_dates": [
+                     *             "2026-12-06"
+                     *           ],
+                     *           "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+                     *           "start_time": "19:00",
+                     *           "status": "proposed",
+                     *           "time_zone": "Europe/Berlin",
+                     *           "upcoming": [
+                     *             {
+                     *               "date": "2026-11-29",
+                     *               "off": false,
+                     *               "starts_at": "2026-11-29T18:00:00Z"
+                     *             }
+                     *           ],
+                     *           "weekday": "mon"
+                     *         }
+                     *       ],
                      *       "reports": [
                      *         {
                      *           "author_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
@@ -7416,7 +7802,7 @@ export interface operations {
             /**
              * @description A rule refused the request. `type` is one of:
              *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
-             *     - `urn:tandem:problem:own_compromise`: Your own proposal.
+             *     - `urn:tandem:problem:own_proposal`: The other partner accepts this.
              *     - `urn:tandem:problem:compromise_withdrawn`: The compromise was withdrawn.
              *
              *     `reasons` lists every reason, most important first.
@@ -8000,6 +8386,16 @@ export interface operations {
                      *         ],
                      *         "step_id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f"
                      *       },
+                     *       "reconnect": [
+                     *         {
+                     *           "check_ins": 3,
+                     *           "closeness_last": 7,
+                     *           "closeness_mean": 6.5,
+                     *           "partner_id": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+                     *           "safety_last": 8,
+                     *           "safety_mean": 7
+                     *         }
+                     *       ],
                      *       "reflection": [
                      *         {
                      *           "journal_entries": 3,
@@ -8050,6 +8446,406 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listReconnectWindows: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items to return, 1 to 200 (default 50).
+                 * @example 50
+                 */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of windows. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "accepted_at": "2026-11-23T18:30:00Z",
+                     *           "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "duration_minutes": 30,
+                     *           "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
+                     *           "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+                     *           "start_time": "19:00",
+                     *           "status": "proposed",
+                     *           "time_zone": "Europe/Berlin",
+                     *           "upcoming": [
+                     *             {
+                     *               "date": "2026-11-29",
+                     *               "off": false,
+                     *               "starts_at": "2026-11-29T18:00:00Z"
+                     *             }
+                     *           ],
+                     *           "weekday": "mon"
+                     *         }
+                     *       ],
+                     *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Paginated_ReconnectWindow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    proposeReconnectWindow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key per proposal, reused on retries. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "duration_minutes": 30,
+                 *       "start_time": "19:00",
+                 *       "time_zone": "Europe/Berlin",
+                 *       "weekday": "mon"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewReconnectWindow"];
+            };
+        };
+        responses: {
+            /** @description The proposed window. */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "accepted_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "duration_minutes": 30,
+                     *       "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
+                     *       "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+                     *       "start_time": "19:00",
+                     *       "status": "proposed",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "upcoming": [
+                     *         {
+                     *           "date": "2026-11-29",
+                     *           "off": false,
+                     *           "starts_at": "2026-11-29T18:00:00Z"
+                     *         }
+                     *       ],
+                     *       "weekday": "mon"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconnectWindow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:request_in_progress`: The same request is in progress.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acceptReconnectWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The reconnect window's id. */
+                window_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The window. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "accepted_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "duration_minutes": 30,
+                     *       "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
+                     *       "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+                     *       "start_time": "19:00",
+                     *       "status": "proposed",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "upcoming": [
+                     *         {
+                     *           "date": "2026-11-29",
+                     *           "off": false,
+                     *           "starts_at": "2026-11-29T18:00:00Z"
+                     *         }
+                     *       ],
+                     *       "weekday": "mon"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconnectWindow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:own_proposal`: The other partner accepts this.
+             *     - `urn:tandem:problem:window_cancelled`: The reconnect window was called off.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ControlCharacterInQuery"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelReconnectWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The reconnect window's id. */
+                window_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "occurrence_date": "2026-12-06"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CancelReconnectWindow"];
+            };
+        };
+        responses: {
+            /** @description The window. */
+            200: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "accepted_at": "2026-11-23T18:30:00Z",
+                     *       "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "duration_minutes": 30,
+                     *       "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
+                     *       "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+                     *       "start_time": "19:00",
+                     *       "status": "proposed",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "upcoming": [
+                     *         {
+                     *           "date": "2026-11-29",
+                     *           "off": false,
+                     *           "starts_at": "2026-11-29T18:00:00Z"
+                     *         }
+                     *       ],
+                     *       "weekday": "mon"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconnectWindow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:window_cancelled`: The reconnect window was called off.
+             *     - `urn:tandem:problem:not_an_occurrence`: Not an occurrence of the window.
+             *     - `urn:tandem:problem:occurrence_over`: The occurrence is over.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createReconnectCheckIn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key per check-in, reused on retries. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The couple's id. */
+                couple_id: string;
+                /** @description The reconnect window's id. */
+                window_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "closeness": 7,
+                 *       "note": "Easier than last week",
+                 *       "occurrence_date": "2026-11-29",
+                 *       "safety": 8,
+                 *       "visibility": "private"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewReconnectCheckIn"];
+            };
+        };
+        responses: {
+            /** @description The check-in. */
+            201: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "author_id": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+                     *       "closeness": 7,
+                     *       "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "id": "01936f0e-3333-7cc0-8a35-3f1c2d4e5f60",
+                     *       "note": "Easier than last week",
+                     *       "occurrence_date": "2026-11-29",
+                     *       "safety": 8,
+                     *       "visibility": "private",
+                     *       "window_id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReconnectCheckIn"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description A rule refused the request. `type` is one of:
+             *     - `urn:tandem:problem:not_in_treatment`: The couple is discharged.
+             *     - `urn:tandem:problem:not_an_occurrence`: Not an occurrence of the window.
+             *     - `urn:tandem:problem:occurrence_off`: The occurrence was off.
+             *     - `urn:tandem:problem:occurrence_not_ended`: The occurrence has not ended.
+             *     - `urn:tandem:problem:already_exists`: Already exists.
+             *     - `urn:tandem:problem:request_in_progress`: The same request is in progress.
+             *
+             *     `reasons` lists every reason, most important first.
+             */
+            409: {
+                headers: {
+                    /** @description The request's id, also in the server's logs; quote it when reporting a problem. */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -9356,7 +10152,13 @@ export interface operations {
                      *         "id": "01937b1e-5c3a-7d2e-9f41-2a6b8c0d4e5f",
                      *         "status": "draft",
                      *         "title": "Text"
-                     *       }
+                     *       },
+                     *       "reconnect_check_ins_due": [
+                     *         {
+                     *           "occurrence_date": "2026-11-29",
+                     *           "window_id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Agenda"];
@@ -9403,6 +10205,7 @@ export interface operations {
                      *         "end": "07:00",
                      *         "start": "22:00"
                      *       },
+                     *       "reconnect_window": true,
                      *       "time_zone": "Europe/Berlin"
                      *     }
                      */
@@ -9442,6 +10245,7 @@ export interface operations {
                  *         "end": "07:00",
                  *         "start": "22:00"
                  *       },
+                 *       "reconnect_window": true,
                  *       "time_zone": "Europe/Berlin"
                  *     }
                  */
@@ -9474,6 +10278,7 @@ export interface operations {
                      *         "end": "07:00",
                      *         "start": "22:00"
                      *       },
+                     *       "reconnect_window": true,
                      *       "time_zone": "Europe/Berlin"
                      *     }
                      */
