@@ -29,4 +29,5 @@ mod reconnect_windows;
 mod reminders;
 mod replicas;
 mod schema;
+mod toolkit_story;
 mod users;
