@@ -377,6 +377,23 @@ async fn reminders_go_out_by_schedule_in_each_partners_time_zone_and_only_while_
     let berlin_next = tandem_domain::reminders::resolve(chrono_tz::Europe::Berlin, next, seven).unwrap();
     assert_eq!(tick(&app, berlin_next + Duration::minutes(1)), 0, "A opted out");
     assert_eq!(tick(&app, next.and_time(seven).and_utc() + Duration::minutes(1)), 1, "B's second occurrence");
+    // B answers before that reminder goes out: it is checked again at send time and
+    // cancelled, so B never reads "a questionnaire is waiting" after answering it.
+    app.clock.set(starts_at + Duration::days(14) + Duration::hours(1));
+    let b = app.token("b@maple.test").await;
+    assert_eq!(answer(&app, &c, &b, &assignment, json!(PHQ9_CALM), None).await.status, 201);
+    app.clock.set(next.and_time(seven).and_utc() + Duration::minutes(2));
+    let mut status = String::new();
+    for _ in 0..100 {
+        let rows = measure_reminders(&app);
+        status = rows.iter().find(|r| r.to_address == "b@maple.test").map(|r| r.status.clone()).unwrap_or_default();
+        if status != "pending" {
+            break;
+        }
+        actix_web::rt::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    assert_eq!(status, "cancelled", "answered since it was queued");
+    assert!(app.mail_to("b@maple.test").iter().all(|m| !m.contains("A short questionnaire")));
 }
 
 #[actix_web::test]
@@ -410,4 +427,29 @@ async fn the_definitions_are_served_and_the_demo_couple_has_weeks_of_scores() {
     // The next occurrence is due now: on the partner's agenda.
     let agenda = app.get("/api/v1/me/agenda", &robin).await;
     assert_eq!(agenda.body["measures_due"].as_array().unwrap().len(), 2, "{}", agenda.raw);
+}
+
+/// Two answers sent at once (different keys, as two devices would) to one waiting
+/// questionnaire: the assignment is locked while one is checked and written, so exactly
+/// one lands and the other is refused as no longer due.
+#[actix_web::test]
+async fn two_answers_at_once_land_once() {
+    let app = TestApp::spawn().await;
+    let c = couple(&app, "twice").await;
+    let assignment = assigned(&app, &c, json!({"measure": "phq9"})).await;
+    for round in 0..5 {
+        let assignment =
+            if round == 0 { assignment.clone() } else { assigned(&app, &c, json!({"measure": "gad7"})).await };
+        let answers = if round == 0 { json!(PHQ9_CALM) } else { json!([0, 1, 0, 1, 0, 0, 0]) };
+        let (one, two) = futures_util::future::join(
+            answer(&app, &c, &c.a, &assignment, answers.clone(), Some(&format!("phone-{round}"))),
+            answer(&app, &c, &c.a, &assignment, answers.clone(), Some(&format!("laptop-{round}"))),
+        )
+        .await;
+        let mut statuses = [one.status.as_u16(), two.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 409], "{} / {}", one.raw, two.raw);
+    }
+    let list = app.get(&format!("/api/v1/couples/{}/measure-responses?limit=50", c.id), &c.a).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 5, "{}", list.raw);
 }

@@ -281,6 +281,9 @@ fn still_eligible(conn: &mut AnyConnection, row: &OutboxRow) -> Result<Option<&'
     if kind == EmailKind::ReconnectWindow {
         return reconnect_still_wanted(conn, row);
     }
+    if kind == EmailKind::MeasureReminder {
+        return measure_still_waiting(conn, &couple.id, user_id, time::from_db(row.next_attempt_at));
+    }
     if kind == EmailKind::ExerciseReminder {
         let running = tandem_store::plans::running(conn, &couple.id)?;
         if running.is_none_or(|p| p.status != PlanStatus::Active.as_str()) {
@@ -587,6 +590,26 @@ fn reconnect_still_wanted(conn: &mut AnyConnection, row: &OutboxRow) -> Result<O
     }
 }
 
+/// Just before sending a questionnaire reminder: something is still waiting for the
+/// partner at the reminder's time (an answer or an ended assignment since it was queued
+/// cancels it).
+fn measure_still_waiting(
+    conn: &mut AnyConnection,
+    couple_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<&'static str>, StoreError> {
+    let open = tandem_store::measures::open_assignments(conn, couple_id, Some(user_id))?;
+    let ids: Vec<&str> = open.iter().map(|a| a.id.as_str()).collect();
+    let last = tandem_store::measures::last_answers(conn, &ids)?;
+    let waiting = open.iter().any(|a| {
+        let answered =
+            last.iter().find(|(id, who, _)| *id == a.id && who == user_id).map(|(_, _, t)| time::from_db(*t));
+        tandem_domain::measures::is_due(&a.schedule(), answered, at)
+    });
+    Ok((!waiting).then_some("questionnaire answered or ended"))
+}
+
 /// The reminder rows due for one client in the window.
 fn due_rows(client: &schedule::ClientFacts, now: DateTime<Utc>, lookback: Duration) -> Vec<OutboxRow> {
     let Some(couple) = &client.couple else { return Vec::new() };
@@ -636,7 +659,7 @@ fn measure_reminder_rows(
     lookback: Duration,
 ) -> StoreResult<Vec<OutboxRow>> {
     use std::collections::HashMap;
-    use tandem_domain::measures::{self, Schedule};
+    use tandem_domain::measures;
     use tandem_store::measures as store_measures;
 
     let couple_ids: Vec<&str> = page.iter().filter_map(|c| c.couple.as_ref().map(|c| c.id.as_str())).collect();
@@ -653,13 +676,7 @@ fn measure_reminder_rows(
         let dues: Vec<DateTime<Utc>> = assignments
             .iter()
             .filter(|a| a.couple_id == couple.id && a.is_for(&client.user_id))
-            .filter_map(|a| {
-                let schedule = Schedule {
-                    starts_at: time::from_db(a.starts_at),
-                    every_weeks: a.every_weeks.and_then(|w| u32::try_from(w).ok()),
-                };
-                schedule.next_due(last.get(&(a.id.clone(), client.user_id.clone())).copied())
-            })
+            .filter_map(|a| a.schedule().next_due(last.get(&(a.id.clone(), client.user_id.clone())).copied()))
             .collect();
         let active = couple.status == "active" && !client.summary.as_ref().is_some_and(|s| s.withdrawn);
         let prefs = preferences(client.preferences.as_ref(), &client.time_zone);

@@ -45,9 +45,11 @@ fn not_due() -> Error {
     Error::refused(Code::MeasureNotDue, "this questionnaire is not waiting for an answer now")
 }
 
-/// Whether the assignment is open and waiting for `partner` (read in the caller's
-/// transaction, so two concurrent answers cannot both land).
+/// Whether the assignment is open and waiting for `partner`, with the assignment locked
+/// for the caller's transaction: two concurrent answers are checked one after the other,
+/// so only one of them lands.
 fn require_due(conn: &mut AnyConnection, a: &AssignmentRow, partner: &str, now: DateTime<Utc>) -> Result<()> {
+    tandem_store::per_backend::lock_measure_assignment(conn, &a.id).map_err(tandem_store::StoreError::from)?;
     let last = store::last_answers(conn, &[a.id.as_str()])?
         .into_iter()
         .find(|(_, r, _)| r == partner)

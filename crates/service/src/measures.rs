@@ -51,7 +51,7 @@ pub struct AssignmentStatus {
 /// The schedule an assignment row stands for.
 #[must_use]
 pub fn schedule_of(a: &AssignmentRow) -> Schedule {
-    Schedule { starts_at: time::from_db(a.starts_at), every_weeks: a.every_weeks.and_then(|w| u32::try_from(w).ok()) }
+    a.schedule()
 }
 
 /// The measure of a stored row (written by us, so unknown text is corruption).

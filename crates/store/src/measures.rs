@@ -32,6 +32,15 @@ impl AssignmentRow {
     pub fn is_for(&self, user_id: &str) -> bool {
         self.partner_id.as_deref().is_none_or(|p| p == user_id)
     }
+
+    /// When its occurrences fall due (the domain's schedule of this row).
+    #[must_use]
+    pub fn schedule(&self) -> tandem_domain::measures::Schedule {
+        tandem_domain::measures::Schedule {
+            starts_at: time::from_db(self.starts_at),
+            every_weeks: self.every_weeks.and_then(|w| u32::try_from(w).ok()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -125,3 +125,15 @@ pub fn lock_due_outbox(conn: &mut AnyConnection, now: chrono::NaiveDateTime, lim
         }
     }
 }
+
+/// Locks one questionnaire assignment for the caller's transaction, so that two answers
+/// to it are checked ("is it due?") and written one after the other. PostgreSQL takes a
+/// row lock (`FOR UPDATE`); SQLite's write transaction (`BEGIN IMMEDIATE`) is already
+/// exclusive.
+pub fn lock_measure_assignment(conn: &mut AnyConnection, id: &str) -> QueryResult<()> {
+    use crate::schema::measure_assignments::dsl as a;
+    if let AnyConnection::Postgresql(pg) = conn {
+        a::measure_assignments.find(id).select(a::id).for_update().load::<String>(pg)?;
+    }
+    Ok(())
+}
