@@ -111,3 +111,22 @@ fn a_development_server_says_how_to_raise_the_sign_in_limit() {
     assert!(banner.contains("Tandem is running on"), "{banner}");
     assert!(!banner.contains("TANDEM_AUTH_ATTEMPTS_PER_MINUTE"), "{banner}");
 }
+
+/// A first run needs no setup: `tandem migrate` (as `serve` and `demo`) makes the data
+/// directory for the default SQLite file when it does not exist yet.
+#[test]
+fn a_first_run_makes_its_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("fresh").join("data");
+    let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .current_dir(dir.path())
+        .arg("migrate")
+        .env_clear()
+        .env("RUST_LOG", "warn")
+        .env("TANDEM_DATA_DIR", &data)
+        .output()
+        .expect("tandem runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{text}");
+    assert!(data.join("tandem.db").is_file(), "{text}");
+}

@@ -3162,11 +3162,26 @@ export interface components {
             /**
              * @description Clinicians to assign besides the creator (a clinician creating the couple is
              *     assigned automatically; an admin who is not a clinician must name at least one).
+             * @example []
              */
             clinician_ids?: string[];
             /** @example Couple 14 (Tuesdays) */
             label: string;
-            /** @description Exactly two partners, each with their own email. */
+            /**
+             * @description Exactly two partners, each with their own email.
+             * @example [
+             *       {
+             *         "display_name": "Jordan",
+             *         "email": "jordan@example.org",
+             *         "time_zone": "America/Chicago"
+             *       },
+             *       {
+             *         "display_name": "Sam",
+             *         "email": "sam@example.org",
+             *         "time_zone": "America/Chicago"
+             *       }
+             *     ]
+             */
             partners: components["schemas"]["NewPartner"][];
         };
         /** @description A clinician's decision. */
@@ -3407,7 +3422,15 @@ export interface components {
              */
             visibility: components["schemas"]["EntryVisibility"];
         };
-        /** @description A proposed reconnect window. */
+        /**
+         * @description A proposed reconnect window.
+         * @example {
+         *       "duration_minutes": 30,
+         *       "start_time": "19:00",
+         *       "time_zone": "Europe/Berlin",
+         *       "weekday": "sun"
+         *     }
+         */
         NewReconnectWindow: {
             /**
              * Format: int32
@@ -4212,7 +4235,33 @@ export interface components {
              */
             safety_mean?: number | null;
         };
-        /** @description A recurring, agreed time for closeness without performance. */
+        /**
+         * @description A recurring, agreed time for closeness without performance.
+         * @example {
+         *       "accepted_at": "2026-11-23T08:10:00Z",
+         *       "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+         *       "created_at": "2026-11-22T18:30:00Z",
+         *       "duration_minutes": 30,
+         *       "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
+         *       "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+         *       "start_time": "19:00",
+         *       "status": "active",
+         *       "time_zone": "Europe/Berlin",
+         *       "upcoming": [
+         *         {
+         *           "date": "2026-11-29",
+         *           "off": false,
+         *           "starts_at": "2026-11-29T18:00:00Z"
+         *         },
+         *         {
+         *           "date": "2026-12-06",
+         *           "off": true,
+         *           "starts_at": "2026-12-06T18:00:00Z"
+         *         }
+         *       ],
+         *       "weekday": "sun"
+         *     }
+         */
         ReconnectWindow: {
             /**
              * Format: date-time
@@ -5294,9 +5343,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "clinician_ids": [
-                 *         "Text"
-                 *       ],
+                 *       "clinician_ids": [],
                  *       "label": "Couple 14 (Tuesdays)",
                  *       "partners": [
                  *         {
@@ -5305,8 +5352,8 @@ export interface operations {
                  *           "time_zone": "America/Chicago"
                  *         },
                  *         {
-                 *           "display_name": "Jordan",
-                 *           "email": "jordan@example.org",
+                 *           "display_name": "Sam",
+                 *           "email": "sam@example.org",
                  *           "time_zone": "America/Chicago"
                  *         }
                  *       ]
@@ -6450,10 +6497,10 @@ export interface operations {
                      *       ],
                      *       "reconnect_windows": [
                      *         {
-                     *           "accepted_at": "2026-11-23T18:30:00Z",
+                     *           "accepted_at": "2026-11-23T08:10:00Z",
                      *           "cancelled_at": "2026-11-23T18:30:00Z",
                      *           "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
-                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "created_at": "2026-11-22T18:30:00Z",
                      *           "duration_minutes": 30,
                      *           "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
                      *           "off_dates": [
@@ -6461,16 +6508,21 @@ export interface operations {
                      *           ],
                      *           "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
                      *           "start_time": "19:00",
-                     *           "status": "proposed",
+                     *           "status": "active",
                      *           "time_zone": "Europe/Berlin",
                      *           "upcoming": [
                      *             {
                      *               "date": "2026-11-29",
                      *               "off": false,
                      *               "starts_at": "2026-11-29T18:00:00Z"
+                     *             },
+                     *             {
+                     *               "date": "2026-12-06",
+                     *               "off": true,
+                     *               "starts_at": "2026-12-06T18:00:00Z"
                      *             }
                      *           ],
-                     *           "weekday": "mon"
+                     *           "weekday": "sun"
                      *         }
                      *       ],
                      *       "reports": [
@@ -8482,23 +8534,28 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "accepted_at": "2026-11-23T18:30:00Z",
+                     *           "accepted_at": "2026-11-23T08:10:00Z",
                      *           "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
-                     *           "created_at": "2026-11-23T18:30:00Z",
+                     *           "created_at": "2026-11-22T18:30:00Z",
                      *           "duration_minutes": 30,
                      *           "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
                      *           "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
                      *           "start_time": "19:00",
-                     *           "status": "proposed",
+                     *           "status": "active",
                      *           "time_zone": "Europe/Berlin",
                      *           "upcoming": [
                      *             {
                      *               "date": "2026-11-29",
                      *               "off": false,
                      *               "starts_at": "2026-11-29T18:00:00Z"
+                     *             },
+                     *             {
+                     *               "date": "2026-12-06",
+                     *               "off": true,
+                     *               "starts_at": "2026-12-06T18:00:00Z"
                      *             }
                      *           ],
-                     *           "weekday": "mon"
+                     *           "weekday": "sun"
                      *         }
                      *       ],
                      *       "next_cursor": "MDE5MzdiMWUtNWMzYS03ZDJlLTlmNDEtMmE2YjhjMGQ0ZTVm"
@@ -8536,7 +8593,7 @@ export interface operations {
                  *       "duration_minutes": 30,
                  *       "start_time": "19:00",
                  *       "time_zone": "Europe/Berlin",
-                 *       "weekday": "mon"
+                 *       "weekday": "sun"
                  *     }
                  */
                 "application/json": components["schemas"]["NewReconnectWindow"];
@@ -8553,9 +8610,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accepted_at": "2026-11-23T18:30:00Z",
+                     *       "accepted_at": null,
                      *       "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
-                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "created_at": "2026-11-22T18:30:00Z",
                      *       "duration_minutes": 30,
                      *       "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
                      *       "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
@@ -8569,7 +8626,7 @@ export interface operations {
                      *           "starts_at": "2026-11-29T18:00:00Z"
                      *         }
                      *       ],
-                     *       "weekday": "mon"
+                     *       "weekday": "sun"
                      *     }
                      */
                     "application/json": components["schemas"]["ReconnectWindow"];
@@ -8628,23 +8685,28 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accepted_at": "2026-11-23T18:30:00Z",
+                     *       "accepted_at": "2026-11-23T08:10:00Z",
                      *       "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
-                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "created_at": "2026-11-22T18:30:00Z",
                      *       "duration_minutes": 30,
                      *       "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
                      *       "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
                      *       "start_time": "19:00",
-                     *       "status": "proposed",
+                     *       "status": "active",
                      *       "time_zone": "Europe/Berlin",
                      *       "upcoming": [
                      *         {
                      *           "date": "2026-11-29",
                      *           "off": false,
                      *           "starts_at": "2026-11-29T18:00:00Z"
+                     *         },
+                     *         {
+                     *           "date": "2026-12-06",
+                     *           "off": true,
+                     *           "starts_at": "2026-12-06T18:00:00Z"
                      *         }
                      *       ],
-                     *       "weekday": "mon"
+                     *       "weekday": "sun"
                      *     }
                      */
                     "application/json": components["schemas"]["ReconnectWindow"];
@@ -8710,23 +8772,28 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accepted_at": "2026-11-23T18:30:00Z",
+                     *       "accepted_at": "2026-11-23T08:10:00Z",
                      *       "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
-                     *       "created_at": "2026-11-23T18:30:00Z",
+                     *       "created_at": "2026-11-22T18:30:00Z",
                      *       "duration_minutes": 30,
                      *       "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
                      *       "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
                      *       "start_time": "19:00",
-                     *       "status": "proposed",
+                     *       "status": "active",
                      *       "time_zone": "Europe/Berlin",
                      *       "upcoming": [
                      *         {
                      *           "date": "2026-11-29",
                      *           "off": false,
                      *           "starts_at": "2026-11-29T18:00:00Z"
+                     *         },
+                     *         {
+                     *           "date": "2026-12-06",
+                     *           "off": true,
+                     *           "starts_at": "2026-12-06T18:00:00Z"
                      *         }
                      *       ],
-                     *       "weekday": "mon"
+                     *       "weekday": "sun"
                      *     }
                      */
                     "application/json": components["schemas"]["ReconnectWindow"];

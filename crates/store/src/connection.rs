@@ -75,6 +75,13 @@ pub enum ConnectError {
     /// The pool is being closed ([`PoolCloser::close`]): no new connections.
     #[error("the connection pool is closing")]
     Closing,
+    /// The SQLite file could not be opened; names the path, which SQLite's own message
+    /// does not.
+    #[error("cannot open the SQLite file {path}: {source}")]
+    SqliteFile { path: String, source: diesel::ConnectionError },
+    /// The SQLite file's directory did not exist and could not be made.
+    #[error("cannot create the directory {path}: {source}")]
+    Directory { path: String, source: std::io::Error },
 }
 
 /// An r2d2 manager that picks the backend from the URL scheme. diesel's own
@@ -103,7 +110,14 @@ fn open(backend: Backend, target: &str) -> Result<AnyConnection, ConnectError> {
     match backend {
         Backend::Postgres => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(target)?)),
         Backend::Sqlite => {
-            let mut conn = diesel::SqliteConnection::establish(target)?;
+            // A first run needs no setup: the data directory is made on first use.
+            let file = std::path::Path::new(target);
+            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty() && !target.starts_with("file:")) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| ConnectError::Directory { path: dir.display().to_string(), source })?;
+            }
+            let mut conn = diesel::SqliteConnection::establish(target)
+                .map_err(|source| ConnectError::SqliteFile { path: target.to_owned(), source })?;
             conn.batch_execute(SQLITE_PRAGMAS)?;
             Ok(AnyConnection::Sqlite(conn))
         }

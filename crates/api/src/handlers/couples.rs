@@ -35,11 +35,15 @@ pub struct NewCoupleRequest {
     #[schema(example = "Couple 14 (Tuesdays)")]
     pub label: String,
     /// Exactly two partners, each with their own email.
-    #[schema(min_items = 2, max_items = 2)]
+    #[schema(min_items = 2, max_items = 2, example = json!([
+        {"display_name": "Jordan", "email": "jordan@example.org", "time_zone": "America/Chicago"},
+        {"display_name": "Sam", "email": "sam@example.org", "time_zone": "America/Chicago"}
+    ]))]
     pub partners: Vec<NewPartner>,
     /// Clinicians to assign besides the creator (a clinician creating the couple is
     /// assigned automatically; an admin who is not a clinician must name at least one).
     #[serde(default)]
+    #[schema(example = json!([]))]
     pub clinician_ids: Vec<String>,
 }
 

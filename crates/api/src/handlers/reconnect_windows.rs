@@ -20,6 +20,7 @@ use crate::{db, idempotency};
 /// A proposed reconnect window.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"weekday": "sun", "start_time": "19:00", "duration_minutes": 30, "time_zone": "Europe/Berlin"}))]
 pub struct NewReconnectWindow {
     /// The day of the week it recurs.
     #[schema(value_type = Weekday, example = "sun")]
@@ -82,7 +83,19 @@ const WINDOW: &str = "The reconnect window's id.";
     request_body = NewReconnectWindow,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "The proposed window.", body = ReconnectWindow),
+        (status = 201, description = "The proposed window.", body = ReconnectWindow, example = json!({
+            "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
+            "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+            "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+            "weekday": "sun",
+            "start_time": "19:00",
+            "duration_minutes": 30,
+            "time_zone": "Europe/Berlin",
+            "status": "proposed",
+            "created_at": "2026-11-22T18:30:00Z",
+            "accepted_at": null,
+            "upcoming": [{"date": "2026-11-29", "starts_at": "2026-11-29T18:00:00Z", "off": false}]
+        })),
         (status = 409, response = crate::openapi::Conflict)
     )
 )]

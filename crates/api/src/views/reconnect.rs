@@ -27,6 +27,22 @@ pub struct Occurrence {
 
 /// A recurring, agreed time for closeness without performance.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60",
+    "couple_id": "01936f0e-1111-7cc0-8a35-3f1c2d4e5f60",
+    "proposed_by": "01936f0e-2222-7cc0-8a35-3f1c2d4e5f60",
+    "weekday": "sun",
+    "start_time": "19:00",
+    "duration_minutes": 30,
+    "time_zone": "Europe/Berlin",
+    "status": "active",
+    "created_at": "2026-11-22T18:30:00Z",
+    "accepted_at": "2026-11-23T08:10:00Z",
+    "upcoming": [
+        {"date": "2026-11-29", "starts_at": "2026-11-29T18:00:00Z", "off": false},
+        {"date": "2026-12-06", "starts_at": "2026-12-06T18:00:00Z", "off": true}
+    ]
+}))]
 pub struct ReconnectWindow {
     #[schema(example = "01936f0e-5b2a-7cc0-8a35-3f1c2d4e5f60")]
     pub id: String,
