@@ -387,7 +387,8 @@ async fn reminders_go_out_by_schedule_in_each_partners_time_zone_and_only_while_
     for _ in 0..100 {
         let rows = measure_reminders(&app);
         status = rows.iter().find(|r| r.to_address == "b@maple.test").map(|r| r.status.clone()).unwrap_or_default();
-        if status != "pending" {
+        // Wait for the worker's verdict: a claimed row is "sending" for a moment.
+        if status != "pending" && status != "sending" {
             break;
         }
         actix_web::rt::time::sleep(StdDuration::from_millis(50)).await;
